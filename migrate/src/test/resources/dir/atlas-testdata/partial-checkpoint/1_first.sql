@@ -1,0 +1,1 @@
+create table `tbl_1` (`col` int);

@@ -1,0 +1,1 @@
+create table `tbl_2` (`col` int);

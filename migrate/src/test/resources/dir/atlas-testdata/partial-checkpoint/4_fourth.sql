@@ -1,0 +1,1 @@
+create table `tbl_3` (`col` int);

@@ -1,0 +1,1 @@
+CREATE TABLE `tbl_4` (`col` int);

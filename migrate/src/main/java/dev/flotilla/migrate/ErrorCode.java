@@ -32,6 +32,8 @@ public enum ErrorCode {
     URL_INVALID(2),
     /** A command-line argument or configuration value is not valid. */
     CONFIG_INVALID(2),
+    /** The named object (deployment set, database, directory, tag) does not exist. */
+    NOT_FOUND(1),
     /** A bug: an unexpected exception. */
     INTERNAL(70);
 

@@ -1,0 +1,160 @@
+package dev.flotilla.migrate.exec;
+
+import dev.flotilla.migrate.ErrorCode;
+import dev.flotilla.migrate.FlotillaException;
+import dev.flotilla.migrate.dir.TxMode;
+import dev.flotilla.migrate.exec.PreparedDirectory.PreparedFile;
+import dev.flotilla.migrate.sql.Dialect;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs one file on one target and keeps its revision row as Atlas does: written at start and
+ * after each statement when the database cannot roll statements back (tx-mode none, MySQL DDL),
+ * written once with the file otherwise; on failure the row records the error and statement.
+ */
+final class FileRunner {
+    private final Connection conn;
+    private final TargetDialect dialect;
+    private final Dialect kind;
+    private final String schema;
+    private final ApplyOptions options;
+    private final ApplyListener listener;
+
+    FileRunner(Connection conn, TargetDialect dialect, Dialect kind, String schema, ApplyOptions options,
+            ApplyListener listener) {
+        this.conn = conn;
+        this.dialect = dialect;
+        this.kind = kind;
+        this.schema = schema;
+        this.options = options;
+        this.listener = listener;
+    }
+
+    /**
+     * Runs the file. {@code mode} is the file's effective mode; {@code outerTx} is set in
+     * tx-mode all, where the caller owns the transaction.
+     */
+    FileResult run(PreparedFile f, Revision existing, TxMode mode, boolean outerTx) throws SQLException {
+        int from = existing != null && existing.partial() ? (int) existing.applied() : 0;
+        checkHistory(f, existing, from);
+        Instant start = Instant.now();
+        Instant executedAt = existing != null && existing.executedAt() != null ? existing.executedAt() : start;
+        Revision row = new Revision(f.version(), f.file().description(), Revision.EXECUTE, from,
+                f.statements().size(), executedAt, 0, null, null, f.hash(), prefix(f, from),
+                options.operatorVersion());
+        listener.fileStarted(f);
+        List<String> shown = new ArrayList<>();
+        if (options.dryRun()) {
+            for (int i = from; i < f.statements().size(); i++) {
+                shown.add(show(f, i));
+                listener.statementStarted(f, shown.get(shown.size() - 1));
+            }
+            return finish(f, start, from, shown, null);
+        }
+        boolean ownTx = mode == TxMode.FILE && !outerTx;
+        boolean progressRows = mode == TxMode.NONE || kind == Dialect.MYSQL;
+        if (ownTx) {
+            conn.setAutoCommit(false);
+        }
+        if (progressRows) {
+            dialect.write(conn, schema, row);
+        }
+        long t0 = System.nanoTime();
+        for (int i = from; i < f.statements().size(); i++) {
+            shown.add(show(f, i));
+            listener.statementStarted(f, shown.get(shown.size() - 1));
+            try (Statement s = conn.createStatement()) {
+                s.setEscapeProcessing(false);
+                s.execute(f.statements().get(i).text());
+            } catch (SQLException e) {
+                return failed(f, row, i, e, mode, ownTx || outerTx, start, from, shown);
+            }
+            if (progressRows) {
+                row = progress(row, f, i + 1, System.nanoTime() - t0);
+                dialect.write(conn, schema, row);
+            }
+        }
+        dialect.write(conn, schema, done(row, System.nanoTime() - t0));
+        if (ownTx) {
+            conn.commit();
+            conn.setAutoCommit(true);
+        }
+        return finish(f, start, from, shown, null);
+    }
+
+    private FileResult failed(PreparedFile f, Revision row, int index, SQLException e, TxMode mode,
+            boolean inTx, Instant start, int from, List<String> shown) throws SQLException {
+        String message = dialect.driverMessage(e);
+        if (inTx) {
+            conn.rollback();
+            conn.setAutoCommit(true);
+        }
+        long applied = mode == TxMode.NONE ? index : persistedApplied(f, from);
+        Revision failed = new Revision(row.version(), row.description(), row.type(), applied, row.total(),
+                row.executedAt(), row.executionTime(), message, f.statements().get(index).text(), row.hash(),
+                prefix(f, (int) applied), row.operatorVersion());
+        dialect.write(conn, schema, failed);
+        return finish(f, start, from, shown, new FileResult.StatementError(shown.get(shown.size() - 1), message));
+    }
+
+    /** After a rollback: what the table says ran (MySQL DDL commits on its own), else what ran before. */
+    private long persistedApplied(PreparedFile f, int from) throws SQLException {
+        if (kind != Dialect.MYSQL) {
+            return from;
+        }
+        for (Revision r : dialect.readAll(conn, schema)) {
+            if (r.version().equals(f.version())) {
+                return r.applied();
+            }
+        }
+        return from;
+    }
+
+    private void checkHistory(PreparedFile f, Revision existing, int from) {
+        if (from == 0 || existing.partialHashes() == null) {
+            return;
+        }
+        List<String> stored = existing.partialHashes();
+        for (int i = 0; i < from && i < stored.size(); i++) {
+            if (i >= f.partialHashes().size() || !stored.get(i).equals(f.partialHashes().get(i))) {
+                throw new FlotillaException(ErrorCode.HISTORY_CHANGED, "sql/migrate: statement " + (i + 1)
+                        + " of partially applied file \"" + f.name() + "\" was changed after it ran (its hash"
+                        + " no longer matches atlas_schema_revisions): restore the " + from + " statement(s) that"
+                        + " already ran and change only the failing statement and those after it");
+            }
+        }
+    }
+
+    private String show(PreparedFile f, int i) {
+        String text = f.statements().get(i).text();
+        return f.file().directives().sensitive() ? Sensitive.mask(text) : text;
+    }
+
+    private static List<String> prefix(PreparedFile f, int n) {
+        return n == 0 ? null : List.copyOf(f.partialHashes().subList(0, n));
+    }
+
+    private static Revision progress(Revision r, PreparedFile f, int applied, long nanos) {
+        return new Revision(r.version(), r.description(), r.type(), applied, r.total(), r.executedAt(), nanos, null,
+                null, r.hash(), prefix(f, applied), r.operatorVersion());
+    }
+
+    private static Revision done(Revision r, long nanos) {
+        return new Revision(r.version(), r.description(), r.type(), r.total(), r.total(), r.executedAt(), nanos,
+                null, null, r.hash(), null, r.operatorVersion());
+    }
+
+    private FileResult finish(PreparedFile f, Instant start, int from, List<String> shown,
+            FileResult.StatementError error) {
+        FileResult r = new FileResult(f.name(), f.version(), f.file().description(), start, Instant.now(), from,
+                List.copyOf(shown), error);
+        listener.fileFinished(r);
+        return r;
+    }
+}

@@ -1,0 +1,89 @@
+package dev.flotilla.migrate.exec;
+
+import dev.flotilla.migrate.ErrorCode;
+import dev.flotilla.migrate.FlotillaException;
+import dev.flotilla.migrate.url.DatabaseUrl;
+
+import java.net.ConnectException;
+import java.net.UnknownHostException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Properties;
+
+/**
+ * Opens JDBC connections for Atlas-style URLs and turns connection failures into messages that
+ * say what to fix, without the password.
+ */
+public final class JdbcConnector {
+    private JdbcConnector() {
+    }
+
+    /**
+     * Opens a connection to the target.
+     *
+     * @throws FlotillaException {@link ErrorCode#AUTH_FAILED} or {@link ErrorCode#CONNECTION_FAILED}
+     */
+    public static Connection open(DatabaseUrl url, Duration connectTimeout) {
+        Properties p = new Properties();
+        url.user().ifPresent(u -> p.setProperty("user", u));
+        url.password().ifPresent(pw -> p.setProperty("password", pw));
+        String jdbc = jdbcUrl(url, connectTimeout, p);
+        try {
+            return DriverManager.getConnection(jdbc, p);
+        } catch (SQLException e) {
+            throw connectFailure(url, e);
+        }
+    }
+
+    static String jdbcUrl(DatabaseUrl url, Duration timeout, Properties p) {
+        long secs = Math.max(1, timeout.toSeconds());
+        switch (url.dialect()) {
+            case POSTGRES:
+                p.setProperty("connectTimeout", Long.toString(secs));
+                p.setProperty("ApplicationName", "flotilla");
+                p.setProperty("sslmode", url.query().getOrDefault("sslmode", "prefer"));
+                return "jdbc:postgresql://" + url.host() + ":" + url.port() + "/" + url.database();
+            case MYSQL:
+                p.setProperty("connectTimeout", Long.toString(secs * 1000));
+                boolean maria = url.scheme().startsWith("maria");
+                if (!maria) {
+                    p.setProperty("allowPublicKeyRetrieval", "true");
+                    p.setProperty("sslMode", "false".equals(url.query().get("tls")) ? "DISABLED" : "PREFERRED");
+                }
+                return (maria ? "jdbc:mariadb://" : "jdbc:mysql://") + url.host() + ":" + url.port() + "/"
+                        + url.database();
+            default:
+                p.setProperty("busy_timeout", Long.toString(secs * 1000));
+                return url.inMemory() ? "jdbc:sqlite::memory:" : "jdbc:sqlite:" + url.database();
+        }
+    }
+
+    /** Classifies a failure to connect by SQLState and vendor code, walking the cause chain. */
+    static FlotillaException connectFailure(DatabaseUrl url, SQLException e) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        String where = url.redacted();
+        if (state.startsWith("28") || e.getErrorCode() == 1045 || msg.contains("password authentication failed")) {
+            return new FlotillaException(ErrorCode.AUTH_FAILED, "cannot connect to " + where
+                    + ": the server refused the credentials (" + DatabaseUrl.redact(msg)
+                    + "); check the user name and password in the URL", e);
+        }
+        String reason = rootReason(e);
+        return new FlotillaException(ErrorCode.CONNECTION_FAILED, "cannot connect to " + where + ": " + reason
+                + "; check that the server is running and reachable and that the database exists", e);
+    }
+
+    private static String rootReason(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ConnectException) {
+                return "connection refused";
+            }
+            if (t instanceof UnknownHostException) {
+                return "unknown host " + t.getMessage();
+            }
+        }
+        return DatabaseUrl.redact(e.getMessage());
+    }
+}

@@ -1,0 +1,153 @@
+package dev.flotilla.migrate.exec;
+
+import dev.flotilla.migrate.url.DatabaseUrl;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** MySQL and MariaDB: a database (schema) per tenant. */
+final class MysqlDialect extends TargetDialect {
+    private static final Pattern CONN_PREFIX = Pattern.compile("^\\(conn=\\d+\\)\\s*");
+    private static final int MAX_LOCK_NAME = 64;
+
+    @Override
+    void bind(Connection c, DatabaseUrl url, boolean create) throws SQLException {
+        if (!url.database().isEmpty()) {
+            Quoting.checkName("database", url.database());
+        }
+    }
+
+    @Override
+    String quote(String ident) {
+        return Quoting.backtick(ident);
+    }
+
+    @Override
+    String createTableSql(String t) {
+        return "CREATE TABLE " + t + " (`version` varchar(255) NOT NULL, `description` varchar(255) NOT NULL,"
+                + " `type` bigint unsigned NOT NULL DEFAULT 2, `applied` bigint NOT NULL DEFAULT 0,"
+                + " `total` bigint NOT NULL DEFAULT 0, `executed_at` timestamp(6) NOT NULL,"
+                + " `execution_time` bigint NOT NULL, `error` longtext NULL, `error_stmt` longtext NULL,"
+                + " `hash` varchar(255) NOT NULL, `partial_hashes` json NULL,"
+                + " `operator_version` varchar(255) NOT NULL, PRIMARY KEY (`version`))"
+                + " CHARSET utf8mb4 COLLATE utf8mb4_bin";
+    }
+
+    @Override
+    void createSchema(Connection c, String schema) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE IF NOT EXISTS " + quote(schema));
+        }
+    }
+
+    @Override
+    boolean tableExists(Connection c, String schema) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT 1 FROM information_schema.tables WHERE table_schema = ? AND table_name = ?")) {
+            ps.setString(1, schema);
+            ps.setString(2, TABLE);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    @Override
+    String upsertSql(String t) {
+        StringBuilder set = new StringBuilder();
+        for (String col : UPDATED) {
+            set.append(set.length() == 0 ? "" : ", ").append('`').append(col).append("` = VALUES(`")
+                    .append(col).append("`)");
+        }
+        return "INSERT INTO " + t + " " + placeholders() + " ON DUPLICATE KEY UPDATE " + set;
+    }
+
+    @Override
+    Optional<String> firstUserObject(Connection c, DatabaseUrl url, String revisionsSchema) throws SQLException {
+        String schema = url.schema().orElse(null);
+        String sql = "SELECT table_schema, table_name FROM information_schema.tables WHERE "
+                + (schema != null ? "table_schema = ?"
+                    : "table_schema NOT IN ('mysql', 'information_schema', 'performance_schema', 'sys') AND table_schema <> ?")
+                + " AND table_name <> '" + TABLE + "' ORDER BY 1, 2 LIMIT 1";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, schema != null ? schema : revisionsSchema);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next()
+                        ? Optional.of("table \"" + rs.getString(2) + "\" in schema \"" + rs.getString(1) + "\"")
+                        : Optional.empty();
+            }
+        }
+    }
+
+    /**
+     * {@code GET_LOCK} is server-wide, so the name carries the revisions schema: tenants in other
+     * databases of the same server are not serialized (Atlas' constant name does, ariga/atlas#3476).
+     */
+    @Override
+    TargetLock lock(Connection c, DatabaseUrl url, String revisionsSchema, Duration timeout) throws SQLException {
+        String name = lockName(revisionsSchema);
+        Backoff backoff = new Backoff(timeout);
+        while (true) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT GET_LOCK(?, 0)")) {
+                ps.setString(1, name);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next() && rs.getInt(1) == 1) {
+                        return () -> release(c, name);
+                    }
+                }
+            }
+            if (!backoff.pause()) {
+                throw Backoff.timeout(url, revisionsSchema, timeout);
+            }
+        }
+    }
+
+    static String lockName(String schema) {
+        String name = "atlas_migrate_execute:" + schema;
+        if (name.length() <= MAX_LOCK_NAME) {
+            return name;
+        }
+        return "atlas_migrate_execute:" + Long.toHexString(Fnv.fnv1a64(schema.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static void release(Connection c, String name) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT RELEASE_LOCK(?)")) {
+            ps.setString(1, name);
+            ps.executeQuery().close();
+        } catch (SQLException e) {
+            Backoff.LOG.debug("RELEASE_LOCK failed; the lock goes with the session", e);
+        }
+    }
+
+    /** Go's MySQL driver prints {@code Error 1062 (23000): Duplicate entry …}. */
+    @Override
+    String driverMessage(SQLException e) {
+        String msg = e.getMessage() == null ? "" : e.getMessage();
+        Matcher m = CONN_PREFIX.matcher(msg);
+        msg = m.replaceFirst("");
+        return e.getErrorCode() > 0
+                ? "Error " + e.getErrorCode() + " (" + e.getSQLState() + "): " + msg
+                : msg;
+    }
+
+    @Override
+    void bindInstant(PreparedStatement ps, int index, Instant at) throws SQLException {
+        ps.setTimestamp(index, Timestamp.from(at));
+    }
+
+    @Override
+    Instant readInstant(ResultSet rs, int index) throws SQLException {
+        Timestamp t = rs.getTimestamp(index);
+        return t == null ? null : t.toInstant();
+    }
+}

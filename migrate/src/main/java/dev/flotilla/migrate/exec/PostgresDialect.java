@@ -1,0 +1,172 @@
+package dev.flotilla.migrate.exec;
+
+import dev.flotilla.migrate.url.DatabaseUrl;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.ServerErrorMessage;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Optional;
+
+/** PostgreSQL: database-per-tenant, or schema-per-tenant through {@code search_path}. */
+final class PostgresDialect extends TargetDialect {
+    @Override
+    void bind(Connection c, DatabaseUrl url, boolean create) throws SQLException {
+        Optional<String> schema = url.schema();
+        if (schema.isPresent()) {
+            Quoting.checkName("search_path", schema.get());
+            try (Statement s = c.createStatement()) {
+                if (create) {
+                    s.execute("CREATE SCHEMA IF NOT EXISTS " + quote(schema.get()));
+                }
+                s.execute("SET search_path TO " + quote(schema.get()));
+            }
+        }
+    }
+
+    @Override
+    String quote(String ident) {
+        return Quoting.ansi(ident);
+    }
+
+    @Override
+    String createTableSql(String t) {
+        return "CREATE TABLE " + t + " (\"version\" character varying NOT NULL,"
+                + " \"description\" character varying NOT NULL, \"type\" bigint NOT NULL DEFAULT 2,"
+                + " \"applied\" bigint NOT NULL DEFAULT 0, \"total\" bigint NOT NULL DEFAULT 0,"
+                + " \"executed_at\" timestamptz NOT NULL, \"execution_time\" bigint NOT NULL,"
+                + " \"error\" text NULL, \"error_stmt\" text NULL, \"hash\" character varying NOT NULL,"
+                + " \"partial_hashes\" jsonb NULL, \"operator_version\" character varying NOT NULL,"
+                + " PRIMARY KEY (\"version\"))";
+    }
+
+    @Override
+    void createSchema(Connection c, String schema) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("CREATE SCHEMA IF NOT EXISTS " + quote(schema));
+        }
+    }
+
+    @Override
+    boolean tableExists(Connection c, String schema) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = ? AND tablename = ?")) {
+            ps.setString(1, schema);
+            ps.setString(2, TABLE);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    @Override
+    String upsertSql(String t) {
+        StringBuilder set = new StringBuilder();
+        for (String col : UPDATED) {
+            set.append(set.length() == 0 ? "" : ", ").append(col).append(" = EXCLUDED.").append(col);
+        }
+        return "INSERT INTO " + t + " " + placeholders().replace("?, ?, ?)", "?, ?::jsonb, ?)")
+                + " ON CONFLICT (version) DO UPDATE SET " + set;
+    }
+
+    @Override
+    void bindJson(PreparedStatement ps, int index, String json) throws SQLException {
+        if (json == null) {
+            ps.setNull(index, Types.VARCHAR);
+        } else {
+            ps.setString(index, json);
+        }
+    }
+
+    @Override
+    Optional<String> firstUserObject(Connection c, DatabaseUrl url, String revisionsSchema) throws SQLException {
+        String sql = "SELECT table_schema, table_name FROM information_schema.tables WHERE"
+                + (url.schema().isPresent() ? " table_schema = ?"
+                    : " table_schema NOT IN ('pg_catalog', 'information_schema') AND table_schema NOT LIKE 'pg_%'"
+                    + " AND table_schema <> ?")
+                + " AND NOT (table_schema = ? AND table_name = '" + TABLE + "') ORDER BY 1, 2 LIMIT 1";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, url.schema().orElse(revisionsSchema));
+            ps.setString(2, revisionsSchema);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next()
+                        ? Optional.of("table \"" + rs.getString(2) + "\" in schema \"" + rs.getString(1) + "\"")
+                        : Optional.empty();
+            }
+        }
+    }
+
+    /**
+     * A session advisory lock keyed by the revisions schema (advisory keys are already per
+     * database), so tenants in other schemas of the same database are not serialized, unlike
+     * Atlas' single {@code atlas_migrate_execute} key.
+     */
+    @Override
+    TargetLock lock(Connection c, DatabaseUrl url, String revisionsSchema, Duration timeout) throws SQLException {
+        long key = lockKey(revisionsSchema);
+        Backoff backoff = new Backoff(timeout);
+        while (true) {
+            if (call(c, "SELECT pg_try_advisory_lock(?)", key)) {
+                return () -> release(c, key);
+            }
+            if (!backoff.pause()) {
+                throw Backoff.timeout(url, revisionsSchema, timeout);
+            }
+        }
+    }
+
+    static long lockKey(String revisionsSchema) {
+        return Fnv.fnv1a64(("atlas_migrate_execute:" + revisionsSchema).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void release(Connection c, long key) {
+        try {
+            if (!c.isClosed()) {
+                call(c, "SELECT pg_advisory_unlock(?)", key);
+            }
+        } catch (SQLException e) {
+            // The session ends with the connection, and with it the lock.
+            Backoff.LOG.debug("advisory unlock failed; the lock goes with the session", e);
+        }
+    }
+
+    private static boolean call(Connection c, String sql, long key) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setLong(1, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        }
+    }
+
+    @Override
+    String driverMessage(SQLException e) {
+        if (e instanceof PSQLException) {
+            ServerErrorMessage m = ((PSQLException) e).getServerErrorMessage();
+            if (m != null) {
+                return "pq: " + m.getMessage();
+            }
+        }
+        return e.getMessage();
+    }
+
+    @Override
+    void bindInstant(PreparedStatement ps, int index, Instant at) throws SQLException {
+        ps.setObject(index, OffsetDateTime.ofInstant(at, ZoneOffset.UTC));
+    }
+
+    @Override
+    Instant readInstant(ResultSet rs, int index) throws SQLException {
+        OffsetDateTime t = rs.getObject(index, OffsetDateTime.class);
+        return t == null ? null : t.toInstant();
+    }
+}

@@ -1,0 +1,139 @@
+package dev.flotilla.migrate.exec;
+
+import dev.flotilla.migrate.sql.Dialect;
+import dev.flotilla.migrate.url.DatabaseUrl;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What differs between target databases: where the revisions table lives and how it is written,
+ * how a target is locked, how "clean" is judged and how driver errors read. The revisions logic
+ * itself is shared, in {@link RevisionsTable} and {@link MigrationExecutor}.
+ */
+abstract class TargetDialect {
+    static final String TABLE = "atlas_schema_revisions";
+    static final String COLUMNS = "version, description, type, applied, total, executed_at, execution_time,"
+            + " error, error_stmt, hash, partial_hashes, operator_version";
+
+    static TargetDialect of(Dialect d) {
+        switch (d) {
+            case POSTGRES: return new PostgresDialect();
+            case MYSQL: return new MysqlDialect();
+            default: return new SqliteDialect();
+        }
+    }
+
+    /**
+     * Makes the connection run statements in the URL's schema, if it names one, creating that
+     * schema first when {@code create} is set (never on a dry run).
+     */
+    abstract void bind(Connection c, DatabaseUrl url, boolean create) throws SQLException;
+
+    /** The schema holding the revisions table when neither the URL nor a flag says. */
+    String defaultRevisionsSchema() {
+        return TABLE;
+    }
+
+    /** Quotes an identifier. */
+    abstract String quote(String ident);
+
+    /** The DDL that creates the revisions table, qualified by schema. */
+    abstract String createTableSql(String qualifiedTable);
+
+    /** Creates the schema holding the revisions table if it is missing. */
+    abstract void createSchema(Connection c, String schema) throws SQLException;
+
+    /** Whether the revisions table exists in the schema. */
+    abstract boolean tableExists(Connection c, String schema) throws SQLException;
+
+    /** The upsert that writes one revision row; executed_at is kept on conflict. */
+    abstract String upsertSql(String qualifiedTable);
+
+    /**
+     * The first user object found in a database that has no revisions yet, described as
+     * {@code table "users" in schema "public"}; empty when the database is clean.
+     */
+    abstract Optional<String> firstUserObject(Connection c, DatabaseUrl url, String revisionsSchema)
+            throws SQLException;
+
+    /** Takes the per-target migration lock, waiting at most {@code timeout}. */
+    abstract TargetLock lock(Connection c, DatabaseUrl url, String revisionsSchema, Duration timeout)
+            throws SQLException;
+
+    /** The driver's message as Atlas' Go driver would print it (no JDBC prefixes). */
+    abstract String driverMessage(SQLException e);
+
+    abstract void bindInstant(PreparedStatement ps, int index, Instant at) throws SQLException;
+
+    abstract Instant readInstant(ResultSet rs, int index) throws SQLException;
+
+    /** Binds the partial_hashes JSON text (or null). */
+    void bindJson(PreparedStatement ps, int index, String json) throws SQLException {
+        ps.setString(index, json);
+    }
+
+    String qualified(String schema) {
+        return schema == null ? quote(TABLE) : quote(schema) + "." + quote(TABLE);
+    }
+
+    /** Reads every row, sorted by version as Atlas does; the identity row is included. */
+    List<Revision> readAll(Connection c, String schema) throws SQLException {
+        List<Revision> out = new ArrayList<>();
+        try (Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT " + COLUMNS + " FROM " + qualified(schema))) {
+            while (rs.next()) {
+                out.add(new Revision(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4),
+                        rs.getLong(5), readInstant(rs, 6), rs.getLong(7), rs.getString(8), rs.getString(9),
+                        rs.getString(10), PartialHashes.fromJson(rs.getString(11)), rs.getString(12)));
+            }
+        }
+        out.sort(Comparator.comparing(Revision::version));
+        return out;
+    }
+
+    void write(Connection c, String schema, Revision r) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(upsertSql(qualified(schema)))) {
+            ps.setString(1, r.version());
+            ps.setString(2, r.description());
+            ps.setLong(3, r.type());
+            ps.setLong(4, r.applied());
+            ps.setLong(5, r.total());
+            bindInstant(ps, 6, r.executedAt());
+            ps.setLong(7, r.executionTime());
+            ps.setString(8, r.error());
+            ps.setString(9, r.errorStmt());
+            ps.setString(10, r.hash());
+            bindJson(ps, 11, PartialHashes.toJson(r.partialHashes()));
+            ps.setString(12, r.operatorVersion());
+            ps.executeUpdate();
+        }
+    }
+
+    void ensureTable(Connection c, String schema) throws SQLException {
+        if (tableExists(c, schema)) {
+            return;
+        }
+        createSchema(c, schema);
+        try (Statement s = c.createStatement()) {
+            s.execute(createTableSql(qualified(schema)));
+        }
+    }
+
+    /** Upsert columns after the key: the SET list, built per dialect from this. */
+    static final String[] UPDATED = {"description", "type", "applied", "total", "execution_time", "error",
+        "error_stmt", "hash", "partial_hashes", "operator_version"};
+
+    static String placeholders() {
+        return "(" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    }
+}

@@ -1,0 +1,275 @@
+package dev.flotilla.migrate.url;
+
+import dev.flotilla.migrate.ErrorCode;
+import dev.flotilla.migrate.FlotillaException;
+import dev.flotilla.migrate.sql.Dialect;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A database URL as Atlas users write it: {@code sqlite://file.db}, {@code sqlite://?mode=memory},
+ * {@code postgres://user:pass@host:5432/db?search_path=s&sslmode=disable},
+ * {@code mysql://user:pass@host:3306/db}, {@code mariadb://…}.
+ *
+ * <p>The password is kept out of {@link #toString()} and {@link #redacted()}; only
+ * {@link #password()} returns it, for the driver.
+ */
+public final class DatabaseUrl {
+    /** What Atlas and Go's {@code url.Redacted} put in place of a password. */
+    public static final String MASK = "xxxxx";
+
+    private final String scheme;
+    private final Dialect dialect;
+    private final String host;
+    private final int port;
+    private final String database;
+    private final String user;
+    private final String password;
+    private final Map<String, String> query;
+    private final String redacted;
+
+    private DatabaseUrl(Builder b) {
+        this.scheme = b.scheme;
+        this.dialect = b.dialect;
+        this.host = b.host;
+        this.port = b.port;
+        this.database = b.database;
+        this.user = b.user;
+        this.password = b.password;
+        this.query = Collections.unmodifiableMap(new LinkedHashMap<>(b.query));
+        this.redacted = b.redacted;
+    }
+
+    /**
+     * Parses an Atlas-style URL.
+     *
+     * @throws FlotillaException with {@link ErrorCode#URL_INVALID} naming the bad part; the
+     *     message never contains the password
+     */
+    public static DatabaseUrl parse(String url) {
+        Objects.requireNonNull(url, "url");
+        int sep = url.indexOf("://");
+        if (sep <= 0) {
+            throw invalid(url, "it has no scheme; write it like sqlite://file.db, postgres://user:pass@host:5432/db,"
+                    + " mysql://user:pass@host:3306/db or mariadb://user:pass@host:3306/db");
+        }
+        String scheme = url.substring(0, sep).toLowerCase(java.util.Locale.ROOT);
+        switch (scheme) {
+            case "sqlite":
+            case "sqlite3":
+                return parseSqlite(url, scheme, url.substring(sep + 3));
+            case "postgres":
+            case "postgresql":
+                return parseServer(url, scheme, Dialect.POSTGRES, 5432);
+            case "mysql":
+            case "mariadb":
+            case "maria":
+                return parseServer(url, scheme, Dialect.MYSQL, 3306);
+            default:
+                throw invalid(url, "unknown scheme \"" + scheme + "\"; supported schemes are sqlite, postgres,"
+                        + " postgresql, mysql and mariadb");
+        }
+    }
+
+    private static DatabaseUrl parseSqlite(String url, String scheme, String rest) {
+        Builder b = new Builder(scheme, Dialect.SQLITE);
+        int q = rest.indexOf('?');
+        String path = q >= 0 ? rest.substring(0, q) : rest;
+        if (q >= 0) {
+            b.query.putAll(parseQuery(rest.substring(q + 1)));
+        }
+        b.database = decode(path);
+        if (b.database.isEmpty() && !"memory".equals(b.query.get("mode"))) {
+            throw invalid(url, "it names no database file; write sqlite://file.db or sqlite://?mode=memory");
+        }
+        b.redacted = url;
+        return new DatabaseUrl(b);
+    }
+
+    private static DatabaseUrl parseServer(String url, String scheme, Dialect dialect, int defaultPort) {
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (URISyntaxException e) {
+            throw invalid(redact(url), "it is not a valid URL (" + e.getReason() + " at index " + e.getIndex()
+                    + "); percent-encode special characters in the user name and password");
+        }
+        if (uri.getHost() == null || uri.getHost().isEmpty()) {
+            throw invalid(redact(url), "it names no host; write " + scheme + "://user:pass@host:"
+                    + defaultPort + "/database");
+        }
+        Builder b = new Builder(scheme, dialect);
+        b.host = uri.getHost();
+        b.port = uri.getPort() > 0 ? uri.getPort() : defaultPort;
+        String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+        b.database = decode(path.startsWith("/") ? path.substring(1) : path);
+        String userInfo = uri.getRawUserInfo();
+        if (userInfo != null) {
+            int colon = userInfo.indexOf(':');
+            b.user = decode(colon >= 0 ? userInfo.substring(0, colon) : userInfo);
+            b.password = colon >= 0 ? decode(userInfo.substring(colon + 1)) : null;
+        }
+        if (uri.getRawQuery() != null) {
+            b.query.putAll(parseQuery(uri.getRawQuery()));
+        }
+        b.redacted = redact(url);
+        return new DatabaseUrl(b);
+    }
+
+    /** Replaces the password of any URL-looking string with {@value #MASK}. Safe on any input. */
+    public static String redact(String url) {
+        if (url == null) {
+            return null;
+        }
+        int sep = url.indexOf("://");
+        if (sep < 0) {
+            return url;
+        }
+        int start = sep + 3;
+        int end = url.length();
+        for (char c : new char[] {'/', '?', '#'}) {
+            int i = url.indexOf(c, start);
+            if (i >= 0 && i < end) {
+                end = i;
+            }
+        }
+        int at = url.lastIndexOf('@', end - 1);
+        if (at < start) {
+            return url;
+        }
+        int colon = url.indexOf(':', start);
+        if (colon < 0 || colon > at) {
+            return url;
+        }
+        return url.substring(0, colon + 1) + MASK + url.substring(at);
+    }
+
+    private static Map<String, String> parseQuery(String raw) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String pair : raw.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            String k = decode(eq >= 0 ? pair.substring(0, eq) : pair);
+            String v = eq >= 0 ? decode(pair.substring(eq + 1)) : "";
+            out.put(k, v);
+        }
+        return out;
+    }
+
+    private static String decode(String s) {
+        return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+    }
+
+    private static FlotillaException invalid(String shownUrl, String why) {
+        return new FlotillaException(ErrorCode.URL_INVALID, "invalid database URL \"" + shownUrl + "\": " + why);
+    }
+
+    /** The scheme as written ({@code postgres}, {@code mariadb}, …). */
+    public String scheme() {
+        return scheme;
+    }
+
+    public Dialect dialect() {
+        return dialect;
+    }
+
+    /** Host name; null for SQLite. */
+    public String host() {
+        return host;
+    }
+
+    /** Port; 0 for SQLite. */
+    public int port() {
+        return port;
+    }
+
+    /** Database name (server dialects, may be empty) or SQLite file path (empty for in-memory). */
+    public String database() {
+        return database;
+    }
+
+    public Optional<String> user() {
+        return Optional.ofNullable(user);
+    }
+
+    /** The password, for the driver only: never log or print it. */
+    public Optional<String> password() {
+        return Optional.ofNullable(password);
+    }
+
+    public Map<String, String> query() {
+        return query;
+    }
+
+    /** True for {@code sqlite://…?mode=memory}. */
+    public boolean inMemory() {
+        return dialect == Dialect.SQLITE && "memory".equals(query.get("mode"));
+    }
+
+    /**
+     * The schema the URL is bound to: PostgreSQL's {@code search_path}, the MySQL database, or
+     * {@code main} for SQLite; empty when the URL is not bound to a schema.
+     */
+    public Optional<String> schema() {
+        switch (dialect) {
+            case POSTGRES:
+                return Optional.ofNullable(query.get("search_path")).filter(s -> !s.isEmpty());
+            case MYSQL:
+                return Optional.of(database).filter(s -> !s.isEmpty());
+            default:
+                return Optional.of("main");
+        }
+    }
+
+    /** The SQLite file as a path; only for file-backed SQLite URLs. */
+    public Path sqliteFile() {
+        if (dialect != Dialect.SQLITE || inMemory()) {
+            throw new IllegalStateException("not a file-backed SQLite URL: " + redacted);
+        }
+        return Path.of(database);
+    }
+
+    /** Identifies the server, for per-server connection budgets: {@code host:port}, or the file. */
+    public String serverKey() {
+        return dialect == Dialect.SQLITE ? "sqlite:" + database : scheme + "://" + host + ":" + port;
+    }
+
+    /** The URL with the password replaced by {@value #MASK}; safe to print and to put on a topic. */
+    public String redacted() {
+        return redacted;
+    }
+
+    /** Same as {@link #redacted()}: a URL never prints its password. */
+    @Override
+    public String toString() {
+        return redacted;
+    }
+
+    private static final class Builder {
+        final String scheme;
+        final Dialect dialect;
+        String host;
+        int port;
+        String database = "";
+        String user;
+        String password;
+        final Map<String, String> query = new LinkedHashMap<>();
+        String redacted;
+
+        Builder(String scheme, Dialect dialect) {
+            this.scheme = scheme;
+            this.dialect = dialect;
+        }
+    }
+}

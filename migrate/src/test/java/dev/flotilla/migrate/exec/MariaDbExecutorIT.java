@@ -1,0 +1,124 @@
+package dev.flotilla.migrate.exec;
+
+import dev.flotilla.migrate.ErrorCode;
+import dev.flotilla.migrate.FlotillaException;
+import dev.flotilla.migrate.sql.Dialect;
+import dev.flotilla.migrate.url.DatabaseUrl;
+import dev.flotilla.testkit.ScratchDatabase;
+import dev.flotilla.testkit.TestDatabases;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The executor against the real MariaDB on 127.0.0.1, through both mysql:// and mariadb:// URLs. */
+class MariaDbExecutorIT {
+    private static final String INIT = "CREATE TABLE users (id int PRIMARY KEY, name varchar(100) NOT NULL);\n";
+    private static final String SEED = "INSERT INTO users (id, name) VALUES (1, \"a8m\");\n"
+            + "INSERT INTO users (id, name) VALUES (2, \"rotemtam\");\n";
+
+    @TempDir
+    Path tmp;
+
+    private ScratchDatabase db;
+    private ScratchDatabase other;
+    private final MigrationExecutor executor = new MigrationExecutor();
+
+    @BeforeEach
+    void setUp() {
+        db = TestDatabases.mariaDbDatabase("exec");
+        other = TestDatabases.mariaDbDatabase("exec2");
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (db != null) {
+            db.close();
+            other.close();
+        }
+    }
+
+    private PreparedDirectory dir(String... files) {
+        return TestDirs.prepare(TestDirs.write(tmp.resolve("m" + System.nanoTime()), files), Dialect.MYSQL);
+    }
+
+    private ApplyResult apply(String url, PreparedDirectory d) {
+        return executor.apply(DatabaseUrl.parse(url), d, ApplyOptions.defaults(), ApplyListener.NONE);
+    }
+
+    @Test
+    void appliesThroughTheMariadbAndTheMysqlSchemes() throws SQLException {
+        PreparedDirectory d = dir("1_init.sql", INIT, "2_seed.sql", SEED);
+
+        assertThat(apply(db.url(), d).status()).isEqualTo("PASSED");
+        assertThat(apply(other.url().replace("mariadb://", "mysql://") + "?tls=false", d).status()).isEqualTo("PASSED");
+
+        for (ScratchDatabase s : List.of(db, other)) {
+            try (Connection c = s.connect()) {
+                List<Revision> revs = new MysqlDialect().readAll(c, s.name());
+                assertThat(revs).extracting(Revision::version).containsExactly(Revision.CLOUD_IDENTIFIER, "1", "2");
+                assertThat(revs.get(2).applied()).isEqualTo(2);
+                assertThat(revs.get(2).partialHashes()).isNull();
+            }
+            assertThat(count(s, "SELECT count(*) FROM users")).isEqualTo(2);
+        }
+        assertThat(apply(db.url(), d).status()).isEqualTo("NO_ACTION");
+    }
+
+    @Test
+    void duplicateKeyIsReportedAsGoPrintsMysqlErrors() throws SQLException {
+        apply(db.url(), dir("1_init.sql", INIT));
+        db.exec("INSERT INTO users VALUES (1, 'existing')");
+
+        ApplyResult r = apply(db.url(), dir("1_init.sql", INIT, "2_seed.sql", SEED));
+
+        assertThat(r.error()).isEqualTo("sql/migrate: executing statement \"INSERT INTO users (id, name) VALUES (1,"
+                + " \\\"a8m\\\");\" from version \"2\": Error 1062 (23000): Duplicate entry '1' for key 'PRIMARY'");
+        try (Connection c = db.connect()) {
+            Revision failed = new MysqlDialect().readAll(c, db.name()).get(2);
+            assertThat(failed.error()).startsWith("Error 1062");
+            assertThat(failed.applied()).isZero();
+        }
+    }
+
+    @Test
+    void lockIsPerDatabaseNotServerWide() throws Exception {
+        PreparedDirectory d = dir("1_init.sql", INIT);
+        DatabaseUrl first = DatabaseUrl.parse(db.url());
+        try (Connection holder = db.connect();
+             TargetLock held = new MysqlDialect().lock(holder, first, db.name(), Duration.ofSeconds(1))) {
+            assertThat(apply(other.url(), d).status()).isEqualTo("PASSED");
+            assertThatThrownBy(() -> executor.apply(first, d,
+                    ApplyOptions.defaults().withLockTimeout(Duration.ofMillis(300)), ApplyListener.NONE))
+                    .extracting(e -> ((FlotillaException) e).code()).isEqualTo(ErrorCode.LOCK_TIMEOUT);
+        }
+    }
+
+    @Test
+    void delimiterBlocksCreateProcedures() throws SQLException {
+        ApplyResult r = apply(db.url(), dir("1_proc.sql", INIT
+                + "DELIMITER //\nCREATE PROCEDURE add_user(IN n varchar(100))\nBEGIN\n  INSERT INTO users VALUES (10, n);\n"
+                + "  INSERT INTO users VALUES (11, n);\nEND //\nDELIMITER ;\nCALL add_user('x');\n"));
+
+        assertThat(r.status()).as(String.valueOf(r.error())).isEqualTo("PASSED");
+        assertThat(count(db, "SELECT count(*) FROM users")).isEqualTo(2);
+    }
+
+    private static long count(ScratchDatabase s, String sql) throws SQLException {
+        try (Connection c = s.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}

@@ -1,0 +1,186 @@
+package dev.flotilla.migrate.exec;
+
+import dev.flotilla.migrate.ErrorCode;
+import dev.flotilla.migrate.FlotillaException;
+import dev.flotilla.migrate.sql.Dialect;
+import dev.flotilla.migrate.url.DatabaseUrl;
+import dev.flotilla.testkit.ScratchDatabase;
+import dev.flotilla.testkit.TestDatabases;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The executor against the real PostgreSQL on 127.0.0.1. */
+class PostgresExecutorIT {
+    private static final String INIT = "CREATE TABLE users (id int PRIMARY KEY, name text NOT NULL);\n";
+    private static final String SEED = "INSERT INTO users (id, name) VALUES (1, 'a8m');\n"
+            + "INSERT INTO users (id, name) VALUES (2, 'rotemtam');\n";
+
+    @TempDir
+    Path tmp;
+
+    private ScratchDatabase db;
+    private final MigrationExecutor executor = new MigrationExecutor();
+
+    @BeforeEach
+    void setUp() {
+        db = TestDatabases.postgresDatabase("exec");
+    }
+
+    @AfterEach
+    void tearDown() {
+        db.close();
+    }
+
+    private PreparedDirectory dir(String... files) {
+        return TestDirs.prepare(TestDirs.write(tmp.resolve("m" + System.nanoTime()), files), Dialect.POSTGRES);
+    }
+
+    private ApplyResult apply(String url, PreparedDirectory d) {
+        return executor.apply(DatabaseUrl.parse(url), d, ApplyOptions.defaults(), ApplyListener.NONE);
+    }
+
+    private List<Revision> revisions(String schema) throws SQLException {
+        try (Connection c = db.connect()) {
+            return new PostgresDialect().readAll(c, schema);
+        }
+    }
+
+    @Test
+    void databasePerTenantKeepsRevisionsInTheirOwnSchema() throws SQLException {
+        ApplyResult r = apply(db.url(), dir("1_init.sql", INIT, "2_seed.sql", SEED));
+
+        assertThat(r.status()).isEqualTo("PASSED");
+        assertThat(revisions("atlas_schema_revisions")).extracting(Revision::version, Revision::applied)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(Revision.CLOUD_IDENTIFIER, 0L),
+                        org.assertj.core.groups.Tuple.tuple("1", 1L), org.assertj.core.groups.Tuple.tuple("2", 2L));
+        assertThat(query("SELECT count(*) FROM public.users")).isEqualTo(2);
+    }
+
+    @Test
+    void schemaPerTenantAppliesInEachSchemaAndKeepsRevisionsThere() throws SQLException {
+        PreparedDirectory d = dir("1_init.sql", INIT, "2_seed.sql", SEED);
+
+        for (String tenant : List.of("tenant_1", "tenant_2")) {
+            assertThat(apply(db.url(tenant), d).status()).isEqualTo("PASSED");
+        }
+
+        for (String tenant : List.of("tenant_1", "tenant_2")) {
+            assertThat(query("SELECT count(*) FROM " + tenant + ".users")).isEqualTo(2);
+            assertThat(revisions(tenant)).extracting(Revision::version).contains("1", "2");
+        }
+        assertThat(apply(db.url("tenant_1"), d).status()).isEqualTo("NO_ACTION");
+    }
+
+    @Test
+    void revisionColumnsHaveAtlasTypes() throws SQLException {
+        apply(db.url(), dir("1_init.sql", INIT));
+
+        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
+                "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema ="
+                        + " 'atlas_schema_revisions' AND table_name = 'atlas_schema_revisions' ORDER BY ordinal_position")) {
+            StringBuilder cols = new StringBuilder();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    cols.append(rs.getString(1)).append(':').append(rs.getString(2)).append(' ');
+                }
+            }
+            assertThat(cols.toString().trim()).isEqualTo("version:character varying description:character varying"
+                    + " type:bigint applied:bigint total:bigint executed_at:timestamp with time zone"
+                    + " execution_time:bigint error:text error_stmt:text hash:character varying partial_hashes:jsonb"
+                    + " operator_version:character varying");
+        }
+    }
+
+    @Test
+    void failingFileIsRolledBackAndTheRevisionSaysWhatFailed() throws SQLException {
+        apply(db.url(), dir("1_init.sql", INIT));
+        db.exec("INSERT INTO users VALUES (1, 'existing')");
+
+        ApplyResult r = apply(db.url(), dir("1_init.sql", INIT, "2_seed.sql",
+                "INSERT INTO users (id, name) VALUES (2, 'rotemtam');\nINSERT INTO users (id, name) VALUES (1, 'a8m');\n"));
+
+        assertThat(r.error()).isEqualTo("sql/migrate: executing statement \"INSERT INTO users (id, name) VALUES"
+                + " (1, 'a8m');\" from version \"2\": pq: duplicate key value violates unique constraint \"users_pkey\"");
+        assertThat(query("SELECT count(*) FROM users")).isEqualTo(1);
+        Revision failed = revisions("atlas_schema_revisions").get(2);
+        assertThat(failed.applied()).isZero();
+        assertThat(failed.error()).contains("users_pkey");
+        assertThat(failed.errorStmt()).isEqualTo("INSERT INTO users (id, name) VALUES (1, 'a8m');");
+    }
+
+    @Test
+    void lockIsPerSchemaSoOtherTenantsOfTheSameDatabaseAreNotBlocked() throws Exception {
+        PreparedDirectory d = dir("1_init.sql", INIT);
+        DatabaseUrl t1 = DatabaseUrl.parse(db.url("tenant_1"));
+        try (Connection holder = db.connect();
+             TargetLock held = new PostgresDialect().lock(holder, t1, "tenant_1", Duration.ofSeconds(1))) {
+            assertThat(apply(db.url("tenant_2"), d).status()).as("other schema runs").isEqualTo("PASSED");
+            assertThatThrownBy(() -> executor.apply(t1, d,
+                    ApplyOptions.defaults().withLockTimeout(Duration.ofMillis(300)), ApplyListener.NONE))
+                    .isInstanceOf(FlotillaException.class)
+                    .extracting(e -> ((FlotillaException) e).code()).isEqualTo(ErrorCode.LOCK_TIMEOUT);
+        }
+        assertThat(apply(db.url("tenant_1"), d).status()).isEqualTo("PASSED");
+    }
+
+    @Test
+    void wrongPasswordIsReportedWithoutThePassword() throws SQLException {
+        db.exec("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'flt_pw_user') THEN"
+                + " CREATE ROLE flt_pw_user LOGIN PASSWORD 'right-pass'; END IF; END $$");
+        String url = db.url().replace("postgres://postgres@", "postgres://flt_pw_user:s3cr3t-Wr0ng@");
+        PreparedDirectory d = dir("1_init.sql", INIT);
+
+        assertThatThrownBy(() -> apply(url, d))
+                .isInstanceOf(FlotillaException.class)
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("s3cr3t-Wr0ng").contains("xxxxx"));
+    }
+
+    @Test
+    void unreachableServerIsAClearConnectionError() {
+        PreparedDirectory d = dir("1_init.sql", INIT);
+
+        assertThatThrownBy(() -> apply("postgres://u:topsecret@127.0.0.1:1/db?sslmode=disable", d))
+                .isInstanceOf(FlotillaException.class)
+                .hasMessageContaining("cannot connect to postgres://u:xxxxx@127.0.0.1:1/db")
+                .hasMessageNotContaining("topsecret")
+                .extracting(e -> ((FlotillaException) e).code()).isEqualTo(ErrorCode.CONNECTION_FAILED);
+    }
+
+    @Test
+    void txModeNoneFileRunsOutsideATransaction() throws SQLException {
+        apply(db.url(), dir("1_init.sql", INIT,
+                "2_idx.sql", "-- atlas:txmode none\n\nCREATE INDEX CONCURRENTLY users_name ON users (name);\n"));
+
+        assertThat(query("SELECT count(*) FROM pg_indexes WHERE indexname = 'users_name'")).isEqualTo(1);
+    }
+
+    @Test
+    void dollarQuotedFunctionBodiesRunAsOneStatement() throws SQLException {
+        ApplyResult r = apply(db.url(), dir("1_fn.sql",
+                "CREATE FUNCTION one() RETURNS int AS $$ BEGIN RETURN 1; END; $$ LANGUAGE plpgsql;\nSELECT one();\n"));
+
+        assertThat(r.status()).isEqualTo("PASSED");
+        assertThat(revisions("atlas_schema_revisions").get(1).total()).isEqualTo(2);
+    }
+
+    private long query(String sql) throws SQLException {
+        try (Connection c = db.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}

@@ -1,0 +1,9 @@
+-- atlas:delimiter -- end
+
+CREATE PROCEDURE dorepeat(p1 INT)
+BEGIN
+    SET @x = 0;
+    REPEAT SET @x = @x + 1; UNTIL @x > p1 END REPEAT;
+END;
+-- end
+CALL dorepeat(1000);

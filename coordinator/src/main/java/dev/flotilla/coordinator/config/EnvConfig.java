@@ -1,0 +1,63 @@
+package dev.flotilla.coordinator.config;
+
+import dev.flotilla.migrate.url.DatabaseUrl;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One {@code env "name" { … }} block of the project file.
+ *
+ * @param name the env label; never null
+ * @param migrationDir the {@code migration { dir = … }} URL, e.g. {@code atlas://db-per-tenant} or
+ *     {@code file://migrations}; {@code file://migrations} (Atlas' default) when the block has
+ *     none; never null
+ * @param devUrl the {@code dev} database URL, e.g. {@code sqlite://?mode=memory}; null when not set.
+ *     It may contain a password: print it with {@link DatabaseUrl#redact(String)}
+ * @param targets the databases to migrate, resolved at each deployment; never null
+ */
+public record EnvConfig(String name, String migrationDir, String devUrl, TargetSource targets) {
+    private static final String REGISTRY_SCHEME = "atlas://";
+
+    public EnvConfig {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(migrationDir, "migrationDir");
+        Objects.requireNonNull(targets, "targets");
+    }
+
+    /** Name of the registry directory this env follows when migrationDir is atlas://NAME[?tag=T], else empty. */
+    public Optional<String> registryDirectory() {
+        if (!migrationDir.startsWith(REGISTRY_SCHEME)) {
+            return Optional.empty();
+        }
+        String rest = migrationDir.substring(REGISTRY_SCHEME.length());
+        int q = rest.indexOf('?');
+        return Optional.of(q >= 0 ? rest.substring(0, q) : rest).filter(s -> !s.isEmpty());
+    }
+
+    /** The {@code tag} of an atlas://NAME?tag=T migration dir; empty when there is none (follow the latest). */
+    public Optional<String> registryTag() {
+        if (registryDirectory().isEmpty()) {
+            return Optional.empty();
+        }
+        int q = migrationDir.indexOf('?');
+        if (q < 0) {
+            return Optional.empty();
+        }
+        for (String pair : migrationDir.substring(q + 1).split("&")) {
+            if (pair.startsWith("tag=")) {
+                return Optional.of(URLDecoder.decode(pair.substring(4), StandardCharsets.UTF_8)).filter(s -> !s.isEmpty());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Shows the dev URL redacted. */
+    @Override
+    public String toString() {
+        return "EnvConfig[name=" + name + ", migrationDir=" + migrationDir + ", devUrl=" + DatabaseUrl.redact(devUrl)
+                + ", targets=" + targets + "]";
+    }
+}

@@ -1,0 +1,102 @@
+package dev.flotilla.coordinator.config;
+
+import dev.flotilla.coordinator.config.Block.Attribute;
+import dev.flotilla.coordinator.config.Evaluator.Scope;
+import dev.flotilla.migrate.FlotillaException;
+import dev.flotilla.migrate.url.DatabaseUrl;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The targets of one env block: one per {@code for_each} element (named by it, with
+ * {@code each.value} bound in {@code url}), or the env's single {@code url} named after the env.
+ * Every {@link #resolve()} evaluates the block again with a fresh {@link Evaluator}, so data
+ * sources are queried and files re-read at each deployment.
+ */
+final class EnvTargets implements TargetSource {
+    private static final Logger LOG = LoggerFactory.getLogger(EnvTargets.class);
+
+    private final ProjectModel model;
+    private final Block env;
+
+    EnvTargets(ProjectModel model, Block env) {
+        this.model = model;
+        this.env = env;
+    }
+
+    @Override
+    public List<Target> resolve() {
+        List<Target> targets = targets(new Evaluator(model, Evaluator.Mode.LIVE));
+        LOG.debug("{}: {} targets", env.describe(), targets.size());
+        return targets;
+    }
+
+    /**
+     * Checks the block at load time with a {@link Evaluator.Mode#CHECK} evaluator: references,
+     * functions, for_each, tenant names and URLs, without querying data sources. An env with neither
+     * url nor for_each is accepted here (it may be used only for a dev database or migration
+     * directory) and fails when resolved.
+     */
+    void check(Evaluator checker) {
+        if (env.attribute("url").isPresent() || env.attribute("for_each").isPresent()) {
+            targets(checker);
+        }
+    }
+
+    private List<Target> targets(Evaluator ev) {
+        Optional<Attribute> forEach = env.attribute("for_each");
+        Attribute url = env.attribute("url").orElseThrow(() -> missingUrl(forEach.isPresent()));
+        if (forEach.isEmpty()) {
+            return target(env.name(), ev.eval(url.value(), scope()), url, false).map(List::of).orElse(List.of());
+        }
+        Object items = ev.eval(forEach.get().value(), Scope.of(env.describe(), "for_each"));
+        if (items == Unknown.VALUE) {
+            ev.eval(url.value(), scope().withEach(Unknown.VALUE)); // checks url's references and functions
+            return List.of();
+        }
+        List<Target> out = new ArrayList<>();
+        for (String name : TenantNames.of(items, forEach.get(), model.file(), env.describe())) {
+            target(name, ev.eval(url.value(), scope().withEach(name)), url, true).ifPresent(out::add);
+        }
+        return List.copyOf(out);
+    }
+
+    private Scope scope() {
+        return Scope.of(env.describe(), "url");
+    }
+
+    private Optional<Target> target(String name, Object value, Attribute url, boolean tenant) {
+        if (value == Unknown.VALUE) {
+            return Optional.empty();
+        }
+        String forTenant = tenant ? " for tenant " + Show.quote(name) : "";
+        if (!(value instanceof String)) {
+            throw model.file().invalid(url.line(), env.describe() + ": url", "must be a string, but "
+                    + url.value().source() + forTenant + " is " + Evaluator.describe(value));
+        }
+        try {
+            DatabaseUrl.parse((String) value);
+        } catch (FlotillaException e) {
+            throw model.file().invalid(url.line(), env.describe() + ": url", url.value().source() + forTenant
+                    + " gives an " + e.getMessage());
+        }
+        return Optional.of(new Target(name, (String) value));
+    }
+
+    private FlotillaException missingUrl(boolean forEach) {
+        return model.file().invalid(env.line(), env.describe(), forEach
+                ? "has for_each but no url; add url = \"sqlite://${each.value}.db\" or url = urlsetpath(var.url,"
+                        + " each.value) to the env block"
+                : "has no url, so there is nothing to deploy to; add url = \"postgres://user@host:5432/db\" (or"
+                        + " for_each and url) to the env block");
+    }
+
+    @Override
+    public String toString() {
+        return "targets of " + env.describe() + " in " + model.file().name();
+    }
+}

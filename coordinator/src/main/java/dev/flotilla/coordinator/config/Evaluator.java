@@ -1,0 +1,301 @@
+package dev.flotilla.coordinator.config;
+
+import dev.flotilla.coordinator.config.Block.Attribute;
+import dev.flotilla.migrate.FlotillaException;
+
+import java.math.BigDecimal;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Evaluates expressions of a project file. One evaluator is one evaluation: locals, variables
+ * and data sources are computed once and cached, so a new evaluator (one per deployment) sees
+ * fresh data-source results. Not thread-safe; create one per thread.
+ */
+final class Evaluator {
+    /** What data sources do. */
+    enum Mode {
+        /** At load time: data sources are checked, not queried; their values are {@link Unknown}. */
+        CHECK,
+        /** At deployment time: data sources are queried. */
+        LIVE
+    }
+
+    private static final Object NO_EACH = new Object();
+
+    /**
+     * Where an expression is evaluated, for messages, and what {@code each} is.
+     *
+     * @param where the block, e.g. {@code env "prod"}
+     * @param attribute e.g. {@code url}
+     * @param each the current for_each element, {@link #NO_EACH} outside for_each
+     * @param constant true for variable defaults, which cannot refer to anything
+     */
+    record Scope(String where, String attribute, Object each, boolean constant) {
+        static Scope of(String where, String attribute) {
+            return new Scope(where, attribute, NO_EACH, false);
+        }
+
+        /** For variable defaults: no references allowed. */
+        static Scope constant(String where, String attribute) {
+            return new Scope(where, attribute, NO_EACH, true);
+        }
+
+        Scope withEach(Object value) {
+            return new Scope(where, attribute, value, constant);
+        }
+
+        String label() {
+            return where + ": " + attribute;
+        }
+    }
+
+    private final ProjectModel model;
+    private final Mode mode;
+    private final Map<String, Object> values = new HashMap<>();
+    private final Map<String, FlotillaException> failures = new HashMap<>();
+    private final Deque<String> active = new ArrayDeque<>();
+    private final Variables variables;
+    private final DataSources data;
+
+    Evaluator(ProjectModel model, Mode mode) {
+        this.model = model;
+        this.mode = mode;
+        this.variables = new Variables(model, this);
+        this.data = new DataSources(model, this);
+    }
+
+    Mode mode() {
+        return mode;
+    }
+
+    /** @throws FlotillaException CONFIG_INVALID naming the file, line, block and the problem */
+    Object eval(Expr e, Scope s) {
+        if (e instanceof Expr.Literal) {
+            return ((Expr.Literal) e).value();
+        }
+        if (e instanceof Expr.Template) {
+            return template((Expr.Template) e, s);
+        }
+        if (e instanceof Expr.ListOf) {
+            List<Object> out = new ArrayList<>();
+            ((Expr.ListOf) e).items().forEach(i -> out.add(eval(i, s)));
+            return out.contains(Unknown.VALUE) ? Unknown.VALUE : Collections.unmodifiableList(out);
+        }
+        if (e instanceof Expr.ObjectOf) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            ((Expr.ObjectOf) e).fields().forEach((k, v) -> out.put(k, eval(v, s)));
+            return out.containsValue(Unknown.VALUE) ? Unknown.VALUE : Collections.unmodifiableMap(out);
+        }
+        if (e instanceof Expr.Call) {
+            return call((Expr.Call) e, s);
+        }
+        if (e instanceof Expr.Ref) {
+            return ref((Expr.Ref) e, s);
+        }
+        if (e instanceof Expr.TypeName) {
+            throw error(e, s, "the type " + e.source() + " is only allowed as the type of a variable");
+        }
+        throw error(e, s, "flotilla does not evaluate " + ((Expr.Unsupported) e).what() + "; use literals, lists,"
+                + " \"${…}\" templates, local./var./each./data.sql. references and the functions file(), getenv(),"
+                + " jsondecode(), toset(), urlqueryset(), urlsetpath(), urluserinfo()");
+    }
+
+    /** Evaluates to a string; an {@link Unknown} value is refused with {@code why}. */
+    String string(Expr e, Scope s, String why) {
+        Object v = eval(e, s);
+        if (v == Unknown.VALUE) {
+            throw error(e, s, e.source() + " depends on a data source, but " + why);
+        }
+        if (!(v instanceof String)) {
+            throw error(e, s, "must be a string, but " + e.source() + " is " + describe(v));
+        }
+        return (String) v;
+    }
+
+    private Object template(Expr.Template t, Scope s) {
+        List<Expr> parts = t.parts().stream()
+                .filter(p -> !(p instanceof Expr.Literal && "".equals(((Expr.Literal) p).value())))
+                .collect(java.util.stream.Collectors.toList());
+        if (parts.size() == 1 && !(parts.get(0) instanceof Expr.Literal)) {
+            return eval(parts.get(0), s); // "${x}" is x itself, like in HCL
+        }
+        StringBuilder b = new StringBuilder();
+        boolean unknown = false;
+        for (Expr p : parts) {
+            Object v = eval(p, s);
+            if (v == Unknown.VALUE) {
+                unknown = true;
+            } else if (v instanceof String || v instanceof BigDecimal || v instanceof Boolean) {
+                b.append(Functions.text(v));
+            } else {
+                throw error(p, s, "cannot insert " + p.source() + " into a string: it is " + describe(v)
+                        + (v instanceof List ? "; insert one element, e.g. " + p.source() + "[0]" : ""));
+            }
+        }
+        return unknown ? Unknown.VALUE : b.toString();
+    }
+
+    private Object call(Expr.Call c, Scope s) {
+        try {
+            Functions.checkCall(c.name(), c.args().size());
+        } catch (IllegalArgumentException e) {
+            throw error(c, s, e.getMessage());
+        }
+        List<Object> args = new ArrayList<>();
+        c.args().forEach(a -> args.add(eval(a, s)));
+        if (args.contains(Unknown.VALUE)) {
+            return Unknown.VALUE;
+        }
+        try {
+            return model.functions().call(c.name(), args);
+        } catch (IllegalArgumentException e) {
+            throw error(c, s, c.source() + ": " + e.getMessage());
+        }
+    }
+
+    private Object ref(Expr.Ref r, Scope s) {
+        String root = String.valueOf(r.path().get(0));
+        if (s.constant()) {
+            throw error(r, s, "a variable default cannot refer to " + r.source() + "; give the value with --var or"
+                    + " compute it in a locals block");
+        }
+        switch (root) {
+            case "local":
+                String local = name(r, s, "local.<name>");
+                if (!model.locals().containsKey(local)) {
+                    throw error(r, s, "unknown local " + Show.quote(local) + " (" + model.declared(model.locals())
+                            + "); define it in a locals block: locals { " + local + " = … }");
+                }
+                return traverse(local(local), r, 2, s);
+            case "var":
+                return traverse(variables.get(name(r, s, "var.<name>"), r, s), r, 2, s);
+            case "each":
+                return each(r, s);
+            case "data":
+                return data.ref(r, s);
+            default:
+                throw error(r, s, "unknown reference " + r.source() + "; references start with local., var., each."
+                        + " or data.sql." + ("atlas".equals(root) ? " (atlas.* is not supported by flotilla)" : ""));
+        }
+    }
+
+    private String name(Expr.Ref r, Scope s, String form) {
+        if (r.path().size() < 2 || !(r.path().get(1) instanceof String)) {
+            throw error(r, s, r.source() + " needs a name; write " + form);
+        }
+        return (String) r.path().get(1);
+    }
+
+    private Object each(Expr.Ref r, Scope s) {
+        if (s.each() == NO_EACH) {
+            throw error(r, s, r.source() + " is only available in the url of an env block with for_each; add"
+                    + " for_each = toset(…) to the env, or use a fixed value here");
+        }
+        Object attribute = r.path().size() > 1 ? r.path().get(1) : null;
+        if (!"value".equals(attribute) && !"key".equals(attribute)) {
+            throw error(r, s, "each has only each.value and each.key (the same for a set); write each.value");
+        }
+        return traverse(s.each(), r, 2, s);
+    }
+
+    /** The value of a local, computed once. */
+    Object local(String name) {
+        Attribute a = model.locals().get(name);
+        return once("local." + name, a.line(), "locals: " + name, () -> eval(a.value(), Scope.of("locals", name)));
+    }
+
+    /** The value of a declared variable: its --var, else its default. */
+    Object variable(String name) {
+        return variables.get(name, null, Scope.of("variable", name));
+    }
+
+    /** Checks a data "sql" block (CHECK) or runs its query (LIVE). */
+    Object sqlSource(String name) {
+        return data.sql(name);
+    }
+
+    /** Follows {@code .name} and {@code [index]} steps of a reference from {@code from} on. */
+    Object traverse(Object value, Expr.Ref r, int from, Scope s) {
+        Object v = value;
+        for (int i = from; i < r.path().size(); i++) {
+            if (v == Unknown.VALUE) {
+                return v;
+            }
+            Object step = r.path().get(i);
+            if (step instanceof String && v instanceof Map) {
+                Map<?, ?> m = (Map<?, ?>) v;
+                if (!m.containsKey(step)) {
+                    throw error(r, s, r.prefix(i) + " has no attribute " + step + "; it has " + m.keySet());
+                }
+                v = m.get(step);
+            } else if (step instanceof Integer && v instanceof List) {
+                List<?> l = (List<?>) v;
+                int index = (Integer) step;
+                if (index < 0 || index >= l.size()) {
+                    throw error(r, s, "index " + index + " is out of range: " + r.prefix(i) + " has " + l.size()
+                            + " elements");
+                }
+                v = l.get(index);
+            } else {
+                throw error(r, s, "cannot use " + (step instanceof Integer ? "[" + step + "]" : "." + step) + " on "
+                        + r.prefix(i) + ", which is " + describe(v));
+            }
+        }
+        return v;
+    }
+
+    /**
+     * Computes a named value once per evaluator; a failure is remembered so it is reported once,
+     * and a value that needs itself is reported as a cycle.
+     */
+    Object once(String key, int line, String label, Supplier<Object> compute) {
+        if (values.containsKey(key)) {
+            return values.get(key);
+        }
+        if (failures.containsKey(key)) {
+            throw failures.get(key);
+        }
+        if (active.contains(key)) {
+            List<String> chain = new ArrayList<>();
+            for (Iterator<String> it = active.descendingIterator(); it.hasNext();) {
+                chain.add(it.next());
+            }
+            chain.add(key);
+            throw model.file().invalid(line, label, "refers to itself: " + String.join(" → ", chain)
+                    + "; break the cycle");
+        }
+        active.push(key);
+        try {
+            Object v = compute.get();
+            values.put(key, v);
+            return v;
+        } catch (FlotillaException e) {
+            failures.put(key, e);
+            throw e;
+        } finally {
+            active.pop();
+        }
+    }
+
+    FlotillaException error(Expr e, Scope s, String problem) {
+        return model.file().invalid(e.line(), s.label(), problem);
+    }
+
+    /** "a string \"x\"", "a list [\"a\"]", "null". */
+    static String describe(Object v) {
+        if (v == null) {
+            return "null";
+        }
+        String type = Show.type(v);
+        return ("object".equals(type) ? "an " : "a ") + type + " " + Show.value(v);
+    }
+}

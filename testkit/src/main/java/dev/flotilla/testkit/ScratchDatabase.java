@@ -35,6 +35,11 @@ public final class ScratchDatabase implements AutoCloseable {
         return server.atlasUrl(name, schema);
     }
 
+    /** JDBC URL of this database, with the user in it. */
+    public String jdbcUrl() {
+        return server.jdbcUrl(name) + "?user=" + server.user();
+    }
+
     /** A new JDBC connection to this database; the caller closes it. */
     public Connection connect() throws SQLException {
         Properties p = new Properties();

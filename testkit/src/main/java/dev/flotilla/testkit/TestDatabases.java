@@ -51,6 +51,14 @@ public final class TestDatabases {
         return new ScratchDatabase(m, name);
     }
 
+    /** A fresh MariaDB database with exactly this name; skips the calling test when MariaDB is not running. */
+    public static ScratchDatabase mariaDbDatabaseNamed(String name) {
+        assumeMariaDb();
+        MariaServer m = new MariaServer();
+        m.admin("CREATE DATABASE " + name);
+        return new ScratchDatabase(m, name);
+    }
+
     /** Skips the calling test, saying why, when MariaDB is not reachable on 127.0.0.1:3306. */
     public static void assumeMariaDb() {
         if (mariaDbChecked == null) {

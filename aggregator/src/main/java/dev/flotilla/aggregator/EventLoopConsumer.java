@@ -1,0 +1,148 @@
+package dev.flotilla.aggregator;
+
+import dev.flotilla.fabric.Database;
+import dev.flotilla.fabric.KafkaClients;
+import dev.flotilla.protocol.EventSerde;
+import dev.flotilla.protocol.Topics;
+import dev.flotilla.protocol.avro.DeploymentSetCreated;
+import dev.flotilla.protocol.avro.DirectoryPushed;
+import dev.flotilla.protocol.avro.MigrationCommand;
+import dev.flotilla.protocol.avro.MigrationResult;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.avro.specific.SpecificRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The aggregator's consume loop, on its own named thread (JDBC never runs on the event loop):
+ * poll a batch, apply it to the views in one transaction, then commit the offsets. A crash
+ * between the two replays the batch, which the idempotent upserts absorb.
+ */
+final class EventLoopConsumer implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(EventLoopConsumer.class);
+
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final Database db;
+    private final Counter results;
+    private final Counter failed;
+    private final Timer visibility;
+    private volatile boolean running = true;
+    private volatile boolean caughtUp;
+
+    EventLoopConsumer(String bootstrap, Database db, MeterRegistry meters) {
+        Map<String, Object> props = new HashMap<>(KafkaClients.consumer(bootstrap, "aggregator", "aggregator"));
+        this.consumer = new KafkaConsumer<>(props);
+        this.db = db;
+        this.results = Counter.builder("flotilla_aggregator_results_total").register(meters);
+        this.failed = Counter.builder("flotilla_aggregator_failed_targets_total")
+                .description("results with status FAILED").register(meters);
+        this.visibility = Timer.builder("flotilla_result_visibility")
+                .description("from a result event's time to its row being committed in the views")
+                .publishPercentileHistogram().register(meters);
+    }
+
+    @Override
+    public void run() {
+        try {
+            consumer.subscribe(List.of(Topics.DIRECTORIES, Topics.DEPLOYMENTS, Topics.COMMANDS, Topics.RESULTS));
+            while (running) {
+                ConsumerRecords<String, byte[]> batch = consumer.poll(Duration.ofMillis(200));
+                if (batch.isEmpty()) {
+                    caughtUp = true;
+                    continue;
+                }
+                apply(batch);
+                consumer.commitSync();
+            }
+        } catch (WakeupException e) {
+            if (running) {
+                throw e;
+            }
+        } catch (RuntimeException e) {
+            LOG.error("aggregator consume loop stopped", e);
+        } finally {
+            consumer.close();
+        }
+    }
+
+    private void apply(ConsumerRecords<String, byte[]> batch) {
+        while (true) {
+            try (Connection c = db.connection()) {
+                c.setAutoCommit(false);
+                JdbcViewWriter w = new JdbcViewWriter(c);
+                for (ConsumerRecord<String, byte[]> r : batch) {
+                    one(w, r);
+                }
+                c.commit();
+                Instant now = Instant.now();
+                for (ConsumerRecord<String, byte[]> r : batch) {
+                    if (Topics.RESULTS.equals(r.topic())) {
+                        visibility.record(Duration.ofMillis(Math.max(0, now.toEpochMilli() - r.timestamp())));
+                    }
+                }
+                return;
+            } catch (SQLException e) {
+                LOG.warn("writing a batch of {} events to the views failed, retrying: {}", batch.count(),
+                        e.getMessage());
+                pause();
+            }
+        }
+    }
+
+    private void one(JdbcViewWriter w, ConsumerRecord<String, byte[]> r) throws SQLException {
+        SpecificRecord e;
+        try {
+            e = EventSerde.decode(r.value());
+        } catch (RuntimeException ex) {
+            LOG.warn("skipping undecodable record {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), ex.getMessage());
+            return;
+        }
+        if (e instanceof MigrationResult) {
+            MigrationResult m = (MigrationResult) e;
+            if (w.result(m)) {
+                results.increment();
+                if ("FAILED".equals(m.getStatus())) {
+                    failed.increment();
+                }
+            }
+        } else if (e instanceof MigrationCommand) {
+            w.command((MigrationCommand) e);
+        } else if (e instanceof DeploymentSetCreated) {
+            w.set((DeploymentSetCreated) e);
+        } else if (e instanceof DirectoryPushed) {
+            w.directory((DirectoryPushed) e);
+        }
+    }
+
+    private void pause() {
+        try {
+            Thread.sleep(500);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+    }
+
+    boolean caughtUp() {
+        return caughtUp;
+    }
+
+    void stop() {
+        running = false;
+        consumer.wakeup();
+    }
+}

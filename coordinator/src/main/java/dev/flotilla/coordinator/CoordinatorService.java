@@ -1,0 +1,218 @@
+package dev.flotilla.coordinator;
+
+import dev.flotilla.coordinator.config.EnvConfig;
+import dev.flotilla.coordinator.config.ProjectConfig;
+import dev.flotilla.fabric.Database;
+import dev.flotilla.fabric.FlotillaService;
+import dev.flotilla.fabric.HttpErrors;
+import dev.flotilla.fabric.KafkaClients;
+import dev.flotilla.fabric.ServiceHost;
+import dev.flotilla.migrate.ErrorCode;
+import dev.flotilla.migrate.FlotillaException;
+import dev.flotilla.protocol.EventSerde;
+import dev.flotilla.protocol.Topics;
+import dev.flotilla.protocol.avro.DirectoryPushed;
+import io.micrometer.core.instrument.Counter;
+import io.vertx.core.Future;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The coordinator: watches pushes, creates a deployment set for every env that follows the
+ * pushed directory, and fans out one command per target. Also serves
+ * {@code POST /api/v1/deployments} for {@code flotilla migrate apply --env}.
+ */
+public final class CoordinatorService implements FlotillaService {
+    private static final Logger LOG = LoggerFactory.getLogger(CoordinatorService.class);
+
+    private final ProjectConfig config;
+    private final DirectoryIndex index = new DirectoryIndex();
+    private FanOut fanOut;
+    private KafkaProducer<String, byte[]> producer;
+    private KafkaConsumer<String, byte[]> consumer;
+    private WorkerExecutor blocking;
+    private Database db;
+    private Counter published;
+    private volatile boolean running = true;
+    private volatile boolean caughtUp;
+
+    public CoordinatorService(ProjectConfig config) {
+        this.config = config;
+    }
+
+    @Override
+    public String name() {
+        return "coordinator";
+    }
+
+    @Override
+    public Future<Void> start(ServiceHost host) {
+        db = host.database();
+        blocking = host.vertx().createSharedWorkerExecutor("flotilla-coordinator", 4, Duration.ofHours(1).toNanos());
+        published = Counter.builder("flotilla_coordinator_commands_published_total").register(host.meters());
+        return blocking.executeBlocking(() -> {
+            Map<String, Object> p = new HashMap<>(KafkaClients.transactionalProducer(host.bootstrapServers(),
+                    "coordinator", "flotilla-coordinator"));
+            producer = new KafkaProducer<>(p);
+            producer.initTransactions();
+            fanOut = new FanOut(producer, db);
+            db.migrate("CREATE TABLE IF NOT EXISTS coordinator_handled_pushes (event_id text PRIMARY KEY,"
+                    + " handled_at timestamptz NOT NULL DEFAULT now())");
+            consumer = new KafkaConsumer<>(new HashMap<>(KafkaClients.consumer(host.bootstrapServers(), null,
+                    "coordinator-dirs")));
+            return null;
+        }).map(v -> {
+            Thread t = new Thread(this::watch, "flotilla-coordinator-pushes");
+            t.setDaemon(true);
+            t.start();
+            host.router().post("/api/v1/deployments").handler(this::deployRequest);
+            return null;
+        });
+    }
+
+    /** Reads every push from the start (to know each tag's version) and deploys those not yet handled. */
+    private void watch() {
+        TopicPartition tp = new TopicPartition(Topics.DIRECTORIES, 0);
+        try {
+            consumer.assign(List.of(tp));
+            consumer.seekToBeginning(List.of(tp));
+            while (running) {
+                var batch = consumer.poll(Duration.ofMillis(200));
+                for (ConsumerRecord<String, byte[]> r : batch) {
+                    onPush(r);
+                }
+                if (batch.isEmpty()) {
+                    caughtUp = true;
+                }
+            }
+        } catch (WakeupException e) {
+            LOG.debug("push watcher stopped");
+        } catch (RuntimeException e) {
+            LOG.error("push watcher stopped", e);
+        } finally {
+            consumer.close();
+        }
+    }
+
+    private void onPush(ConsumerRecord<String, byte[]> r) {
+        DirectoryPushed e;
+        try {
+            e = EventSerde.decode(r.value(), DirectoryPushed.class);
+        } catch (RuntimeException ex) {
+            LOG.warn("skipping unreadable record {}@{}: {}", r.topic(), r.offset(), ex.getMessage());
+            return;
+        }
+        index.pushed(e);
+        if (handled(e.getEventId())) {
+            return;
+        }
+        for (EnvConfig env : config.envs()) {
+            if (follows(env, e)) {
+                try {
+                    published(fanOut.deploy(env, index.find(e.getDirectory(), e.getTag()).orElseThrow(), "PUSH", false));
+                } catch (RuntimeException ex) {
+                    LOG.error("deploying {}:{} to env {} failed: {}", e.getDirectory(), e.getTag(), env.name(),
+                            ex.getMessage());
+                }
+            }
+        }
+        markHandled(e.getEventId());
+    }
+
+    private void published(FanOut.Created c) {
+        published.increment(c.planned());
+    }
+
+    /** An env follows a push when it reads that directory at the pushed tag, or at latest. */
+    static boolean follows(EnvConfig env, DirectoryPushed e) {
+        if (env.registryDirectory().isEmpty() || !env.registryDirectory().get().equals(e.getDirectory())) {
+            return false;
+        }
+        return env.registryTag().map(t -> t.equals(e.getTag())).orElse(true);
+    }
+
+    private boolean handled(String eventId) {
+        return sql("SELECT 1 FROM coordinator_handled_pushes WHERE event_id = ?", eventId) > 0;
+    }
+
+    private void markHandled(String eventId) {
+        sql("INSERT INTO coordinator_handled_pushes (event_id) VALUES (?) ON CONFLICT DO NOTHING", eventId);
+    }
+
+    private int sql(String sql, String arg) {
+        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, arg);
+            if (sql.startsWith("SELECT")) {
+                try (var rs = ps.executeQuery()) {
+                    return rs.next() ? 1 : 0;
+                }
+            }
+            return ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("coordinator store: " + e.getMessage(), e);
+        }
+    }
+
+    private void deployRequest(RoutingContext ctx) {
+        JsonObject body = ctx.body().asJsonObject();
+        String envName = body == null ? null : body.getString("env");
+        String tag = body == null ? null : body.getString("tag");
+        boolean dryRun = body != null && body.getBoolean("dryRun", false);
+        blocking.executeBlocking(() -> {
+            EnvConfig env = config.env(envName).orElseThrow(() -> new FlotillaException(ErrorCode.NOT_FOUND,
+                    "env \"" + envName + "\" is not in the project file; envs: " + envNames()));
+            String dir = env.registryDirectory().orElseThrow(() -> new FlotillaException(ErrorCode.CONFIG_INVALID,
+                    "env \"" + envName + "\" reads " + env.migrationDir() + "; a fleet rollout needs a pushed"
+                    + " directory: push it with 'flotilla migrate push NAME' and set migration { dir = \"atlas://NAME\" }"));
+            String t = tag != null ? tag : env.registryTag().orElse(null);
+            DirectoryIndex.TagVersion v = index.find(dir, t).orElseThrow(() -> new FlotillaException(
+                    ErrorCode.NOT_FOUND, "directory \"" + dir + "\" has no " + (t == null ? "push yet" : "tag \"" + t
+                    + "\"") + "; push it with 'flotilla migrate push " + dir + (t == null ? "" : ":" + t) + "'"));
+            FanOut.Created c = fanOut.deploy(env, v, "CLI", dryRun);
+            published(c);
+            return new JsonObject().put("id", c.id()).put("planned", c.planned()).put("env", env.name())
+                    .put("directory", dir).put("tag", v.tag()).put("versionId", v.versionId())
+                    .put("version", v.latestVersion()).put("url", "/deployments/sets/" + c.id());
+        }, false).onSuccess(j -> HttpErrors.json(ctx, 201, j)).onFailure(e -> HttpErrors.fail(ctx, e));
+    }
+
+    private List<String> envNames() {
+        return config.envs().stream().map(EnvConfig::name).toList();
+    }
+
+    @Override
+    public Future<Void> stop() {
+        running = false;
+        if (consumer != null) {
+            consumer.wakeup();
+        }
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(5));
+        }
+        if (blocking != null) {
+            blocking.close();
+        }
+        return Future.succeededFuture();
+    }
+
+    @Override
+    public boolean ready() {
+        return caughtUp;
+    }
+}

@@ -1,0 +1,15 @@
+package dev.flotilla.registry;
+
+/**
+ * What a push did.
+ *
+ * @param directory registry name
+ * @param tag the tag that was pushed
+ * @param versionId the content id of the pushed version
+ * @param latestVersion its last file version
+ * @param fileCount number of files
+ * @param moved whether the tag now points at a different version (a new deployment follows)
+ */
+public record PushResult(String directory, String tag, String versionId, String latestVersion, int fileCount,
+        boolean moved) {
+}

@@ -1,0 +1,84 @@
+package dev.flotilla.registry;
+
+import dev.flotilla.migrate.ErrorCode;
+import dev.flotilla.migrate.FlotillaException;
+import dev.flotilla.migrate.dir.MigrationDirectory;
+import dev.flotilla.protocol.avro.DirectoryPushed;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * The registry's core, free of HTTP and Kafka: checks a pushed archive, stores it and says
+ * whether a {@link DirectoryPushed} must follow. Blocking (JDBC): call it off the event loop.
+ */
+public final class Registry {
+    /** Atlas' rule for directory names: letters, digits, dashes and underscores. */
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,128}");
+    private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_.-]{1,128}");
+
+    private final RegistryStore store;
+    private final long maxArchiveBytes;
+
+    public Registry(RegistryStore store, long maxArchiveBytes) {
+        this.store = store;
+        this.maxArchiveBytes = maxArchiveBytes;
+    }
+
+    /**
+     * Validates and stores a pushed archive.
+     *
+     * @throws FlotillaException naming what is wrong; nothing is stored then
+     */
+    public PushResult push(String name, String tag, byte[] archive) {
+        checkName("directory name", name, NAME);
+        String t = tag == null || tag.isEmpty() ? "latest" : checkName("tag", tag, TAG);
+        if (archive.length > maxArchiveBytes) {
+            throw new FlotillaException(ErrorCode.DIRECTORY_INVALID, "archive of " + archive.length + " bytes is over"
+                    + " the registry's limit of " + maxArchiveBytes + " bytes");
+        }
+        MigrationDirectory dir = MigrationDirectory.fromArchive(archive);
+        dir.validate();
+        byte[] canonical = dir.toArchive();
+        String id = sha256(canonical);
+        RegistryStore.StoredVersion v = new RegistryStore.StoredVersion(id, name, dir.latestVersion(),
+                dir.files().size(), canonical, Instant.now());
+        Optional<String> previous = store.put(v, t);
+        boolean moved = previous.isEmpty() || !previous.get().equals(id);
+        return new PushResult(name, t, id, dir.latestVersion(), dir.files().size(), moved);
+    }
+
+    /** The event announcing a push. */
+    public DirectoryPushed event(PushResult r) {
+        RegistryStore.StoredVersion v = store.byId(r.versionId()).orElseThrow();
+        return DirectoryPushed.newBuilder().setEventId(UUID.randomUUID().toString()).setOccurredAt(Instant.now())
+                .setDirectory(r.directory()).setTag(r.tag()).setVersionId(r.versionId())
+                .setLatestVersion(r.latestVersion()).setFileCount(r.fileCount())
+                .setArchive(java.nio.ByteBuffer.wrap(v.archive())).build();
+    }
+
+    public RegistryStore store() {
+        return store;
+    }
+
+    private static String checkName(String what, String value, Pattern p) {
+        if (value == null || !p.matcher(value).matches()) {
+            throw new FlotillaException(ErrorCode.CONFIG_INVALID, "invalid " + what + " \"" + value + "\": use only"
+                    + " letters, digits, '-' and '_'" + ("tag".equals(what) ? " and '.'" : "") + ", at most 128");
+        }
+        return value;
+    }
+
+    static String sha256(byte[] data) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

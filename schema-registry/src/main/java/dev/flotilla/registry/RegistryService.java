@@ -1,0 +1,130 @@
+package dev.flotilla.registry;
+
+import dev.flotilla.fabric.FlotillaService;
+import dev.flotilla.fabric.HttpErrors;
+import dev.flotilla.fabric.KafkaClients;
+import dev.flotilla.fabric.ServiceHost;
+import dev.flotilla.protocol.EventSerde;
+import dev.flotilla.protocol.Topics;
+import dev.flotilla.protocol.avro.DirectoryPushed;
+import io.micrometer.core.instrument.Counter;
+import io.vertx.core.Future;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.kafka.client.producer.KafkaProducer;
+import io.vertx.kafka.client.producer.KafkaProducerRecord;
+
+/**
+ * The schema-registry service: {@code POST /api/v1/dirs/:name/push?tag=T} with Atlas' tar archive
+ * as body, directory and tag queries, and the archive download behind {@code atlas://} URLs.
+ */
+public final class RegistryService implements FlotillaService {
+    private final long maxArchiveBytes;
+    private Registry registry;
+    private KafkaProducer<String, byte[]> producer;
+    private WorkerExecutor jdbc;
+    private Counter pushes;
+    private volatile boolean ready;
+
+    public RegistryService(long maxArchiveBytes) {
+        this.maxArchiveBytes = maxArchiveBytes;
+    }
+
+    @Override
+    public String name() {
+        return "registry";
+    }
+
+    @Override
+    public Future<Void> start(ServiceHost host) {
+        jdbc = host.vertx().createSharedWorkerExecutor("flotilla-registry-jdbc", 4);
+        producer = KafkaProducer.create(host.vertx(), KafkaClients.producer(host.bootstrapServers(), "registry"));
+        pushes = Counter.builder("flotilla_registry_pushes_total").description("directory pushes that moved a tag")
+                .register(host.meters());
+        return jdbc.executeBlocking(() -> new Registry(new JdbcRegistryStore(host.database()), maxArchiveBytes))
+                .map(r -> {
+                    registry = r;
+                    routes(host.router());
+                    ready = true;
+                    return null;
+                });
+    }
+
+    private void routes(Router router) {
+        router.post("/api/v1/dirs/:name/push").handler(this::push);
+        router.get("/api/v1/dirs").handler(ctx -> jdbc.executeBlocking(() -> dirs())
+                .onSuccess(a -> HttpErrors.json(ctx, 200, new JsonObject().put("directories", a)))
+                .onFailure(e -> HttpErrors.fail(ctx, e)));
+        router.get("/api/v1/dirs/:name/archive").handler(this::archive);
+    }
+
+    private void push(RoutingContext ctx) {
+        String name = ctx.pathParam("name");
+        String tag = ctx.queryParams().get("tag");
+        byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+        jdbc.executeBlocking(() -> {
+            PushResult r = registry.push(name, tag, body);
+            return r.moved() ? new Object[] {r, registry.event(r)} : new Object[] {r, null};
+        }, false).compose(pair -> {
+            PushResult r = (PushResult) pair[0];
+            DirectoryPushed event = (DirectoryPushed) pair[1];
+            if (event == null) {
+                return Future.succeededFuture(r);
+            }
+            pushes.increment();
+            return producer.send(KafkaProducerRecord.create(Topics.DIRECTORIES, r.versionId(), EventSerde.encode(event)))
+                    .map(meta -> r);
+        }).onSuccess(r -> HttpErrors.json(ctx, r.moved() ? 201 : 200, new JsonObject()
+                .put("directory", r.directory()).put("tag", r.tag()).put("versionId", r.versionId())
+                .put("latestVersion", r.latestVersion()).put("files", r.fileCount()).put("created", r.moved())
+                .put("url", "/dirs/" + r.directory() + "?tag=" + r.tag())))
+                .onFailure(e -> HttpErrors.fail(ctx, e));
+    }
+
+    private void archive(RoutingContext ctx) {
+        String name = ctx.pathParam("name");
+        String tag = ctx.queryParams().get("tag");
+        jdbc.executeBlocking(() -> registry.store().byTag(name, tag == null ? "latest" : tag), false)
+                .onSuccess(v -> {
+                    if (v.isEmpty()) {
+                        HttpErrors.json(ctx, 404, new JsonObject().put("error", "directory \"" + name + "\" has no tag \""
+                                + (tag == null ? "latest" : tag) + "\"; push it with 'flotilla migrate push "
+                                + name + (tag == null ? "" : ":" + tag) + "'"));
+                    } else {
+                        ctx.response().putHeader("content-type", "application/x-tar")
+                                .putHeader("x-flotilla-version-id", v.get().versionId())
+                                .end(io.vertx.core.buffer.Buffer.buffer(v.get().archive()));
+                    }
+                }).onFailure(e -> HttpErrors.fail(ctx, e));
+    }
+
+    private JsonArray dirs() {
+        JsonArray out = new JsonArray();
+        for (RegistryStore.DirectoryInfo d : registry.store().directories()) {
+            JsonArray tags = new JsonArray();
+            d.tags().forEach(t -> tags.add(new JsonObject().put("tag", t.tag()).put("versionId", t.versionId())
+                    .put("latestVersion", t.latestVersion()).put("updatedAt", t.updatedAt().toString())));
+            out.add(new JsonObject().put("name", d.name()).put("tags", tags));
+        }
+        return out;
+    }
+
+    @Override
+    public Future<Void> stop() {
+        ready = false;
+        Future<Void> closed = producer == null ? Future.succeededFuture() : producer.close();
+        return closed.onComplete(v -> {
+            if (jdbc != null) {
+                jdbc.close();
+            }
+        });
+    }
+
+    @Override
+    public boolean ready() {
+        return ready;
+    }
+}

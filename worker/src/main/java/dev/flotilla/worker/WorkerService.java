@@ -1,0 +1,239 @@
+package dev.flotilla.worker;
+
+import dev.flotilla.fabric.FlotillaService;
+import dev.flotilla.fabric.KafkaClients;
+import dev.flotilla.fabric.ServiceHost;
+import dev.flotilla.migrate.ErrorCode;
+import dev.flotilla.migrate.FlotillaException;
+import dev.flotilla.migrate.dir.TxMode;
+import dev.flotilla.migrate.exec.ApplyListener;
+import dev.flotilla.migrate.exec.ApplyOptions;
+import dev.flotilla.migrate.exec.ApplyResult;
+import dev.flotilla.migrate.exec.MigrationExecutor;
+import dev.flotilla.migrate.exec.PreparedDirectory;
+import dev.flotilla.migrate.url.DatabaseUrl;
+import dev.flotilla.protocol.EventSerde;
+import dev.flotilla.protocol.Topics;
+import dev.flotilla.protocol.avro.MigrationCommand;
+import dev.flotilla.protocol.avro.MigrationResult;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.kafka.client.common.TopicPartition;
+import io.vertx.kafka.client.consumer.KafkaConsumer;
+import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
+import io.vertx.kafka.client.consumer.OffsetAndMetadata;
+import io.vertx.kafka.client.producer.KafkaProducer;
+import io.vertx.kafka.client.producer.KafkaProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The worker: consumes {@code flotilla.commands} in the group {@code workers}, applies each command
+ * with the foundation's executor on a named, sized JDBC executor (never on the event loop), with
+ * at most {@code concurrency} targets in flight and {@code maxPerServer} per database server, and
+ * publishes exactly one terminal {@link MigrationResult} per command. Offsets are committed only
+ * after the result is acknowledged by Kafka. Stateless: scale by starting more.
+ */
+public final class WorkerService implements FlotillaService {
+    private static final Logger LOG = LoggerFactory.getLogger(WorkerService.class);
+
+    private final int concurrency;
+    private final TargetResolver resolver;
+    private final String workerId;
+    private final ServerBudget budget;
+    private final OffsetTracker<TopicPartition> offsets = new OffsetTracker<>();
+    private final DirectoryCache directories = new DirectoryCache();
+    private final MigrationExecutor executor = new MigrationExecutor();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final ResultMaker results;
+    private Vertx vertx;
+    private WorkerExecutor jdbc;
+    private KafkaConsumer<String, byte[]> consumer;
+    private KafkaProducer<String, byte[]> producer;
+    private boolean paused;
+    private volatile boolean ready;
+    private Counter applied;
+    private Timer applyTime;
+    private long commitTimer = -1;
+
+    public WorkerService(int concurrency, int maxPerServer, TargetResolver resolver, String workerId) {
+        if (concurrency < 1 || maxPerServer < 1) {
+            throw new FlotillaException(ErrorCode.CONFIG_INVALID, "--concurrency (" + concurrency
+                    + ") and --max-per-server (" + maxPerServer + ") must be at least 1");
+        }
+        this.concurrency = concurrency;
+        this.resolver = resolver;
+        this.workerId = workerId;
+        this.budget = new ServerBudget(maxPerServer);
+        this.results = new ResultMaker(workerId);
+    }
+
+    @Override
+    public String name() {
+        return "worker";
+    }
+
+    @Override
+    public Future<Void> start(ServiceHost host) {
+        vertx = host.vertx();
+        jdbc = vertx.createSharedWorkerExecutor("flotilla-worker-jdbc-" + workerId, concurrency,
+                Duration.ofHours(1).toNanos());
+        meters(host);
+        producer = KafkaProducer.create(vertx, KafkaClients.producer(host.bootstrapServers(), "worker-" + workerId));
+        consumer = KafkaConsumer.create(vertx, KafkaClients.consumer(host.bootstrapServers(), "workers",
+                "worker-" + workerId));
+        consumer.handler(this::onRecord);
+        consumer.partitionsRevokedHandler(parts -> {
+            commitNow();
+            parts.forEach(offsets::revoked);
+        });
+        commitTimer = vertx.setPeriodic(200, id -> commitNow());
+        return directories.start(vertx, host.bootstrapServers(), "worker-dirs-" + workerId)
+                .compose(v -> consumer.subscribe(Topics.COMMANDS))
+                .onSuccess(v -> ready = true);
+    }
+
+    private void meters(ServiceHost host) {
+        Gauge.builder("flotilla_worker_commands_in_flight", inFlight, AtomicInteger::get)
+                .description("commands being applied now").register(host.meters());
+        applied = Counter.builder("flotilla_worker_commands_applied_total").register(host.meters());
+        applyTime = Timer.builder("flotilla_worker_apply_duration").description("time to apply one command")
+                .publishPercentileHistogram().register(host.meters());
+    }
+
+    private void onRecord(KafkaConsumerRecord<String, byte[]> record) {
+        TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+        offsets.started(tp, record.offset());
+        if (inFlight.incrementAndGet() >= concurrency && !paused) {
+            paused = true;
+            consumer.pause();
+        }
+        MigrationCommand command;
+        try {
+            command = EventSerde.decode(record.value(), MigrationCommand.class);
+        } catch (RuntimeException e) {
+            LOG.warn("skipping undecodable command at {}-{}@{}: {}", record.topic(), record.partition(),
+                    record.offset(), e.getMessage());
+            finished(tp, record.offset());
+            return;
+        }
+        handle(command).compose(this::publish)
+                .onComplete(ar -> {
+                    if (ar.failed()) {
+                        LOG.error("result of command {} for {} could not be published; it will be redelivered",
+                                command.getCommandId(), command.getTargetId(), ar.cause());
+                    }
+                    finished(tp, record.offset());
+                });
+    }
+
+    private Future<MigrationResult> handle(MigrationCommand c) {
+        Instant start = Instant.now();
+        DatabaseUrl url;
+        try {
+            url = resolver.resolve(c);
+        } catch (RuntimeException e) {
+            return Future.succeededFuture(failure(c, start, e));
+        }
+        String server = url.serverKey();
+        return directories.get(c.getVersionId()).timeout(2, java.util.concurrent.TimeUnit.MINUTES)
+                .compose(dir -> budget.acquire(server).map(v -> dir))
+                .compose(dir -> jdbc.executeBlocking(() -> apply(c, url, dir, start), false)
+                        .onComplete(ar -> budget.release(server)))
+                .recover(e -> Future.succeededFuture(failure(c, start, e)));
+    }
+
+    private MigrationResult apply(MigrationCommand c, DatabaseUrl url,
+            dev.flotilla.migrate.dir.MigrationDirectory dir, Instant start) {
+        MDC.put("target", c.getTargetId());
+        MDC.put("deploymentSet", String.valueOf(c.getDeploymentSetId()));
+        Timer.Sample sample = Timer.start();
+        try {
+            PreparedDirectory prepared = directories.prepared(c.getVersionId(), dir, url.dialect());
+            ApplyResult r = executor.apply(url, prepared, options(c), ApplyListener.NONE);
+            return results.of(c, r);
+        } catch (RuntimeException e) {
+            return failure(c, start, e);
+        } finally {
+            sample.stop(applyTime);
+            applied.increment();
+            MDC.clear();
+        }
+    }
+
+    private static ApplyOptions options(MigrationCommand c) {
+        ApplyOptions o = ApplyOptions.defaults().withDryRun(c.getDryRun());
+        if (c.getTxMode() != null) {
+            o = o.withTxMode(TxMode.parse(c.getTxMode()));
+        }
+        if (c.getBaseline() != null) {
+            o = o.withBaseline(c.getBaseline());
+        }
+        return o;
+    }
+
+    private MigrationResult failure(MigrationCommand c, Instant start, Throwable e) {
+        if (e instanceof FlotillaException) {
+            FlotillaException fe = (FlotillaException) e;
+            return results.failed(c, start, fe.code(), fe.getMessage());
+        }
+        LOG.error("unexpected failure applying command {} to {}", c.getCommandId(), c.getTargetId(), e);
+        return results.failed(c, start, ErrorCode.INTERNAL, "internal error: " + e);
+    }
+
+    private Future<Void> publish(MigrationResult r) {
+        return producer.send(KafkaProducerRecord.create(Topics.RESULTS, r.getTargetId(), EventSerde.encode(r)))
+                .mapEmpty();
+    }
+
+    private void finished(TopicPartition tp, long offset) {
+        offsets.done(tp, offset);
+        if (inFlight.decrementAndGet() < concurrency && paused) {
+            paused = false;
+            consumer.resume();
+        }
+    }
+
+    private void commitNow() {
+        Map<TopicPartition, Long> next = offsets.committable();
+        if (next.isEmpty() || consumer == null) {
+            return;
+        }
+        Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
+        next.forEach((tp, o) -> commit.put(tp, new OffsetAndMetadata(o, workerId)));
+        consumer.commit(commit).onSuccess(v -> offsets.committed(next))
+                .onFailure(e -> LOG.warn("offset commit failed; records may be redelivered: {}", e.getMessage()));
+    }
+
+    @Override
+    public Future<Void> stop() {
+        ready = false;
+        if (commitTimer >= 0) {
+            vertx.cancelTimer(commitTimer);
+        }
+        commitNow();
+        Future<Void> c = consumer == null ? Future.succeededFuture() : consumer.close();
+        return c.compose(v -> directories.stop()).compose(v -> producer == null ? Future.succeededFuture()
+                : producer.close()).onComplete(v -> {
+                    if (jdbc != null) {
+                        jdbc.close();
+                    }
+                });
+    }
+
+    @Override
+    public boolean ready() {
+        return ready;
+    }
+}

@@ -63,7 +63,7 @@ public final class WorkerService implements FlotillaService {
     private KafkaProducer<String, byte[]> producer;
     private boolean paused;
     private volatile boolean ready;
-    private Counter applied;
+    private io.micrometer.core.instrument.MeterRegistry meters;
     private Timer applyTime;
     private long commitTimer = -1;
 
@@ -107,7 +107,7 @@ public final class WorkerService implements FlotillaService {
     private void meters(ServiceHost host) {
         Gauge.builder("flotilla_worker_commands_in_flight", inFlight, AtomicInteger::get)
                 .description("commands being applied now").register(host.meters());
-        applied = Counter.builder("flotilla_worker_commands_applied_total").register(host.meters());
+        meters = host.meters();
         applyTime = Timer.builder("flotilla_worker_apply_duration").description("time to apply one command")
                 .publishPercentileHistogram().register(host.meters());
     }
@@ -162,14 +162,19 @@ public final class WorkerService implements FlotillaService {
         try {
             PreparedDirectory prepared = directories.prepared(c.getVersionId(), dir, url.dialect());
             ApplyResult r = executor.apply(url, prepared, options(c), ApplyListener.NONE);
-            return results.of(c, r);
+            return counted(results.of(c, r));
         } catch (RuntimeException e) {
-            return failure(c, start, e);
+            return counted(failure(c, start, e));
         } finally {
             sample.stop(applyTime);
-            applied.increment();
             MDC.clear();
         }
+    }
+
+    private MigrationResult counted(MigrationResult r) {
+        Counter.builder("flotilla_worker_commands_applied_total").description("commands applied, by terminal status")
+                .tag("status", r.getStatus()).register(meters).increment();
+        return r;
     }
 
     private static ApplyOptions options(MigrationCommand c) {

@@ -1,0 +1,131 @@
+package dev.flotilla.cli.dev;
+
+import dev.flotilla.aggregator.AggregatorService;
+import dev.flotilla.coordinator.CoordinatorService;
+import dev.flotilla.coordinator.config.ProjectConfig;
+import dev.flotilla.fabric.Database;
+import dev.flotilla.fabric.EmbeddedKafkaBroker;
+import dev.flotilla.fabric.FlotillaService;
+import dev.flotilla.fabric.ServiceHost;
+import dev.flotilla.fabric.TopicSetup;
+import dev.flotilla.registry.RegistryService;
+import dev.flotilla.worker.WorkerService;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Flotilla's services in this JVM, on one HTTP port: what {@code flotilla dev} runs, and what the
+ * standalone service commands run one at a time. Kafka and PostgreSQL are embedded unless given.
+ */
+public final class DevServer implements AutoCloseable {
+    /** Which services to run. */
+    public enum Role { REGISTRY, COORDINATOR, WORKER, AGGREGATOR }
+
+    /**
+     * How to start.
+     *
+     * @param roles services to run
+     * @param kafka bootstrap servers, null to embed a broker
+     * @param jdbcUrl PostgreSQL for the stores, null to embed one
+     * @param config the project file (atlas.hcl), null for none
+     * @param vars --var overrides for the project file
+     * @param host HTTP bind address
+     * @param port HTTP port, 0 for any
+     * @param dataDir where embedded Kafka and PostgreSQL keep their data
+     * @param concurrency worker: targets in flight
+     * @param maxPerServer worker: concurrent applies per database server
+     * @param maxArchiveBytes registry: largest accepted push
+     */
+    public record Options(List<Role> roles, String kafka, String jdbcUrl, Path config, Map<String, String> vars,
+            String host, int port, Path dataDir, int concurrency, int maxPerServer, long maxArchiveBytes) {
+    }
+
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private ServiceHost host;
+    private int port;
+
+    private DevServer() {
+    }
+
+    public static DevServer start(Options o) throws Exception {
+        DevServer s = new DevServer();
+        try {
+            s.boot(o);
+            return s;
+        } catch (Exception | Error e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    private void boot(Options o) throws Exception {
+        String kafka = o.kafka();
+        if (kafka == null) {
+            EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(o.dataDir().resolve("kafka"));
+            resources.add(broker);
+            kafka = broker.bootstrapServers();
+        }
+        TopicSetup.ensure(kafka);
+        boolean needsStore = !o.roles().equals(List.of(Role.WORKER));
+        String jdbc = o.jdbcUrl();
+        if (jdbc == null && needsStore) {
+            EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(o.dataDir().resolve("postgres"));
+            resources.add(pg);
+            jdbc = pg.jdbcUrl();
+        }
+        Database db = null;
+        if (needsStore) {
+            db = Database.connect(jdbc, jdbc.contains("user=") ? null : "postgres", null, 16, "flotilla-store");
+            resources.add(db);
+        }
+        ProjectConfig config = o.config() != null && Files.exists(o.config())
+                ? ProjectConfig.load(o.config(), o.vars()) : ProjectConfig.parse("", Path.of("."), Map.of());
+        host = new ServiceHost(kafka, db, o.maxArchiveBytes());
+        for (FlotillaService svc : services(o, config)) {
+            host.deploy(svc).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        }
+        port = host.listen(o.host(), o.port()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    private static List<FlotillaService> services(Options o, ProjectConfig config) {
+        List<FlotillaService> out = new ArrayList<>();
+        for (Role r : o.roles()) {
+            switch (r) {
+                case REGISTRY: out.add(new RegistryService(o.maxArchiveBytes())); break;
+                case COORDINATOR: out.add(new CoordinatorService(config)); break;
+                case WORKER: out.add(new WorkerService(o.concurrency(), o.maxPerServer(),
+                        new ConfigTargetResolver(config), UUID.randomUUID().toString().substring(0, 8))); break;
+                default: out.add(new AggregatorService());
+            }
+        }
+        return out;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public boolean ready() {
+        return host != null && host.ready();
+    }
+
+    @Override
+    public void close() {
+        if (host != null) {
+            host.close();
+        }
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            try {
+                resources.get(i).close();
+            } catch (Exception e) {
+                // keep closing the rest
+            }
+        }
+    }
+}

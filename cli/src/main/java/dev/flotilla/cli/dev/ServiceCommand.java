@@ -1,0 +1,69 @@
+package dev.flotilla.cli.dev;
+
+import dev.flotilla.migrate.ErrorCode;
+import dev.flotilla.migrate.FlotillaException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** {@code flotilla registry|coordinator|worker|aggregator}: one service alone, against a given Kafka and PostgreSQL. */
+public abstract class ServiceCommand implements Callable<Integer> {
+    @Mixin
+    ServerOptions options;
+
+    @Spec
+    CommandSpec spec;
+
+    abstract DevServer.Role role();
+
+    @Override
+    public Integer call() throws Exception {
+        if (options.kafka == null || (options.jdbcUrl == null && role() != DevServer.Role.WORKER)) {
+            throw new FlotillaException(ErrorCode.CONFIG_INVALID, "flotilla " + role().name().toLowerCase(Locale.ROOT)
+                    + " needs --kafka" + (role() == DevServer.Role.WORKER ? "" : " and --jdbc-url")
+                    + "; 'flotilla dev' runs everything with embedded ones");
+        }
+        return options.run(spec.commandLine().getOut(), List.of(role()), role().name().toLowerCase(Locale.ROOT));
+    }
+
+    /** The registry service. */
+    @Command(name = "registry", mixinStandardHelpOptions = true, description = "Run the schema registry alone.")
+    public static final class Registry extends ServiceCommand {
+        @Override
+        DevServer.Role role() {
+            return DevServer.Role.REGISTRY;
+        }
+    }
+
+    /** The coordinator service. */
+    @Command(name = "coordinator", mixinStandardHelpOptions = true, description = "Run the coordinator alone.")
+    public static final class Coordinator extends ServiceCommand {
+        @Override
+        DevServer.Role role() {
+            return DevServer.Role.COORDINATOR;
+        }
+    }
+
+    /** The worker service. */
+    @Command(name = "worker", mixinStandardHelpOptions = true, description = "Run a worker alone.")
+    public static final class Worker extends ServiceCommand {
+        @Override
+        DevServer.Role role() {
+            return DevServer.Role.WORKER;
+        }
+    }
+
+    /** The aggregator service. */
+    @Command(name = "aggregator", mixinStandardHelpOptions = true, description = "Run the aggregator alone.")
+    public static final class Aggregator extends ServiceCommand {
+        @Override
+        DevServer.Role role() {
+            return DevServer.Role.AGGREGATOR;
+        }
+    }
+}

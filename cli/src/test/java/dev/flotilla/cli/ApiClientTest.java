@@ -1,0 +1,80 @@
+package dev.flotilla.cli;
+
+import dev.flotilla.migrate.ErrorCode;
+import dev.flotilla.migrate.FlotillaException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.InstanceOfAssertFactories.type;
+
+/** Where the client points, and how server errors become {@link FlotillaException}s. */
+class ApiClientTest {
+    private FakeFlotilla server;
+
+    @BeforeEach
+    void start() throws IOException {
+        server = FakeFlotilla.start();
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    @Test
+    void baseUrlComesFromTheOptionThenFlotillaUrlThenTheDefault() {
+        Map<String, String> env = Map.of("FLOTILLA_URL", "http://flotilla.internal:9000/");
+
+        assertThat(ApiClient.resolve("https://x.example/", env, "--url")).isEqualTo("https://x.example");
+        assertThat(ApiClient.resolve(null, env, "--url")).isEqualTo("http://flotilla.internal:9000");
+        assertThat(ApiClient.resolve(" ", Map.of(), "--url")).isEqualTo("http://localhost:8080");
+    }
+
+    @Test
+    void aUrlThatIsNotHttpNamesWhereItCameFrom() {
+        assertThatThrownBy(() -> ApiClient.resolve(null, Map.of("FLOTILLA_URL", "localhost:8080"), "--url"))
+                .isInstanceOf(FlotillaException.class)
+                .hasMessage("FLOTILLA_URL \"localhost:8080\" is not the URL of a Flotilla server; write it like"
+                        + " http://localhost:8080");
+    }
+
+    @Test
+    void errorCodeComesFromTheAnswerWhenItNamesOne() {
+        server.json("GET", "/a", 422, "{\"error\":\"statement failed\",\"code\":\"STATEMENT_FAILED\"}")
+                .json("GET", "/b", 400, "{\"error\":\"bad page\",\"code\":\"SOMETHING_NEW\"}");
+        ApiClient api = ApiClient.connect(server.url(), "--url");
+
+        assertThatThrownBy(() -> api.getJson("/a")).hasMessage("statement failed")
+                .asInstanceOf(type(FlotillaException.class)).extracting(FlotillaException::code)
+                .isEqualTo(ErrorCode.STATEMENT_FAILED);
+        assertThatThrownBy(() -> api.getJson("/b")).hasMessage("bad page")
+                .asInstanceOf(type(FlotillaException.class)).extracting(FlotillaException::code)
+                .isEqualTo(ErrorCode.CONFIG_INVALID);
+    }
+
+    @Test
+    void anAnswerThatIsNotJsonIsQuoted() {
+        server.bytes("GET", "/c", "text/html", "<h1>Bad gateway</h1>".getBytes(StandardCharsets.UTF_8),
+                Map.of());
+        server.json("GET", "/d", 502, "<h1>Bad gateway</h1>");
+        ApiClient api = ApiClient.connect(server.url(), "--url");
+
+        assertThatThrownBy(() -> api.getJson("/d")).isInstanceOf(FlotillaException.class)
+                .hasMessage("Flotilla at " + server.url() + " answered HTTP 502 to GET /d: <h1>Bad gateway</h1>");
+        assertThatThrownBy(() -> api.getJson("/c")).isInstanceOf(FlotillaException.class)
+                .hasMessageContaining("answered with invalid JSON");
+    }
+
+    @Test
+    void queryLeavesOutMissingValuesAndEncodes() {
+        assertThat(ApiClient.query("a", null, "b", "x y/z", "c", "1")).isEqualTo("?b=x%20y%2Fz&c=1");
+        assertThat(ApiClient.query("a", null)).isEmpty();
+    }
+}

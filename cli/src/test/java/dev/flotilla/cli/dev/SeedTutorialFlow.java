@@ -1,0 +1,113 @@
+package dev.flotilla.cli.dev;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Atlas' database-per-tenant tutorial, run through the fabric: five tenants, push v1 → all
+ * SYNCED; push a seed that collides with tenant_4's data → tenant_4 FAILED, the set 4/5; fix the
+ * data, deploy the same tag again → tenant_4 PASSED, the others NO_ACTION, all SYNCED.
+ */
+abstract class SeedTutorialFlow {
+    static final String INIT = "CREATE TABLE users (\n  id INTEGER PRIMARY KEY,\n  name VARCHAR(100) NOT NULL\n);\n";
+    static final String SEED = "INSERT INTO users (id, name) VALUES (1, 'a8m');\n"
+            + "INSERT INTO users (id, name) VALUES (2, 'rotemtam');\n";
+    static final Duration WAIT = Duration.ofSeconds(90);
+
+    /** The env's {@code url = …} line for target {@code each.value}. */
+    abstract String urlExpression();
+
+    /** Inserts a row with id 1 into tenant_4's users table. */
+    abstract void collide(String tenant) throws Exception;
+
+    /** Removes it again. */
+    abstract void fix(String tenant) throws Exception;
+
+    /** The driver's text for the duplicate key. */
+    abstract String duplicateKeyMessage();
+
+    String statementQuote() {
+        return "'";
+    }
+
+    void run(Path tmp) throws Exception {
+        Path hcl = tmp.resolve("atlas.hcl");
+        Files.writeString(hcl, "locals {\n  tenant = [\"tenant_1\", \"tenant_2\", \"tenant_3\", \"tenant_4\","
+                + " \"tenant_5\"]\n}\n\nenv \"prod\" {\n  for_each = toset(local.tenant)\n  url = " + urlExpression()
+                + "\n  migration {\n    dir = \"atlas://db-per-tenant\"\n  }\n}\n");
+        Path dir = tmp.resolve("migrations");
+        FleetHarness.write(dir, "20240721101205_init.sql", INIT);
+        try (FleetHarness fleet = new FleetHarness(hcl, 4)) {
+            await().atMost(WAIT).until(fleet::ready);
+
+            JsonNode first = fleet.push(dir, "db-per-tenant", "v1");
+            assertThat(first.get("status").asInt()).as(first.toString()).isEqualTo(201);
+            await().atMost(WAIT).untilAsserted(() -> assertThat(statuses(fleet)).containsOnlyKeys(
+                    "tenant_1", "tenant_2", "tenant_3", "tenant_4", "tenant_5").containsValues("SYNCED")
+                    .doesNotContainValue("PENDING"));
+            JsonNode set1 = awaitDone(fleet, 1);
+            assertThat(set1.get("status").asText()).isEqualTo("PASSED");
+            assertThat(ratio(set1)).isEqualTo("5/5");
+
+            collide("tenant_4");
+            FleetHarness.write(dir, "20240721111345_seed_users.sql", SEED);
+            assertThat(fleet.push(dir, "db-per-tenant", "v2").get("status").asInt()).isEqualTo(201);
+            JsonNode set2 = awaitDone(fleet, 2);
+            assertThat(set2.get("status").asText()).isEqualTo("FAILED");
+            assertThat(ratio(set2)).isEqualTo("4/5");
+            assertThat(statuses(fleet)).containsEntry("tenant_4", "FAILED").containsEntry("tenant_1", "SYNCED")
+                    .containsEntry("tenant_5", "SYNCED");
+            JsonNode failed = fleet.deployment(set2.get("id").asText(), "prod/tenant_4");
+            assertThat(failed.get("error").asText()).isEqualTo("sql/migrate: executing statement \"INSERT INTO users"
+                    + " (id, name) VALUES (1, 'a8m');\" from version \"20240721111345\": " + duplicateKeyMessage());
+            assertThat(failed.get("files").get(0).get("errorStmt").asText())
+                    .isEqualTo("INSERT INTO users (id, name) VALUES (1, 'a8m');");
+
+            fix("tenant_4");
+            JsonNode again = fleet.post("/api/v1/deployments", "{\"env\":\"prod\"}");
+            assertThat(again.has("id")).as(again.toString()).isTrue();
+            JsonNode set3 = awaitDone(fleet, 3);
+            Map<String, String> byTarget = targets(set3);
+            assertThat(byTarget).containsEntry("tenant_4", "PASSED").containsEntry("tenant_1", "NO_ACTION")
+                    .containsEntry("tenant_2", "NO_ACTION").containsEntry("tenant_3", "NO_ACTION")
+                    .containsEntry("tenant_5", "NO_ACTION");
+            assertThat(set3.get("status").asText()).isEqualTo("PASSED");
+            await().atMost(WAIT).untilAsserted(() -> assertThat(statuses(fleet).values()).hasSize(5)
+                    .containsOnly("SYNCED"));
+            assertThat(fleet.databases("prod")).allSatisfy(d -> assertThat(d.get("currentVersion").asText())
+                    .isEqualTo("20240721111345"));
+        }
+    }
+
+    private static JsonNode awaitDone(FleetHarness fleet, int count) throws Exception {
+        await().atMost(WAIT).until(() -> {
+            List<JsonNode> sets = fleet.sets();
+            return sets.size() >= count && !"RUNNING".equals(sets.get(0).get("status").asText());
+        });
+        return fleet.set(fleet.sets().get(0).get("id").asText());
+    }
+
+    private static String ratio(JsonNode set) {
+        return set.get("succeeded").asText() + "/" + set.get("total").asText();
+    }
+
+    private static Map<String, String> statuses(FleetHarness fleet) throws Exception {
+        return fleet.databases("prod").stream().collect(Collectors.toMap(d -> d.get("name").asText(),
+                d -> d.get("status").asText()));
+    }
+
+    private static Map<String, String> targets(JsonNode set) {
+        Map<String, String> out = new java.util.TreeMap<>();
+        set.get("targets").forEach(t -> out.put(t.get("targetName").asText(), t.get("status").asText()));
+        return out;
+    }
+}

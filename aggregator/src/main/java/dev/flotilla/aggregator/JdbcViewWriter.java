@@ -35,14 +35,19 @@ final class JdbcViewWriter {
     }
 
     void set(DeploymentSetCreated e) throws SQLException {
-        exec("INSERT INTO agg_deployment_sets (id, env, directory, version_id, tag, target_version, planned, trigger,"
-                + " dry_run, created_at, last_event_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO"
-                + " UPDATE SET env = EXCLUDED.env, directory = EXCLUDED.directory, version_id = EXCLUDED.version_id,"
-                + " tag = EXCLUDED.tag, target_version = EXCLUDED.target_version, planned = EXCLUDED.planned,"
-                + " trigger = EXCLUDED.trigger, dry_run = EXCLUDED.dry_run, created_at = EXCLUDED.created_at",
-                e.getDeploymentSetId(), e.getEnv(), e.getDirectory(), e.getVersionId(), e.getTag(),
-                e.getTargetVersion(), e.getPlanned(), e.getTrigger(), e.getDryRun(), ts(e.getOccurredAt()),
-                ts(e.getOccurredAt()));
+        // Update first, insert only when missing: an upsert would burn a sequence number (the
+        // set's user-facing ID) on every conflict.
+        int n = update("UPDATE agg_deployment_sets SET env = ?, directory = ?, version_id = ?, tag = ?,"
+                + " target_version = ?, planned = ?, trigger = ?, dry_run = ?, created_at = ? WHERE id = ?",
+                e.getEnv(), e.getDirectory(), e.getVersionId(), e.getTag(), e.getTargetVersion(), e.getPlanned(),
+                e.getTrigger(), e.getDryRun(), ts(e.getOccurredAt()), e.getDeploymentSetId());
+        if (n == 0) {
+            exec("INSERT INTO agg_deployment_sets (id, env, directory, version_id, tag, target_version, planned,"
+                    + " trigger, dry_run, created_at, last_event_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    e.getDeploymentSetId(), e.getEnv(), e.getDirectory(), e.getVersionId(), e.getTag(),
+                    e.getTargetVersion(), e.getPlanned(), e.getTrigger(), e.getDryRun(), ts(e.getOccurredAt()),
+                    ts(e.getOccurredAt()));
+        }
     }
 
     void command(MigrationCommand e) throws SQLException {
@@ -131,8 +136,9 @@ final class JdbcViewWriter {
     }
 
     private void ensureSet(String id, String env, String directory, Instant at) throws SQLException {
-        exec("INSERT INTO agg_deployment_sets (id, env, directory, created_at, last_event_at) VALUES (?, ?, ?, ?, ?)"
-                + " ON CONFLICT (id) DO NOTHING", id, env, directory, ts(at), ts(at));
+        exec("INSERT INTO agg_deployment_sets (id, env, directory, created_at, last_event_at) SELECT ?, ?, ?, ?, ?"
+                + " WHERE NOT EXISTS (SELECT 1 FROM agg_deployment_sets WHERE id = ?)", id, env, directory, ts(at),
+                ts(at), id);
     }
 
     private void exec(String sql, Object... args) throws SQLException {

@@ -66,13 +66,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                 p.store(w, "flotilla dev");
             }
             int rc = kafka.tools.StorageTool.execute(new String[] {"format", "-t", Uuid.randomUuid().toString(),
-                "-c", cfg.toString(), "--ignore-formatted", "--standalone"},
+                "-c", cfg.toString(), "--ignore-formatted"},
                 new PrintStream(PrintStream.nullOutputStream(), true, StandardCharsets.UTF_8));
-            if (rc != 0) {
-                rc = kafka.tools.StorageTool.execute(new String[] {"format", "-t", Uuid.randomUuid().toString(),
-                    "-c", cfg.toString(), "--ignore-formatted"},
-                    new PrintStream(PrintStream.nullOutputStream(), true, StandardCharsets.UTF_8));
-            }
             if (rc != 0) {
                 throw new IllegalStateException("formatting the Kafka log directory " + dataDir + " failed (exit " + rc
                         + "); delete it and start again");

@@ -81,6 +81,10 @@ abstract class SeedTutorialFlow {
                     .containsEntry("tenant_2", "NO_ACTION").containsEntry("tenant_3", "NO_ACTION")
                     .containsEntry("tenant_5", "NO_ACTION");
             assertThat(set3.get("status").asText()).isEqualTo("PASSED");
+            assertThat(set3.get("seq").asLong()).as("set IDs count up by one").isEqualTo(set1.get("seq").asLong() + 2);
+            JsonNode retried = fleet.deployment(set3.get("id").asText(), "prod/tenant_4");
+            assertThat(retried.get("fromVersion").asText()).isEqualTo("20240721101205");
+            assertThat(retried.get("currentVersion").asText()).isEqualTo("20240721111345");
             await().atMost(WAIT).untilAsserted(() -> assertThat(statuses(fleet).values()).hasSize(5)
                     .containsOnly("SYNCED"));
             assertThat(fleet.databases("prod")).allSatisfy(d -> assertThat(d.get("currentVersion").asText())

@@ -9,7 +9,7 @@ import java.util.Map;
  * What an apply will do on one target, computed from the directory and the revisions table.
  *
  * @param revisions the target's revisions by version (the identity row excluded)
- * @param current the last revision's version, null when none
+ * @param current the last fully applied (or baseline) version, null when none
  * @param pending files to run, in order (a partially applied file first, resuming)
  * @param outOfOrder pending files older than the last applied version
  * @param baseline the baseline row to write first, null when none

@@ -25,10 +25,14 @@ final class Planner {
             throws java.sql.SQLException {
         Map<String, Revision> revs = new LinkedHashMap<>();
         String last = null;
+        String lastComplete = null;
         for (Revision r : rows) {
             if (!Revision.CLOUD_IDENTIFIER.equals(r.version())) {
                 revs.put(r.version(), r);
                 last = r.version();
+                if (!r.partial()) {
+                    lastComplete = r.version();
+                }
             }
         }
         if (revs.isEmpty()) {
@@ -55,7 +59,7 @@ final class Planner {
                 }
             }
         }
-        return new Plan(revs, last, limit(pending, o), outOfOrder, null);
+        return new Plan(revs, lastComplete, limit(pending, o), outOfOrder, null);
     }
 
     private static Plan fresh(PreparedDirectory dir, ApplyOptions o, CleanCheck clean, boolean status)

@@ -26,7 +26,7 @@ final class StatusMaker {
                 errorStmt = r.errorStmt();
             }
         }
-        return new StatusReport(pending.isEmpty() ? "OK" : "PENDING", plan.current(),
+        return new StatusReport(pending.isEmpty() ? "OK" : "PENDING", last == null ? null : last.version(),
                 pending.isEmpty() ? null : pending.get(0).version(), executed, pending, plan.outOfOrder().size(),
                 partial, partial ? last.applied() : 0, error, errorStmt);
     }

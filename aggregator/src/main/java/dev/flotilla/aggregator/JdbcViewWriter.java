@@ -71,17 +71,17 @@ final class JdbcViewWriter {
         ensureSet(r.getDeploymentSetId(), r.getEnv(), r.getDirectory(), r.getOccurredAt());
         int n = update("INSERT INTO agg_deployments (set_id, target_id, target_name, env, directory, url, status,"
                 + " attempt, from_version, to_version, current_version, database_id, error, error_code, started_at,"
-                + " ended_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                + " ended_at, updated_at, worker_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 + " ON CONFLICT (set_id, target_id) DO UPDATE SET status = EXCLUDED.status, attempt = EXCLUDED.attempt,"
                 + " from_version = EXCLUDED.from_version, to_version = EXCLUDED.to_version,"
                 + " current_version = EXCLUDED.current_version, database_id = EXCLUDED.database_id,"
                 + " error = EXCLUDED.error, error_code = EXCLUDED.error_code, started_at = EXCLUDED.started_at,"
-                + " ended_at = EXCLUDED.ended_at, updated_at = EXCLUDED.updated_at"
+                + " ended_at = EXCLUDED.ended_at, updated_at = EXCLUDED.updated_at, worker_id = EXCLUDED.worker_id"
                 + " WHERE agg_deployments.attempt <= EXCLUDED.attempt",
                 r.getDeploymentSetId(), r.getTargetId(), r.getTargetName(), r.getEnv(), r.getDirectory(),
                 r.getRedactedUrl(), r.getStatus(), r.getAttempt(), r.getFromVersion(), r.getToVersion(),
                 r.getCurrentVersion(), r.getDatabaseId(), r.getError(), r.getErrorCode(), ts(r.getStartedAt()),
-                ts(r.getEndedAt()), ts(r.getOccurredAt()));
+                ts(r.getEndedAt()), ts(r.getOccurredAt()), r.getWorkerId());
         if (n == 0) {
             return false;
         }

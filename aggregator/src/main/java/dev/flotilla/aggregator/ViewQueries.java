@@ -55,7 +55,7 @@ final class ViewQueries {
         }
         JsonObject set = set(rows.get(0));
         List<JsonObject> ts = query("SELECT target_id, target_name, env, url, status, attempt, from_version, to_version,"
-                + " current_version, database_id, error, error_code, started_at, ended_at FROM agg_deployments"
+                + " current_version, database_id, error, error_code, started_at, ended_at, worker_id FROM agg_deployments"
                 + " WHERE set_id = ? ORDER BY target_name LIMIT ? OFFSET ?", set.getString("id"), targets.size(),
                 targets.offset());
         return set.put("targets", new JsonArray(new ArrayList<>(ts))).put("targetsPage", new JsonObject()
@@ -65,8 +65,8 @@ final class ViewQueries {
     JsonObject deployment(String setId, String targetId) throws SQLException {
         JsonObject set = set(setId, new Page(1, 1));
         List<JsonObject> rows = query("SELECT target_id, target_name, env, directory, url, status, attempt,"
-                + " from_version, to_version, current_version, database_id, error, error_code, started_at, ended_at"
-                + " FROM agg_deployments WHERE set_id = ? AND target_id = ?", set.getString("id"), targetId);
+                + " from_version, to_version, current_version, database_id, error, error_code, started_at, ended_at,"
+                + " worker_id FROM agg_deployments WHERE set_id = ? AND target_id = ?", set.getString("id"), targetId);
         if (rows.isEmpty()) {
             throw notFound("deployment of target", targetId);
         }

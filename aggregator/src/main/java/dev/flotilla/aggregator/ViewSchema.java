@@ -14,7 +14,7 @@ final class ViewSchema {
             + " env text, directory text, url text, status text NOT NULL, attempt int NOT NULL DEFAULT 0,"
             + " from_version text, to_version text, current_version text, database_id text, error text,"
             + " error_code text, started_at timestamptz, ended_at timestamptz, updated_at timestamptz NOT NULL,"
-            + " PRIMARY KEY (set_id, target_id))",
+            + " worker_id text, PRIMARY KEY (set_id, target_id))",
         "CREATE INDEX IF NOT EXISTS agg_deployments_status ON agg_deployments (set_id, status)",
         "CREATE TABLE IF NOT EXISTS agg_files (set_id text NOT NULL, target_id text NOT NULL, idx int NOT NULL,"
             + " name text NOT NULL, version text NOT NULL, description text, started_at timestamptz,"

@@ -76,6 +76,16 @@ public final class KafkaFixture implements AutoCloseable {
         }
     }
 
+    /** How many members of a consumer group currently have at least one partition assigned. */
+    public int membersWithPartitions(String group) {
+        try (Admin admin = cluster.admin()) {
+            var d = admin.describeConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS).get(group);
+            return (int) d.members().stream().filter(m -> !m.assignment().topicPartitions().isEmpty()).count();
+        } catch (Exception e) {
+            return 0;
+        }
+    }
+
     @Override
     public void close() {
         try {

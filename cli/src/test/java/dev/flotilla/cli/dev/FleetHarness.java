@@ -42,6 +42,18 @@ final class FleetHarness implements AutoCloseable {
                 concurrency, 4, 16 * 1024 * 1024));
     }
 
+    /** Starts one more worker process's worth of service (its own Vert.x, consumer and executor) on this fleet's Kafka. */
+    DevServer extraWorker(Path atlasHcl, int concurrency) throws Exception {
+        return DevServer.start(new DevServer.Options(List.of(DevServer.Role.WORKER), kafka.bootstrapServers(), null,
+                atlasHcl, Map.of(), "127.0.0.1", 0, atlasHcl.getParent().resolve(".flotilla-w2"), concurrency, 4,
+                16 * 1024 * 1024));
+    }
+
+    /** Members of the workers' consumer group that hold partitions. */
+    int activeWorkers() {
+        return kafka.membersWithPartitions("workers");
+    }
+
     String url() {
         return "http://127.0.0.1:" + server.port();
     }

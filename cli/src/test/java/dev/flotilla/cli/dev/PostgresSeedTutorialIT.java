@@ -26,9 +26,16 @@ class PostgresSeedTutorialIT extends SeedTutorialFlow {
         db.close();
     }
 
+    /** The server trusts loopback, so any password works; it must still never be shown. */
+    @Override
+    String secret() {
+        return "Tr0ub4dor-3";
+    }
+
     @Override
     String urlExpression() {
-        return "urlqueryset(\"" + db.url() + "\", \"search_path\", each.value)";
+        String withPassword = db.url().replace("postgres://postgres@", "postgres://postgres:" + secret() + "@");
+        return "urlqueryset(\"" + withPassword + "\", \"search_path\", each.value)";
     }
 
     @Override

@@ -55,6 +55,9 @@ abstract class SeedTutorialFlow {
                     "tenant_1", "tenant_2", "tenant_3", "tenant_4", "tenant_5").containsValues("SYNCED")
                     .doesNotContainValue("PENDING"));
             JsonNode set1 = awaitDone(fleet, 1);
+            JsonNode again1 = fleet.push(dir, "db-per-tenant", "v1");
+            assertThat(again1.get("status").asInt()).as("identical re-push is a no-op").isEqualTo(200);
+            assertThat(again1.get("versionId").asText()).isEqualTo(first.get("versionId").asText());
             assertThat(set1.get("status").asText()).isEqualTo("PASSED");
             assertThat(ratio(set1)).isEqualTo("5/5");
 
@@ -89,7 +92,25 @@ abstract class SeedTutorialFlow {
                     .containsOnly("SYNCED"));
             assertThat(fleet.databases("prod")).allSatisfy(d -> assertThat(d.get("currentVersion").asText())
                     .isEqualTo("20240721111345"));
+            assertThat(fleet.sets()).hasSize(3);
+            assertNoSecretIn(fleet, set2.get("id").asText());
         }
+    }
+
+    /** A secret in the target URLs (none by default) must not appear in any API answer. */
+    String secret() {
+        return null;
+    }
+
+    private void assertNoSecretIn(FleetHarness fleet, String setId) throws Exception {
+        if (secret() == null) {
+            return;
+        }
+        StringBuilder all = new StringBuilder();
+        all.append(fleet.get("/api/v1/databases?pageSize=500")).append(fleet.get("/api/v1/deployment-sets"))
+                .append(fleet.set(setId)).append(fleet.deployment(setId, "prod/tenant_4"))
+                .append(fleet.get("/api/v1/directories"));
+        assertThat(all.toString()).contains("xxxxx").doesNotContain(secret());
     }
 
     private static JsonNode awaitDone(FleetHarness fleet, int count) throws Exception {

@@ -106,6 +106,25 @@ class MariaDbExecutorIT {
     }
 
     @Test
+    void wrongPasswordIsAnAuthFailureThatNeverShowsThePassword() throws SQLException {
+        String user = "flt_pw_" + db.name().substring(db.name().length() - 6);
+        db.exec("CREATE USER IF NOT EXISTS '" + user + "'@'%' IDENTIFIED BY 'right-pass'",
+                "CREATE USER IF NOT EXISTS '" + user + "'@'localhost' IDENTIFIED BY 'right-pass'");
+        try {
+            String url = db.url().replace("mariadb://root@", "mariadb://" + user + ":Wr0ng-S3cret@");
+            PreparedDirectory d = dir("1_init.sql", INIT);
+
+            assertThatThrownBy(() -> apply(url, d))
+                    .isInstanceOf(FlotillaException.class)
+                    .satisfies(e -> assertThat(e.getMessage()).contains("refused the credentials")
+                            .contains(user + ":xxxxx@").doesNotContain("Wr0ng-S3cret"))
+                    .extracting(e -> ((FlotillaException) e).code()).isEqualTo(ErrorCode.AUTH_FAILED);
+        } finally {
+            db.exec("DROP USER IF EXISTS '" + user + "'@'%'", "DROP USER IF EXISTS '" + user + "'@'localhost'");
+        }
+    }
+
+    @Test
     void delimiterBlocksCreateProcedures() throws SQLException {
         ApplyResult r = apply(db.url(), dir("1_proc.sql", INIT
                 + "DELIMITER //\nCREATE PROCEDURE add_user(IN n varchar(100))\nBEGIN\n  INSERT INTO users VALUES (10, n);\n"

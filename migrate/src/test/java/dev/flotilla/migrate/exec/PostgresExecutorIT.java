@@ -138,15 +138,15 @@ class PostgresExecutorIT {
     }
 
     @Test
-    void wrongPasswordIsReportedWithoutThePassword() throws SQLException {
-        db.exec("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'flt_pw_user') THEN"
-                + " CREATE ROLE flt_pw_user LOGIN PASSWORD 'right-pass'; END IF; END $$");
-        String url = db.url().replace("postgres://postgres@", "postgres://flt_pw_user:s3cr3t-Wr0ng@");
-        PreparedDirectory d = dir("1_init.sql", INIT);
+    void devReplayOnAScratchSchemaNamesFileAndLineAndLeavesTheSchemaEmpty() throws SQLException {
+        PreparedDirectory d = dir("1_init.sql", INIT, "2_bad.sql", "-- seed\nINSERT INTO users VALUES (1, 'a');\n\n"
+                + "INSERT INTO nope VALUES (1);\n");
 
-        assertThatThrownBy(() -> apply(url, d))
+        assertThatThrownBy(() -> DevReplay.replay(DatabaseUrl.parse(db.url("dev")), d))
                 .isInstanceOf(FlotillaException.class)
-                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("s3cr3t-Wr0ng").contains("xxxxx"));
+                .hasMessage("sql/migrate: executing statement \"INSERT INTO nope VALUES (1);\" from version \"2\""
+                        + " (file 2_bad.sql, line 4): pq: relation \"nope\" does not exist");
+        assertThat(query("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'dev'")).isZero();
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.flotilla.protocol.Topics;
 import dev.flotilla.protocol.avro.DeploymentSetCreated;
 import dev.flotilla.protocol.avro.DirectoryPushed;
 import dev.flotilla.protocol.avro.MigrationCommand;
+import dev.flotilla.protocol.avro.MigrationProgress;
 import dev.flotilla.protocol.avro.MigrationResult;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -119,6 +120,8 @@ final class EventLoopConsumer implements Runnable {
                     failed.increment();
                 }
             }
+        } else if (e instanceof MigrationProgress) {
+            w.progress((MigrationProgress) e);
         } else if (e instanceof MigrationCommand) {
             w.command((MigrationCommand) e);
         } else if (e instanceof DeploymentSetCreated) {

@@ -4,6 +4,7 @@ import dev.flotilla.protocol.avro.DeploymentSetCreated;
 import dev.flotilla.protocol.avro.DirectoryPushed;
 import dev.flotilla.protocol.avro.FileLog;
 import dev.flotilla.protocol.avro.MigrationCommand;
+import dev.flotilla.protocol.avro.MigrationProgress;
 import dev.flotilla.protocol.avro.MigrationResult;
 
 import java.sql.Connection;
@@ -64,6 +65,14 @@ final class JdbcViewWriter {
                 + " updated_at = EXCLUDED.updated_at WHERE agg_databases.updated_at <= EXCLUDED.updated_at",
                 e.getTargetId(), e.getEnv(), e.getTargetName(), e.getDirectory(), e.getRedactedUrl(),
                 e.getTargetVersion(), ts(e.getOccurredAt()));
+    }
+
+    /** A deployment that started shows RUNNING until its result arrives; older attempts are ignored. */
+    void progress(MigrationProgress p) throws SQLException {
+        exec("UPDATE agg_deployments SET status = 'RUNNING', attempt = ?, started_at = coalesce(started_at, ?),"
+                + " updated_at = ? WHERE set_id = ? AND target_id = ? AND status IN ('QUEUED', 'RUNNING')"
+                + " AND attempt <= ?", p.getAttempt(), ts(p.getOccurredAt()), ts(p.getOccurredAt()),
+                p.getDeploymentSetId(), p.getTargetId(), p.getAttempt());
     }
 
     /** Returns false when the result was stale (an older attempt) and changed nothing. */

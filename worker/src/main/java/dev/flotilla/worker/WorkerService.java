@@ -6,7 +6,6 @@ import dev.flotilla.fabric.ServiceHost;
 import dev.flotilla.migrate.ErrorCode;
 import dev.flotilla.migrate.FlotillaException;
 import dev.flotilla.migrate.dir.TxMode;
-import dev.flotilla.migrate.exec.ApplyListener;
 import dev.flotilla.migrate.exec.ApplyOptions;
 import dev.flotilla.migrate.exec.ApplyResult;
 import dev.flotilla.migrate.exec.MigrationExecutor;
@@ -161,7 +160,7 @@ public final class WorkerService implements FlotillaService {
         Timer.Sample sample = Timer.start();
         try {
             PreparedDirectory prepared = directories.prepared(c.getVersionId(), dir, url.dialect());
-            ApplyResult r = executor.apply(url, prepared, options(c), ApplyListener.NONE);
+            ApplyResult r = executor.apply(url, prepared, options(c), new ProgressPublisher(producer.unwrap(), c));
             return counted(results.of(c, r));
         } catch (RuntimeException e) {
             return counted(failure(c, start, e));

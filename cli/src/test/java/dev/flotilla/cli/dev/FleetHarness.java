@@ -79,6 +79,11 @@ final class FleetHarness implements AutoCloseable {
         return JSON.readTree(r.body());
     }
 
+    String text(String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(url() + path)).GET().build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
     JsonNode post(String path, String json) throws IOException, InterruptedException {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url() + path))
                 .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),

@@ -75,6 +75,14 @@ abstract class SeedTutorialFlow {
             assertThat(failed.get("files").get(0).get("errorStmt").asText())
                     .isEqualTo("INSERT INTO users (id, name) VALUES (1, 'a8m');");
 
+            String metrics = fleet.text("/metrics");
+            assertThat(metrics).contains("flotilla_worker_commands_applied_total{status=\"FAILED\"} 1.0")
+                    .contains("flotilla_worker_commands_applied_total{status=\"PASSED\"} 9.0")
+                    .contains("flotilla_coordinator_commands_published_total 10.0")
+                    .contains("flotilla_worker_commands_in_flight 0.0")
+                    .contains("flotilla_worker_apply_duration_seconds_count 10")
+                    .contains("flotilla_aggregator_failed_targets_total 1.0");
+            assertThat(fleet.text("/health/ready")).contains("\"status\":\"UP\"");
             fix("tenant_4");
             JsonNode again = fleet.post("/api/v1/deployments", "{\"env\":\"prod\"}");
             assertThat(again.has("id")).as(again.toString()).isTrue();

@@ -17,10 +17,21 @@ import java.util.concurrent.Callable;
  * {@code /api/v1} (deployment sets, deployments, databases, directories).
  */
 public final class AggregatorService implements FlotillaService {
+    private final java.time.Duration stallAfter;
     private EventLoopConsumer loop;
     private Thread thread;
     private ViewQueries queries;
     private WorkerExecutor jdbc;
+
+    /** With sets reported stalled after 5 minutes without an event. */
+    public AggregatorService() {
+        this(java.time.Duration.ofMinutes(5));
+    }
+
+    /** {@code stallAfter}: how long a running set may go without an event before it is reported stalled. */
+    public AggregatorService(java.time.Duration stallAfter) {
+        this.stallAfter = stallAfter;
+    }
 
     @Override
     public String name() {
@@ -34,7 +45,7 @@ public final class AggregatorService implements FlotillaService {
             host.database().migrate(ViewSchema.DDL);
             return null;
         }).map(v -> {
-            queries = new ViewQueries(host.database());
+            queries = new ViewQueries(host.database(), stallAfter);
             loop = new EventLoopConsumer(host.bootstrapServers(), host.database(), host.meters());
             thread = new Thread(loop, "flotilla-aggregator-consumer");
             thread.setDaemon(true);

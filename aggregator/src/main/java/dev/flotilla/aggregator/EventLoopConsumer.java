@@ -1,6 +1,7 @@
 package dev.flotilla.aggregator;
 
 import dev.flotilla.fabric.Database;
+import dev.flotilla.fabric.DeadLetters;
 import dev.flotilla.fabric.KafkaClients;
 import dev.flotilla.protocol.EventSerde;
 import dev.flotilla.protocol.Topics;
@@ -15,6 +16,7 @@ import io.micrometer.core.instrument.Timer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.avro.specific.SpecificRecord;
 import org.slf4j.Logger;
@@ -37,6 +39,7 @@ final class EventLoopConsumer implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(EventLoopConsumer.class);
 
     private final KafkaConsumer<String, byte[]> consumer;
+    private final KafkaProducer<String, byte[]> dlq;
     private final Database db;
     private final Counter results;
     private final Counter failed;
@@ -47,6 +50,7 @@ final class EventLoopConsumer implements Runnable {
     EventLoopConsumer(String bootstrap, Database db, MeterRegistry meters) {
         Map<String, Object> props = new HashMap<>(KafkaClients.consumer(bootstrap, "aggregator", "aggregator"));
         this.consumer = new KafkaConsumer<>(props);
+        this.dlq = new KafkaProducer<>(new HashMap<>(KafkaClients.producer(bootstrap, "aggregator-dlq")));
         this.db = db;
         this.results = Counter.builder("flotilla_aggregator_results_total").register(meters);
         this.failed = Counter.builder("flotilla_aggregator_failed_targets_total")
@@ -77,6 +81,7 @@ final class EventLoopConsumer implements Runnable {
             LOG.error("aggregator consume loop stopped", e);
         } finally {
             consumer.close();
+            dlq.close(Duration.ofSeconds(5));
         }
     }
 
@@ -109,7 +114,15 @@ final class EventLoopConsumer implements Runnable {
         try {
             e = EventSerde.decode(r.value());
         } catch (RuntimeException ex) {
-            LOG.warn("skipping undecodable record {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), ex.getMessage());
+            try {
+                DeadLetters.park(dlq, r.topic(), r.partition(), r.offset(), r.value(), "undecodable event: "
+                        + ex.getMessage()).get();
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while parking a dead letter", ie);
+            } catch (java.util.concurrent.ExecutionException ee) {
+                throw new IllegalStateException("cannot park a dead letter: " + ee.getCause(), ee);
+            }
             return;
         }
         if (e instanceof MigrationResult) {

@@ -73,6 +73,8 @@ final class JdbcViewWriter {
                 + " updated_at = ? WHERE set_id = ? AND target_id = ? AND status IN ('QUEUED', 'RUNNING')"
                 + " AND attempt <= ?", p.getAttempt(), ts(p.getOccurredAt()), ts(p.getOccurredAt()),
                 p.getDeploymentSetId(), p.getTargetId(), p.getAttempt());
+        exec("UPDATE agg_deployment_sets SET last_event_at = greatest(last_event_at, ?) WHERE id = ?",
+                ts(p.getOccurredAt()), p.getDeploymentSetId());
     }
 
     /** Returns false when the result was stale (an older attempt) and changed nothing. */
@@ -86,7 +88,10 @@ final class JdbcViewWriter {
                 + " current_version = EXCLUDED.current_version, database_id = EXCLUDED.database_id,"
                 + " error = EXCLUDED.error, error_code = EXCLUDED.error_code, started_at = EXCLUDED.started_at,"
                 + " ended_at = EXCLUDED.ended_at, updated_at = EXCLUDED.updated_at, worker_id = EXCLUDED.worker_id"
-                + " WHERE agg_deployments.attempt <= EXCLUDED.attempt",
+                + " WHERE agg_deployments.attempt < EXCLUDED.attempt OR (agg_deployments.attempt = EXCLUDED.attempt"
+                // A redelivered command finds its work done and reports NO_ACTION: that must not
+                // hide the PASSED or FAILED of the run that did the work.
+                + " AND NOT (agg_deployments.status IN ('PASSED', 'FAILED') AND EXCLUDED.status = 'NO_ACTION'))",
                 r.getDeploymentSetId(), r.getTargetId(), r.getTargetName(), r.getEnv(), r.getDirectory(),
                 r.getRedactedUrl(), r.getStatus(), r.getAttempt(), r.getFromVersion(), r.getToVersion(),
                 r.getCurrentVersion(), r.getDatabaseId(), r.getError(), r.getErrorCode(), ts(r.getStartedAt()),

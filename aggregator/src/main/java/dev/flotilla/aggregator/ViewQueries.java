@@ -28,9 +28,11 @@ final class ViewQueries {
             + " (SELECT max(d.ended_at) FROM agg_deployments d WHERE d.set_id = s.id) AS completed_at";
 
     private final Database db;
+    private final java.time.Duration stallAfter;
 
-    ViewQueries(Database db) {
+    ViewQueries(Database db, java.time.Duration stallAfter) {
         this.db = db;
+        this.stallAfter = stallAfter;
     }
 
     JsonObject sets(String status, String env, String directory, Page page) throws SQLException {
@@ -40,7 +42,8 @@ final class ViewQueries {
         JsonArray items = new JsonArray();
         for (JsonObject r : rows) {
             JsonObject set = set(r);
-            if (status == null || status.equalsIgnoreCase(set.getString("status"))) {
+            if (status == null || status.equalsIgnoreCase(set.getString("status"))
+                    || ("STALLED".equalsIgnoreCase(status) && set.getBoolean("stalled"))) {
                 items.add(set);
             }
         }
@@ -109,7 +112,7 @@ final class ViewQueries {
                 + " pushed_at FROM agg_directories ORDER BY directory, pushed_at DESC")));
     }
 
-    private static JsonObject set(JsonObject r) {
+    private JsonObject set(JsonObject r) {
         long planned = r.getLong("planned", 0L);
         long succeeded = r.getLong("succeeded");
         long failed = r.getLong("failed");
@@ -134,7 +137,14 @@ final class ViewQueries {
                 .put("succeeded", succeeded).put("failed", failed).put("targets", succeeded + "/" + total)
                 .put("createdAt", r.getString("createdAt"))
                 .put("completedAt", "RUNNING".equals(status) ? null : r.getString("completedAt"))
-                .put("lastEventAt", r.getString("lastEventAt"));
+                .put("lastEventAt", r.getString("lastEventAt"))
+                .put("stalled", "RUNNING".equals(status) && stalled(r.getString("lastEventAt")));
+    }
+
+    /** A running set with no event for {@code stallAfter} has stopped progressing: say so. */
+    private boolean stalled(String lastEventAt) {
+        return lastEventAt != null && java.time.Instant.parse(lastEventAt).plus(stallAfter)
+                .isBefore(java.time.Instant.now());
     }
 
     private static JsonObject paged(JsonArray all, Page page) {

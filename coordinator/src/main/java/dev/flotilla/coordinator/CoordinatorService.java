@@ -3,6 +3,7 @@ package dev.flotilla.coordinator;
 import dev.flotilla.coordinator.config.EnvConfig;
 import dev.flotilla.coordinator.config.ProjectConfig;
 import dev.flotilla.fabric.Database;
+import dev.flotilla.fabric.DeadLetters;
 import dev.flotilla.fabric.FlotillaService;
 import dev.flotilla.fabric.HttpErrors;
 import dev.flotilla.fabric.KafkaClients;
@@ -45,6 +46,8 @@ public final class CoordinatorService implements FlotillaService {
     private final DirectoryIndex index = new DirectoryIndex();
     private FanOut fanOut;
     private KafkaProducer<String, byte[]> producer;
+    private KafkaProducer<String, byte[]> dlq;
+    private String bootstrap;
     private KafkaConsumer<String, byte[]> consumer;
     private WorkerExecutor blocking;
     private Database db;
@@ -64,6 +67,7 @@ public final class CoordinatorService implements FlotillaService {
     @Override
     public Future<Void> start(ServiceHost host) {
         db = host.database();
+        bootstrap = host.bootstrapServers();
         blocking = host.vertx().createSharedWorkerExecutor("flotilla-coordinator", 4, Duration.ofHours(1).toNanos());
         published = Counter.builder("flotilla_coordinator_commands_published_total").register(host.meters());
         return blocking.executeBlocking(() -> {
@@ -115,7 +119,12 @@ public final class CoordinatorService implements FlotillaService {
         try {
             e = EventSerde.decode(r.value(), DirectoryPushed.class);
         } catch (RuntimeException ex) {
-            LOG.warn("skipping unreadable record {}@{}: {}", r.topic(), r.offset(), ex.getMessage());
+            try {
+                DeadLetters.park(producerForDeadLetters(), r.topic(), r.partition(), r.offset(), r.value(),
+                        "undecodable DirectoryPushed: " + ex.getMessage()).get();
+            } catch (Exception dl) {
+                LOG.error("cannot park unreadable record {}@{} on the dead-letter topic", r.topic(), r.offset(), dl);
+            }
             return;
         }
         index.pushed(e);
@@ -125,7 +134,8 @@ public final class CoordinatorService implements FlotillaService {
         for (EnvConfig env : config.envs()) {
             if (follows(env, e)) {
                 try {
-                    published(fanOut.deploy(env, index.find(e.getDirectory(), e.getTag()).orElseThrow(), "PUSH", false));
+                    published(fanOut.deploy(FanOut.setIdFor(e.getEventId(), env.name()), env,
+                            index.find(e.getDirectory(), e.getTag()).orElseThrow(), "PUSH", false));
                 } catch (RuntimeException ex) {
                     LOG.error("deploying {}:{} to env {} failed: {}", e.getDirectory(), e.getTag(), env.name(),
                             ex.getMessage());
@@ -133,6 +143,13 @@ public final class CoordinatorService implements FlotillaService {
             }
         }
         markHandled(e.getEventId());
+    }
+
+    private synchronized KafkaProducer<String, byte[]> producerForDeadLetters() {
+        if (dlq == null) {
+            dlq = new KafkaProducer<>(new HashMap<>(KafkaClients.producer(bootstrap, "coordinator-dlq")));
+        }
+        return dlq;
     }
 
     private void published(FanOut.Created c) {
@@ -184,7 +201,7 @@ public final class CoordinatorService implements FlotillaService {
             DirectoryIndex.TagVersion v = index.find(dir, t).orElseThrow(() -> new FlotillaException(
                     ErrorCode.NOT_FOUND, "directory \"" + dir + "\" has no " + (t == null ? "push yet" : "tag \"" + t
                     + "\"") + "; push it with 'flotilla migrate push " + dir + (t == null ? "" : ":" + t) + "'"));
-            FanOut.Created c = fanOut.deploy(env, v, "CLI", dryRun);
+            FanOut.Created c = fanOut.deploy(java.util.UUID.randomUUID().toString(), env, v, "CLI", dryRun);
             published(c);
             return new JsonObject().put("id", c.id()).put("planned", c.planned()).put("env", env.name())
                     .put("directory", dir).put("tag", v.tag()).put("versionId", v.versionId())
@@ -204,6 +221,9 @@ public final class CoordinatorService implements FlotillaService {
         }
         if (producer != null) {
             producer.close(Duration.ofSeconds(5));
+        }
+        if (dlq != null) {
+            dlq.close(Duration.ofSeconds(5));
         }
         if (blocking != null) {
             blocking.close();

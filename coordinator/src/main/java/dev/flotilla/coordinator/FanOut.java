@@ -53,10 +53,15 @@ final class FanOut {
                 + " trigger text NOT NULL, created_at timestamptz NOT NULL)");
     }
 
-    synchronized Created deploy(EnvConfig env, DirectoryIndex.TagVersion v, String trigger, boolean dryRun) {
+    /**
+     * Publishes a set. {@code setId} is derived from the push and the env when a push triggers the
+     * set, so a coordinator that dies after publishing and re-handles the push publishes the same
+     * set again, which every consumer absorbs, rather than a second one.
+     */
+    synchronized Created deploy(String setId, EnvConfig env, DirectoryIndex.TagVersion v, String trigger,
+            boolean dryRun) {
         List<Target> targets = env.targets().resolve();
         checkUnique(env, targets);
-        String setId = UUID.randomUUID().toString();
         Instant now = Instant.now();
         try {
             producer.beginTransaction();
@@ -114,10 +119,17 @@ final class FanOut {
                 .setPlanned(planned).build();
     }
 
+    /** The set id for a push-triggered deployment of {@code env}: the same for every re-handling of the push. */
+    static String setIdFor(String pushEventId, String env) {
+        return UUID.nameUUIDFromBytes((pushEventId + "/" + env).getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .toString();
+    }
+
     private void record(String setId, EnvConfig env, DirectoryIndex.TagVersion v, int planned, String trigger,
             Instant now) {
         try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement("INSERT INTO coordinator_sets"
-                + " (id, env, directory, version_id, tag, planned, trigger, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + " (id, env, directory, version_id, tag, planned, trigger, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                + " ON CONFLICT (id) DO NOTHING")) {
             ps.setString(1, setId);
             ps.setString(2, env.name());
             ps.setString(3, v.directory());

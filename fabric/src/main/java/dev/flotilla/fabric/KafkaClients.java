@@ -53,6 +53,10 @@ public final class KafkaClients {
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "500");
+        // A member that dies is noticed within 10 s and its partitions go to the others, whose
+        // redelivered commands are harmless (the target's revisions make them NO_ACTION).
+        c.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000");
+        c.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "3000");
         return c;
     }
 }

@@ -1,5 +1,6 @@
 package dev.flotilla.worker;
 
+import dev.flotilla.fabric.DeadLetters;
 import dev.flotilla.fabric.FlotillaService;
 import dev.flotilla.fabric.KafkaClients;
 import dev.flotilla.fabric.ServiceHost;
@@ -122,9 +123,11 @@ public final class WorkerService implements FlotillaService {
         try {
             command = EventSerde.decode(record.value(), MigrationCommand.class);
         } catch (RuntimeException e) {
-            LOG.warn("skipping undecodable command at {}-{}@{}: {}", record.topic(), record.partition(),
-                    record.offset(), e.getMessage());
-            finished(tp, record.offset());
+            vertx.<Void>executeBlocking(() -> {
+                DeadLetters.park(producer.unwrap(), record.topic(), record.partition(), record.offset(), record.value(),
+                        "undecodable MigrationCommand: " + e.getMessage()).get();
+                return null;
+            }, false).onComplete(ar -> finished(tp, record.offset()));
             return;
         }
         handle(command).compose(this::publish)

@@ -135,6 +135,22 @@ public final class MigrationExecutor {
         }
     }
 
+    /**
+     * The target's revision rows (identity row included), without a directory: what {@code verify}
+     * compares the views with. Takes no lock and writes nothing; empty when there is no table.
+     */
+    public List<Revision> revisions(DatabaseUrl url, ApplyOptions options) {
+        TargetDialect d = TargetDialect.of(url.dialect());
+        String schema = revisionsSchema(url, options, d);
+        try (Connection c = JdbcConnector.open(url, options.connectTimeout())) {
+            d.bind(c, url, false);
+            return d.tableExists(c, schema) ? d.readAll(c, schema) : List.of();
+        } catch (SQLException e) {
+            throw new FlotillaException(ErrorCode.REVISIONS_INVALID, "sql/migrate: reading " + TargetDialect.TABLE
+                    + " of " + url.redacted() + " failed: " + d.driverMessage(e), e);
+        }
+    }
+
     private static void checkDialect(DatabaseUrl url, PreparedDirectory dir) {
         if (url.dialect() != dir.dialect()) {
             throw new IllegalArgumentException("directory prepared for " + dir.dialect() + " but target "

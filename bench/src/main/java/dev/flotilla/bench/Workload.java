@@ -1,0 +1,86 @@
+package dev.flotilla.bench;
+
+import dev.flotilla.migrate.dir.MigrationDirectory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The migration directory every contender applies: three files (a table, an index, seed rows), as
+ * Atlas writes them with {@code atlas.sum}, and the same SQL under Flyway's {@code V1__…} names.
+ * The "latent" variant follows every statement with {@code SELECT pg_sleep(…)} (PostgreSQL only).
+ */
+final class Workload {
+    private static final Map<String, String> FILES = new LinkedHashMap<>();
+
+    static {
+        FILES.put("20260101000001_create_users.sql", "CREATE TABLE users (\n  id integer PRIMARY KEY,\n"
+                + "  name text NOT NULL,\n  email text\n);\n");
+        FILES.put("20260101000002_users_email.sql", "CREATE INDEX users_email ON users (email);\n");
+        FILES.put("20260101000003_seed_users.sql", "INSERT INTO users (id, name, email) VALUES (1, 'a8m',"
+                + " 'a8m@example.com');\nINSERT INTO users (id, name, email) VALUES (2, 'rotemtam',"
+                + " 'rotemtam@example.com');\n");
+    }
+
+    private final Path atlasDir;
+    private final Path flywayDir;
+
+    private Workload(Path atlasDir, Path flywayDir) {
+        this.atlasDir = atlasDir;
+        this.flywayDir = flywayDir;
+    }
+
+    /**
+     * Writes both forms under {@code root}.
+     *
+     * @param latencyMs when above 0, a {@code SELECT pg_sleep} of this many ms after every statement
+     */
+    static Workload write(Path root, int latencyMs) {
+        Path atlas = root.resolve("atlas");
+        Path flyway = root.resolve("flyway");
+        try {
+            Files.createDirectories(atlas);
+            Files.createDirectories(flyway);
+            int n = 0;
+            for (Map.Entry<String, String> f : FILES.entrySet()) {
+                String sql = latencyMs > 0 ? latent(f.getValue(), latencyMs) : f.getValue();
+                Files.writeString(atlas.resolve(f.getKey()), sql, StandardCharsets.UTF_8);
+                String description = f.getKey().substring(f.getKey().indexOf('_') + 1);
+                Files.writeString(flyway.resolve("V" + (++n) + "__" + description), sql, StandardCharsets.UTF_8);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the benchmark's migration files under " + root, e);
+        }
+        MigrationDirectory.open(atlas).writeSum(atlas);
+        return new Workload(atlas, flyway);
+    }
+
+    private static String latent(String sql, int latencyMs) {
+        String sleep = "SELECT pg_sleep(" + (latencyMs / 1000.0) + ");\n";
+        return sql.replace(";\n", ";\n" + sleep);
+    }
+
+    /** The Atlas directory (with atlas.sum). */
+    Path atlasDir() {
+        return atlasDir;
+    }
+
+    /** The same files as Flyway names them. */
+    Path flywayDir() {
+        return flywayDir;
+    }
+
+    /** The directory as pushed to the registry. */
+    MigrationDirectory directory() {
+        return MigrationDirectory.open(atlasDir);
+    }
+
+    static int fileCount() {
+        return FILES.size();
+    }
+}

@@ -49,6 +49,14 @@ final class FleetHarness implements AutoCloseable {
                 16 * 1024 * 1024));
     }
 
+    String bootstrap() {
+        return kafka.bootstrapServers();
+    }
+
+    ScratchDatabase store() {
+        return store;
+    }
+
     /** Members of the workers' consumer group that hold partitions. */
     int activeWorkers() {
         return kafka.membersWithPartitions("workers");

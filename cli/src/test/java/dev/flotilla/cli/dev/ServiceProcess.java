@@ -1,0 +1,81 @@
+package dev.flotilla.cli.dev;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.awaitility.Awaitility.await;
+
+/** One Flotilla service in its own JVM ({@code java -jar flotilla.jar <role> …}), killable with SIGKILL. */
+final class ServiceProcess implements AutoCloseable {
+    private static final Pattern PORT = Pattern.compile("http://[^:]+:(\\d+)/api/v1");
+
+    private final String role;
+    private List<String> command;
+    private final Path log;
+    private Process process;
+    private int starts;
+
+    ServiceProcess(String role, Path dir, String kafka, String jdbcUrl, Path config) {
+        this.role = role;
+        this.log = dir.resolve(role + ".log");
+        List<String> c = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar",
+                Path.of("target", "flotilla.jar").toAbsolutePath().toString(), role, "--kafka", kafka,
+                "--config", config.toString(), "--port", "0", "--concurrency", "4", "--max-per-server", "4",
+                "--data-dir", dir.resolve(role + "-data").toString()));
+        if (jdbcUrl != null) {
+            c.add("--jdbc-url");
+            c.add(jdbcUrl);
+        }
+        this.command = c;
+    }
+
+    /** Starts under another command (a second worker with its own name and logs). */
+    ServiceProcess startAs(String realRole) throws IOException {
+        command = new ArrayList<>(command);
+        command.set(command.indexOf(role), realRole);
+        return start();
+    }
+
+    /** Starts (again) and waits until the service says it is ready. */
+    ServiceProcess start() throws IOException {
+        starts++;
+        Path out = log.resolveSibling(role + "." + starts + ".log");
+        process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        await().atMost(Duration.ofSeconds(90)).until(() -> {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(role + " exited: " + Files.readString(out));
+            }
+            return Files.readString(out).contains("is ready in");
+        });
+        return this;
+    }
+
+    /** The HTTP port it listens on. */
+    int port() throws IOException {
+        Matcher m = PORT.matcher(Files.readString(log.resolveSibling(role + "." + starts + ".log")));
+        if (!m.find()) {
+            throw new IllegalStateException(role + " printed no port");
+        }
+        return Integer.parseInt(m.group(1));
+    }
+
+    /** SIGKILL: no shutdown hook, no flush, no commit. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            kill();
+        }
+    }
+}

@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
 public final class Registry {
     /** Atlas' rule for directory names: letters, digits, dashes and underscores. */
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,128}");
-    private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_.-]{1,128}");
+    /** Letters, digits, '_', '.', '-'; not only dots (a tag of "." or ".." reads like a path). */
+    private static final Pattern TAG = Pattern.compile("(?!\\.+$)[A-Za-z0-9_.-]{1,128}");
 
     private final RegistryStore store;
     private final long maxArchiveBytes;

@@ -379,7 +379,7 @@ class RegistryHostileInputIT {
     }
 
     @Test
-    void httpATamperedSumAndAnEmptyBodyGet400() throws Exception {
+    void httpATamperedSumAndABodyThatIsNotATarGet400() throws Exception {
         RegistryTables before = RegistryTables.read(scratch);
         long events = directoryEvents();
 
@@ -457,7 +457,7 @@ class RegistryHostileInputIT {
         JsonObject same = new JsonObject(again.body());
         assertThat(same.getString("versionId")).isEqualTo(created.getString("versionId"));
         assertThat(same.getBoolean("created")).isFalse();
-        assertThat(RegistryTables.read(scratch)).isEqualTo(afterFirst);
+        assertThat(RegistryTables.read(scratch).values()).isEqualTo(afterFirst.values());
         assertThat(directoryEvents()).isEqualTo(events + 1);
 
         HttpResponse<byte[]> archive = http.send(HttpRequest.newBuilder(URI.create(url("/api/v1/dirs/http-app/archive"

@@ -3,6 +3,9 @@ package dev.flotilla.migrate.dir;
 import dev.flotilla.migrate.ErrorCode;
 import dev.flotilla.migrate.FlotillaException;
 import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -12,7 +15,8 @@ import java.util.List;
  * A minimal tar codec for registry archives, in plain JDK code. Writes POSIX ustar entries (mode
  * 0600, like Atlas' {@code append2Tar}), with a PAX {@code path} record when a name is longer than
  * 100 bytes or not ASCII. Reads ustar, PAX ({@code path}) and GNU long-name archives; entries that
- * are not regular files are refused. Entry names are checked by the caller.
+ * are not regular files are refused, and so are file names that are not valid UTF-8 (atlas.sum hashes
+ * names as UTF-8, so such a name could not be kept as sent). Entry names are checked by the caller.
  */
 final class Tar {
     static final int BLOCK = 512;
@@ -27,8 +31,12 @@ final class Tar {
     record Entry(String name, byte[] content) {
     }
 
-    /** A parsed header block. */
-    private record Header(String name, long size, char type) {
+    /** A parsed header block; {@code rawName} is the name field (after the ustar prefix, if any) as stored. */
+    private record Header(byte[] rawName, long size, char type) {
+        /** The name for messages, malformed UTF-8 shown as U+FFFD. */
+        String name() {
+            return new String(rawName, StandardCharsets.UTF_8);
+        }
     }
 
     private Tar() {
@@ -107,12 +115,12 @@ final class Tar {
             String name = longName != null ? longName : header.name();
             switch (header.type()) {
                 case 'x' -> longName = paxPath(data, longName);
-                case 'L' -> longName = cString(data, 0, data.length);
+                case 'L' -> longName = utf8Name(Arrays.copyOf(data, cLength(data, 0, data.length)));
                 case 'g', 'K' -> {
                     // Global PAX headers and GNU long link names do not name a regular file.
                 }
                 case '0', '\0' -> {
-                    entries.add(new Entry(name, data));
+                    entries.add(new Entry(longName != null ? longName : utf8Name(header.rawName()), data));
                     longName = null;
                 }
                 default -> throw invalid("archive entry \"" + name + "\" is " + describe(header.type())
@@ -132,11 +140,17 @@ final class Tar {
             throw invalid("not a tar archive: the header at byte " + pos + " has a bad checksum; "
                     + "expected an archive made by 'atlas migrate push' or MigrationDirectory.toArchive()");
         }
-        String name = cString(block, 0, NAME_LEN);
+        byte[] name = Arrays.copyOf(block, cLength(block, 0, NAME_LEN));
         boolean ustar = Arrays.equals(Arrays.copyOfRange(block, MAGIC_OFFSET, MAGIC_OFFSET + 6), USTAR_MAGIC);
-        String prefix = ustar ? cString(block, PREFIX_OFFSET, 155) : "";
-        return new Header(prefix.isEmpty() ? name : prefix + "/" + name, parseOctal(block, 124, 12),
-                (char) (block[TYPE_OFFSET] & 0xFF));
+        int prefixLength = ustar ? cLength(block, PREFIX_OFFSET, 155) : 0;
+        if (prefixLength > 0) {
+            ByteArrayOutputStream full = new ByteArrayOutputStream();
+            full.write(block, PREFIX_OFFSET, prefixLength);
+            full.write('/');
+            full.write(name, 0, name.length);
+            name = full.toByteArray();
+        }
+        return new Header(name, parseOctal(block, 124, 12), (char) (block[TYPE_OFFSET] & 0xFF));
     }
 
     private static byte[] data(byte[] tar, int start, Header header) {
@@ -158,7 +172,8 @@ final class Tar {
             }
             String record = new String(data, space + 1, pos + length - 1 - (space + 1), StandardCharsets.UTF_8);
             if (record.startsWith("path=")) {
-                path = record.substring("path=".length());
+                int value = space + 1 + "path=".length();
+                path = utf8Name(Arrays.copyOfRange(data, value, pos + length - 1));
             }
             pos += length;
         }
@@ -236,12 +251,32 @@ final class Tar {
         put(block, offset, length - 1, padded.getBytes(StandardCharsets.US_ASCII));
     }
 
-    private static String cString(byte[] bytes, int offset, int length) {
+    /** The length of the NUL-terminated string at {@code offset} within a field of {@code length} bytes. */
+    private static int cLength(byte[] bytes, int offset, int length) {
         int end = offset;
         while (end < offset + length && bytes[end] != 0) {
             end++;
         }
-        return new String(bytes, offset, end - offset, StandardCharsets.UTF_8);
+        return end - offset;
+    }
+
+    /**
+     * An entry name decoded as strict UTF-8. A lenient decoding would turn bad bytes into U+FFFD: the
+     * registry would then keep a file under a name that differs from the one sent, and distinct names
+     * would collapse into one.
+     */
+    private static String utf8Name(byte[] name) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(name)).toString();
+        } catch (CharacterCodingException e) {
+            StringBuilder shown = new StringBuilder();
+            for (byte b : name) {
+                shown.append(b >= ' ' && b < 0x7F ? String.valueOf((char) b) : String.format("\\x%02x", b & 0xFF));
+            }
+            throw invalid("archive entry name \"" + shown + "\" is not valid UTF-8; name migration files in UTF-8"
+                    + " (atlas.sum hashes names as UTF-8) and build the archive again");
+        }
     }
 
     /** A printable ASCII stand-in of at most 100 bytes for the ustar name field of a PAX entry. */

@@ -25,11 +25,13 @@ final class JdbcRegistryStore implements RegistryStore {
                         + " created_at timestamptz NOT NULL DEFAULT now())",
                 "CREATE TABLE IF NOT EXISTS registry_tags (directory text NOT NULL, tag text NOT NULL,"
                         + " version_id text NOT NULL REFERENCES registry_versions (version_id),"
-                        + " updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (directory, tag))");
+                        + " updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (directory, tag))",
+                "CREATE TABLE IF NOT EXISTS registry_outbox (seq bigserial PRIMARY KEY, key text NOT NULL,"
+                        + " payload bytea NOT NULL, created_at timestamptz NOT NULL DEFAULT now())");
     }
 
     @Override
-    public Optional<String> put(StoredVersion v, String tag) {
+    public Optional<String> put(StoredVersion v, String tag, byte[] event) {
         try (Connection c = db.connection()) {
             c.setAutoCommit(false);
             try {
@@ -39,6 +41,9 @@ final class JdbcRegistryStore implements RegistryStore {
                 moveTag(c, v.directory(), tag, v.versionId());
                 if (!"latest".equals(tag)) {
                     moveTag(c, v.directory(), "latest", v.versionId());
+                }
+                if (previous.isEmpty() || !previous.get().equals(v.versionId())) {
+                    enqueue(c, v.versionId(), event);
                 }
                 c.commit();
                 return previous;
@@ -60,6 +65,42 @@ final class JdbcRegistryStore implements RegistryStore {
             ps.setInt(4, v.fileCount());
             ps.setBytes(5, v.archive());
             ps.executeUpdate();
+        }
+    }
+
+    private static void enqueue(Connection c, String key, byte[] event) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO registry_outbox (key, payload) VALUES (?, ?)")) {
+            ps.setString(1, key);
+            ps.setBytes(2, event);
+            ps.executeUpdate();
+        }
+    }
+
+    @Override
+    public List<OutboxEvent> outbox(int limit) {
+        List<OutboxEvent> out = new ArrayList<>();
+        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT seq, key, payload FROM registry_outbox ORDER BY seq LIMIT ?")) {
+            ps.setInt(1, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new OutboxEvent(rs.getLong(1), rs.getString(2), rs.getBytes(3)));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new IllegalStateException("reading the registry outbox failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void published(long seq) {
+        try (Connection c = db.connection();
+             PreparedStatement ps = c.prepareStatement("DELETE FROM registry_outbox WHERE seq = ?")) {
+            ps.setLong(1, seq);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("clearing the registry outbox failed: " + e.getMessage(), e);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.flotilla.registry;
 import dev.flotilla.migrate.ErrorCode;
 import dev.flotilla.migrate.FlotillaException;
 import dev.flotilla.migrate.dir.MigrationDirectory;
+import dev.flotilla.protocol.EventSerde;
 import dev.flotilla.protocol.avro.DirectoryPushed;
 
 import java.security.MessageDigest;
@@ -49,18 +50,18 @@ public final class Registry {
         String id = sha256(canonical);
         RegistryStore.StoredVersion v = new RegistryStore.StoredVersion(id, name, dir.latestVersion(),
                 dir.files().size(), canonical, Instant.now());
-        Optional<String> previous = store.put(v, t);
+        PushResult r = new PushResult(name, t, id, dir.latestVersion(), dir.files().size(), true);
+        Optional<String> previous = store.put(v, t, EventSerde.encode(event(r, canonical)));
         boolean moved = previous.isEmpty() || !previous.get().equals(id);
         return new PushResult(name, t, id, dir.latestVersion(), dir.files().size(), moved);
     }
 
-    /** The event announcing a push. */
-    public DirectoryPushed event(PushResult r) {
-        RegistryStore.StoredVersion v = store.byId(r.versionId()).orElseThrow();
+    /** The event announcing a push; stored in the outbox with the push, sent by the service. */
+    static DirectoryPushed event(PushResult r, byte[] archive) {
         return DirectoryPushed.newBuilder().setEventId(UUID.randomUUID().toString()).setOccurredAt(Instant.now())
                 .setDirectory(r.directory()).setTag(r.tag()).setVersionId(r.versionId())
                 .setLatestVersion(r.latestVersion()).setFileCount(r.fileCount())
-                .setArchive(java.nio.ByteBuffer.wrap(v.archive())).build();
+                .setArchive(java.nio.ByteBuffer.wrap(archive)).build();
     }
 
     public RegistryStore store() {

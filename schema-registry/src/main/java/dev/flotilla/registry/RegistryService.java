@@ -4,9 +4,7 @@ import dev.flotilla.fabric.FlotillaService;
 import dev.flotilla.fabric.HttpErrors;
 import dev.flotilla.fabric.KafkaClients;
 import dev.flotilla.fabric.ServiceHost;
-import dev.flotilla.protocol.EventSerde;
 import dev.flotilla.protocol.Topics;
-import dev.flotilla.protocol.avro.DirectoryPushed;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
@@ -15,7 +13,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.kafka.client.producer.KafkaProducer;
-import io.vertx.kafka.client.producer.KafkaProducerRecord;
 
 /**
  * The schema-registry service: {@code POST /api/v1/dirs/:name/push?tag=T} with Atlas' tar archive
@@ -28,6 +25,9 @@ public final class RegistryService implements FlotillaService {
     private WorkerExecutor jdbc;
     private Counter pushes;
     private volatile boolean ready;
+    private final java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
+    private long drainTimer = -1;
+    private io.vertx.core.Vertx vertx;
 
     public RegistryService(long maxArchiveBytes) {
         this.maxArchiveBytes = maxArchiveBytes;
@@ -40,6 +40,7 @@ public final class RegistryService implements FlotillaService {
 
     @Override
     public Future<Void> start(ServiceHost host) {
+        vertx = host.vertx();
         jdbc = host.vertx().createSharedWorkerExecutor("flotilla-registry-jdbc", 4);
         producer = KafkaProducer.create(host.vertx(), KafkaClients.producer(host.bootstrapServers(), "registry"));
         pushes = Counter.builder("flotilla_registry_pushes_total").description("directory pushes that moved a tag")
@@ -48,6 +49,7 @@ public final class RegistryService implements FlotillaService {
                 .map(r -> {
                     registry = r;
                     routes(host.router());
+                    drainTimer = host.vertx().setPeriodic(1000, id -> drain());
                     ready = true;
                     return null;
                 });
@@ -65,23 +67,40 @@ public final class RegistryService implements FlotillaService {
         String name = ctx.pathParam("name");
         String tag = ctx.queryParams().get("tag");
         byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
-        jdbc.executeBlocking(() -> {
-            PushResult r = registry.push(name, tag, body);
-            return r.moved() ? new Object[] {r, registry.event(r)} : new Object[] {r, null};
-        }, false).compose(pair -> {
-            PushResult r = (PushResult) pair[0];
-            DirectoryPushed event = (DirectoryPushed) pair[1];
-            if (event == null) {
-                return Future.succeededFuture(r);
+        jdbc.executeBlocking(() -> registry.push(name, tag, body), false).compose(r -> {
+            if (r.moved()) {
+                pushes.increment();
             }
-            pushes.increment();
-            return producer.send(KafkaProducerRecord.create(Topics.DIRECTORIES, r.versionId(), EventSerde.encode(event)))
-                    .map(meta -> r);
+            return drain().map(v -> r);
         }).onSuccess(r -> HttpErrors.json(ctx, r.moved() ? 201 : 200, new JsonObject()
                 .put("directory", r.directory()).put("tag", r.tag()).put("versionId", r.versionId())
                 .put("latestVersion", r.latestVersion()).put("files", r.fileCount()).put("created", r.moved())
                 .put("url", "/dirs/" + r.directory() + "?tag=" + r.tag())))
                 .onFailure(e -> HttpErrors.fail(ctx, e));
+    }
+
+    /**
+     * Sends what the outbox holds, oldest first, deleting each event once Kafka has it. Runs after
+     * every push and every second, so an event whose send failed (or whose registry died after
+     * the commit) goes out later: a moved tag is never left unannounced.
+     */
+    private Future<Void> drain() {
+        if (!draining.compareAndSet(false, true)) {
+            // A drain is running; it may have read the outbox before this push committed: go again after it.
+            return vertx.timer(50).compose(v -> drain());
+        }
+        return jdbc.<Void>executeBlocking(() -> {
+            for (RegistryStore.OutboxEvent e : registry.store().outbox(100)) {
+                producer.unwrap().send(new org.apache.kafka.clients.producer.ProducerRecord<>(Topics.DIRECTORIES,
+                        e.key(), e.payload())).get(30, java.util.concurrent.TimeUnit.SECONDS);
+                registry.store().published(e.seq());
+            }
+            return null;
+        }, false).recover(e -> {
+            org.slf4j.LoggerFactory.getLogger(RegistryService.class).warn(
+                    "publishing DirectoryPushed failed, will retry: {}", e.toString());
+            return Future.succeededFuture();
+        }).onComplete(v -> draining.set(false));
     }
 
     private void archive(RoutingContext ctx) {
@@ -115,6 +134,9 @@ public final class RegistryService implements FlotillaService {
     @Override
     public Future<Void> stop() {
         ready = false;
+        if (drainTimer >= 0) {
+            vertx.cancelTimer(drainTimer);
+        }
         Future<Void> closed = producer == null ? Future.succeededFuture() : producer.close();
         return closed.onComplete(v -> {
             if (jdbc != null) {

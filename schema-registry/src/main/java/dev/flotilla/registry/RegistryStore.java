@@ -10,11 +10,28 @@ import java.util.Optional;
  */
 public interface RegistryStore {
     /**
-     * Stores the version if new and points {@code tag} and {@code latest} at it, atomically.
+     * Stores the version if new and points {@code tag} and {@code latest} at it; when the tag
+     * moved, queues {@code event} in the outbox, all in one transaction.
      *
      * @return the tag's previous version id, empty when the tag is new
      */
-    Optional<String> put(StoredVersion version, String tag);
+    Optional<String> put(StoredVersion version, String tag, byte[] event);
+
+    /** Events stored by {@link #put} and not yet acknowledged by Kafka, oldest first. */
+    List<OutboxEvent> outbox(int limit);
+
+    /** Removes an event Kafka has acknowledged. */
+    void published(long seq);
+
+    /**
+     * A queued event.
+     *
+     * @param seq outbox position
+     * @param key Kafka key (the version id)
+     * @param payload the encoded event
+     */
+    record OutboxEvent(long seq, String key, byte[] payload) {
+    }
 
     /** The version a tag of a directory points at. */
     Optional<StoredVersion> byTag(String directory, String tag);

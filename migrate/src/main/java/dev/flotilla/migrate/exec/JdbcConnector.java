@@ -4,8 +4,6 @@ import dev.flotilla.migrate.ErrorCode;
 import dev.flotilla.migrate.FlotillaException;
 import dev.flotilla.migrate.url.DatabaseUrl;
 
-import java.net.ConnectException;
-import java.net.UnknownHostException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -60,30 +58,17 @@ public final class JdbcConnector {
         }
     }
 
-    /** Classifies a failure to connect by SQLState and vendor code, walking the cause chain. */
+    /** Classifies a failure to connect with {@link FailureClassifier}: credentials, or what kept us out. */
     static FlotillaException connectFailure(DatabaseUrl url, SQLException e) {
-        String state = e.getSQLState() == null ? "" : e.getSQLState();
         String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         String where = url.redacted();
-        if (state.startsWith("28") || e.getErrorCode() == 1045 || msg.contains("password authentication failed")) {
+        if (FailureClassifier.classify(e).code() == ErrorCode.AUTH_FAILED) {
             return new FlotillaException(ErrorCode.AUTH_FAILED, "cannot connect to " + where
                     + ": the server refused the credentials (" + DatabaseUrl.redact(msg)
                     + "); check the user name and password in the URL", e);
         }
-        String reason = rootReason(e);
+        String reason = FailureClassifier.networkReason(e).orElse(DatabaseUrl.redact(msg));
         return new FlotillaException(ErrorCode.CONNECTION_FAILED, "cannot connect to " + where + ": " + reason
                 + "; check that the server is running and reachable and that the database exists", e);
-    }
-
-    private static String rootReason(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof ConnectException) {
-                return "connection refused";
-            }
-            if (t instanceof UnknownHostException) {
-                return "unknown host " + t.getMessage();
-            }
-        }
-        return DatabaseUrl.redact(e.getMessage());
     }
 }

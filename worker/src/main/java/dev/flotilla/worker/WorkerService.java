@@ -8,6 +8,8 @@ import dev.flotilla.migrate.ErrorCode;
 import dev.flotilla.migrate.FlotillaException;
 import dev.flotilla.migrate.dir.TxMode;
 import dev.flotilla.migrate.exec.ApplyOptions;
+import dev.flotilla.migrate.exec.FailureClassifier;
+import dev.flotilla.migrate.exec.RetryPolicy;
 import dev.flotilla.migrate.exec.ApplyResult;
 import dev.flotilla.migrate.exec.MigrationExecutor;
 import dev.flotilla.migrate.exec.PreparedDirectory;
@@ -57,6 +59,7 @@ public final class WorkerService implements FlotillaService {
     private final MigrationExecutor executor = new MigrationExecutor();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final ResultMaker results;
+    private final RetryPolicy retries = RetryPolicy.defaults();
     private Vertx vertx;
     private WorkerExecutor jdbc;
     private KafkaConsumer<String, byte[]> consumer;
@@ -163,13 +166,52 @@ public final class WorkerService implements FlotillaService {
         Timer.Sample sample = Timer.start();
         try {
             PreparedDirectory prepared = directories.prepared(c.getVersionId(), dir, url.dialect());
-            ApplyResult r = executor.apply(url, prepared, options(c), new ProgressPublisher(producer.unwrap(), c));
-            return counted(results.of(c, r));
+            return counted(applyWithRetries(c, url, prepared, start));
         } catch (RuntimeException e) {
             return counted(failure(c, start, e));
         } finally {
             sample.stop(applyTime);
             MDC.clear();
+        }
+    }
+
+    /**
+     * Applies, retrying transient failures (unreachable target, lock timeout, deadlock) with the
+     * retry policy's bounded, jittered backoff; permanent ones fail at once. Safe to repeat: a
+     * failed file was rolled back, or resumes where it stopped.
+     */
+    private MigrationResult applyWithRetries(MigrationCommand c, DatabaseUrl url, PreparedDirectory prepared,
+            Instant start) {
+        for (int attempt = 1; ; attempt++) {
+            String reason;
+            try {
+                ApplyResult r = executor.apply(url, prepared, options(c), new ProgressPublisher(producer.unwrap(), c));
+                if (!r.retriable() || attempt >= retries.maxAttempts()) {
+                    return results.of(c, r);
+                }
+                reason = r.error();
+            } catch (FlotillaException e) {
+                FailureClassifier.Classification k = FailureClassifier.classify(e);
+                if (!retries.shouldRetry(attempt, k)) {
+                    return results.failed(c, start, k.code(), attempt > 1 ? "gave up after " + attempt
+                            + " attempts: " + k.reason() + "; last error: " + e.getMessage() : e.getMessage());
+                }
+                reason = k.reason();
+            }
+            LOG.info("attempt {} on {} failed ({}), retrying", attempt, c.getTargetId(), DatabaseUrl.redact(reason));
+            if (!pause(retries.delayBefore(attempt + 1))) {
+                return results.failed(c, start, ErrorCode.INTERNAL, "interrupted while waiting to retry");
+            }
+        }
+    }
+
+    private static boolean pause(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

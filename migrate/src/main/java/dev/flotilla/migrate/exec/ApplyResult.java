@@ -39,6 +39,15 @@ public record ApplyResult(String targetId, String url, String dialect, List<File
         return pending.isEmpty() && !baselined ? "NO_ACTION" : "PASSED";
     }
 
+    /** Whether the run failed on a transient error (lock timeout, deadlock, lost connection) and may be retried. */
+    public boolean retriable() {
+        if (error == null || applied.isEmpty()) {
+            return false;
+        }
+        FileResult last = applied.get(applied.size() - 1);
+        return last.error() != null && last.error().retriable();
+    }
+
     public Duration duration() {
         return Duration.between(start, end);
     }

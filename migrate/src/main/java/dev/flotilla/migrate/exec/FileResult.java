@@ -28,7 +28,9 @@ public record FileResult(String name, String version, String description, Instan
      *
      * @param stmt the statement text (masked for sensitive files)
      * @param text the driver's message
+     * @param retriable whether the failure is transient (lock timeout, deadlock, lost connection):
+     *     the file was rolled back or can resume, so running the command again may succeed
      */
-    public record StatementError(String stmt, String text) {
+    public record StatementError(String stmt, String text, boolean retriable) {
     }
 }

@@ -100,7 +100,8 @@ final class FileRunner {
                 row.executedAt(), row.executionTime(), message, f.statements().get(index).text(), row.hash(),
                 prefix(f, (int) applied), row.operatorVersion());
         dialect.write(conn, schema, failed);
-        return finish(f, start, from, shown, new FileResult.StatementError(shown.get(shown.size() - 1), message));
+        return finish(f, start, from, shown, new FileResult.StatementError(shown.get(shown.size() - 1), message,
+                FailureClassifier.classify(e).isTransient()));
     }
 
     /** After a rollback: what the table says ran (MySQL DDL commits on its own), else what ran before. */

@@ -33,8 +33,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     /** Formats {@code dataDir} if needed and starts the broker on free loopback ports. */
     public static EmbeddedKafkaBroker start(Path dataDir) {
-        int brokerPort = freePort();
-        int controllerPort = freePort();
+        return start(dataDir, freePort(), freePort());
+    }
+
+    /** Starts on the given loopback ports (0 picks one); a restart on the same ports and data dir resumes. */
+    public static EmbeddedKafkaBroker start(Path dataDir, int brokerPort, int controllerPort) {
+        brokerPort = brokerPort == 0 ? freePort() : brokerPort;
+        controllerPort = controllerPort == 0 ? freePort() : controllerPort;
         Properties p = new Properties();
         p.setProperty("process.roles", "broker,controller");
         p.setProperty("node.id", "1");
@@ -64,6 +69,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             Path cfg = dataDir.resolve("server.properties");
             try (var w = Files.newBufferedWriter(cfg, StandardCharsets.UTF_8)) {
                 p.store(w, "flotilla dev");
+            }
+            if (Files.exists(dataDir.resolve("kafka-logs").resolve("meta.properties"))) {
+                return; // formatted by an earlier start: keep its cluster id, topics and offsets
             }
             int rc = kafka.tools.StorageTool.execute(new String[] {"format", "-t", Uuid.randomUuid().toString(),
                 "-c", cfg.toString(), "--ignore-formatted"},

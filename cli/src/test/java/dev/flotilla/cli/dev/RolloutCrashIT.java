@@ -2,9 +2,7 @@ package dev.flotilla.cli.dev;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.flotilla.fabric.TopicSetup;
 import dev.flotilla.migrate.dir.MigrationDirectory;
-import dev.flotilla.testkit.KafkaFixture;
 import dev.flotilla.testkit.ScratchDatabase;
 import dev.flotilla.testkit.TestDatabases;
 import org.junit.jupiter.api.Test;
@@ -31,7 +29,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * Every service in its own JVM, killed with SIGKILL at random points of a 500-tenant rollout:
  * the coordinator right after the push (mid fan-out), workers several times mid-apply, the
- * aggregator mid-rollout. Afterwards every tenant must be SYNCED, every file must have run
+ * aggregator and the Kafka broker mid-rollout (the broker comes back on the same port and log). Afterwards every tenant must be SYNCED, every file must have run
  * exactly once on every tenant (each file appends a row to {@code runs}, which has no key, so a
  * second run would show), exactly one set must exist, and {@code flotilla verify} must find the
  * views in agreement with every tenant's revisions table.
@@ -59,9 +57,10 @@ class RolloutCrashIT {
         FleetHarness.write(dir, "3_more.sql", "ALTER TABLE users ADD COLUMN email TEXT;\n" + SLOW
                 + "INSERT INTO runs VALUES ('3');\n");
         int kills = 0;
-        try (KafkaFixture kafka = KafkaFixture.start(); ScratchDatabase store = TestDatabases.postgresDatabase("crash")) {
-            TopicSetup.ensure(kafka.bootstrapServers());
-            String b = kafka.bootstrapServers();
+        int kafkaPort = ServiceProcess.freePort();
+        try (ServiceProcess kafka = ServiceProcess.kafka(tmp, kafkaPort, ServiceProcess.freePort()).start();
+             ScratchDatabase store = TestDatabases.postgresDatabase("crash")) {
+            String b = "127.0.0.1:" + kafkaPort;
             try (ServiceProcess registry = new ServiceProcess("registry", tmp, b, store.jdbcUrl(), hcl).start();
                  ServiceProcess coordinator = new ServiceProcess("coordinator", tmp, b, store.jdbcUrl(), hcl).start();
                  ServiceProcess aggregator = new ServiceProcess("aggregator", tmp, b, store.jdbcUrl(), hcl).start();
@@ -74,11 +73,11 @@ class RolloutCrashIT {
                 kills++;
                 coordinator.start();
                 String api = "http://127.0.0.1:" + aggregator.port();
-                for (int round = 0; round < 4; round++) {
-                    int target = (round + 1) * TENANTS / 6;
+                for (int round = 0; round < 5; round++) {
+                    int target = (round + 1) * TENANTS / 7;
                     String current = api;
                     await().atMost(Duration.ofMinutes(3)).until(() -> synced(current) >= target);
-                    ServiceProcess victim = round == 2 ? aggregator : round % 2 == 0 ? w1 : w2;
+                    ServiceProcess victim = round == 2 ? aggregator : round == 3 ? kafka : round % 2 == 0 ? w1 : w2;
                     victim.kill();
                     kills++;
                     victim.start();
@@ -99,7 +98,7 @@ class RolloutCrashIT {
                 int verify = dev.flotilla.cli.Main.run(new String[] {"verify", "--env", "prod", "--config",
                     hcl.toString(), "--url", finalApi}, new PrintWriter(out), new PrintWriter(out));
                 System.out.printf("%n| scenario | runs | targets | kills | lost | applied twice | mismatches |%n"
-                        + "| kill -9 coordinator, workers, aggregator | 1 | %d | %d | %d | %d | %s |%n",
+                        + "| kill -9 coordinator, workers, aggregator, Kafka broker | 1 | %d | %d | %d | %d | %s |%n",
                         TENANTS, kills, lost, twice, verify == 0 ? "0" : out);
                 assertThat(twice).as("tenants where a file ran twice").isZero();
                 assertThat(lost).as("tenants missing a file").isZero();

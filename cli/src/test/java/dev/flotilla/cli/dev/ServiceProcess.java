@@ -22,18 +22,34 @@ final class ServiceProcess implements AutoCloseable {
     private int starts;
 
     ServiceProcess(String role, Path dir, String kafka, String jdbcUrl, Path config) {
+        this(role, dir, List.of(role, "--kafka", kafka, "--config", config.toString(), "--port", "0",
+                "--concurrency", "4", "--max-per-server", "4", "--data-dir", dir.resolve(role + "-data").toString()));
+        if (jdbcUrl != null) {
+            command.add("--jdbc-url");
+            command.add(jdbcUrl);
+        }
+    }
+
+    private ServiceProcess(String role, Path dir, List<String> args) {
         this.role = role;
         this.log = dir.resolve(role + ".log");
         List<String> c = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar",
-                Path.of("target", "flotilla.jar").toAbsolutePath().toString(), role, "--kafka", kafka,
-                "--config", config.toString(), "--port", "0", "--concurrency", "4", "--max-per-server", "4",
-                "--data-dir", dir.resolve(role + "-data").toString()));
-        if (jdbcUrl != null) {
-            c.add("--jdbc-url");
-            c.add(jdbcUrl);
-        }
+                "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar",
+                Path.of("target", "flotilla.jar").toAbsolutePath().toString()));
+        c.addAll(args);
         this.command = c;
+    }
+
+    /** A single-node Kafka broker process on fixed ports, so that it can be killed and restarted in place. */
+    static ServiceProcess kafka(Path dir, int port, int controllerPort) {
+        return new ServiceProcess("kafka", dir, List.of("kafka", "--port", Integer.toString(port),
+                "--controller-port", Integer.toString(controllerPort), "--data-dir", dir.resolve("kafka-data").toString()));
+    }
+
+    static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
     }
 
     /** Starts under another command (a second worker with its own name and logs). */

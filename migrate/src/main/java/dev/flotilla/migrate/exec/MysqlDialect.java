@@ -51,25 +51,18 @@ final class MysqlDialect extends TargetDialect {
     }
 
     @Override
-    boolean tableExists(Connection c, String schema) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT 1 FROM information_schema.tables WHERE table_schema = ? AND table_name = ?")) {
-            ps.setString(1, schema);
-            ps.setString(2, TABLE);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
-            }
-        }
+    String tableExistsQuery() {
+        return "SELECT 1 FROM information_schema.tables WHERE table_schema = ? AND table_name = ?";
     }
 
     @Override
-    String upsertSql(String t) {
-        StringBuilder set = new StringBuilder();
-        for (String col : UPDATED) {
-            set.append(set.length() == 0 ? "" : ", ").append('`').append(col).append("` = VALUES(`")
-                    .append(col).append("`)");
-        }
-        return "INSERT INTO " + t + " " + placeholders() + " ON DUPLICATE KEY UPDATE " + set;
+    String upsertPrefix(String t) {
+        return "INSERT INTO " + t + " " + placeholders() + " ON DUPLICATE KEY UPDATE ";
+    }
+
+    @Override
+    String takeNew(String col) {
+        return "`" + col + "` = VALUES(`" + col + "`)";
     }
 
     @Override

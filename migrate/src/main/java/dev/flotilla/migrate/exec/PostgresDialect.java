@@ -57,25 +57,19 @@ final class PostgresDialect extends TargetDialect {
     }
 
     @Override
-    boolean tableExists(Connection c, String schema) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = ? AND tablename = ?")) {
-            ps.setString(1, schema);
-            ps.setString(2, TABLE);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
-            }
-        }
+    String tableExistsQuery() {
+        return "SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = ? AND tablename = ?";
     }
 
     @Override
-    String upsertSql(String t) {
-        StringBuilder set = new StringBuilder();
-        for (String col : UPDATED) {
-            set.append(set.length() == 0 ? "" : ", ").append(col).append(" = EXCLUDED.").append(col);
-        }
+    String upsertPrefix(String t) {
         return "INSERT INTO " + t + " " + placeholders().replace("?, ?, ?)", "?, ?::jsonb, ?)")
-                + " ON CONFLICT (version) DO UPDATE SET " + set;
+                + " ON CONFLICT (version) DO UPDATE SET ";
+    }
+
+    @Override
+    String takeNew(String col) {
+        return col + " = EXCLUDED." + col;
     }
 
     @Override

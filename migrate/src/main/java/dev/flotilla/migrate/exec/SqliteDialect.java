@@ -73,23 +73,19 @@ final class SqliteDialect extends TargetDialect {
     }
 
     @Override
-    boolean tableExists(Connection c, String schema) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?")) {
-            ps.setString(1, TABLE);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
-            }
-        }
+    String tableExistsQuery() {
+        // One schema per file: the schema parameter is accepted and not needed.
+        return "SELECT 1 FROM sqlite_master WHERE type = 'table' AND ? IS NOT NULL AND name = ?";
     }
 
     @Override
-    String upsertSql(String t) {
-        StringBuilder set = new StringBuilder();
-        for (String col : UPDATED) {
-            set.append(set.length() == 0 ? "" : ", ").append(col).append(" = excluded.").append(col);
-        }
-        return "INSERT INTO " + t + " " + placeholders() + " ON CONFLICT (version) DO UPDATE SET " + set;
+    String upsertPrefix(String t) {
+        return "INSERT INTO " + t + " " + placeholders() + " ON CONFLICT (version) DO UPDATE SET ";
+    }
+
+    @Override
+    String takeNew(String col) {
+        return col + " = excluded." + col;
     }
 
     @Override

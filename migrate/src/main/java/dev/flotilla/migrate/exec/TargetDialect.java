@@ -53,11 +53,34 @@ abstract class TargetDialect {
     /** Creates the schema holding the revisions table if it is missing. */
     abstract void createSchema(Connection c, String schema) throws SQLException;
 
+    /** A query with one row when the revisions table exists; parameters: schema, table name. */
+    abstract String tableExistsQuery();
+
     /** Whether the revisions table exists in the schema. */
-    abstract boolean tableExists(Connection c, String schema) throws SQLException;
+    boolean tableExists(Connection c, String schema) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(tableExistsQuery())) {
+            ps.setString(1, schema);
+            ps.setString(2, TABLE);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    /** {@code INSERT … ON CONFLICT}/{@code ON DUPLICATE KEY}, up to the SET list. */
+    abstract String upsertPrefix(String qualifiedTable);
+
+    /** One assignment of the upsert's SET list, taking the new row's value of {@code col}. */
+    abstract String takeNew(String col);
 
     /** The upsert that writes one revision row; executed_at is kept on conflict. */
-    abstract String upsertSql(String qualifiedTable);
+    final String upsertSql(String qualifiedTable) {
+        StringBuilder set = new StringBuilder();
+        for (String col : UPDATED) {
+            set.append(set.length() == 0 ? "" : ", ").append(takeNew(col));
+        }
+        return upsertPrefix(qualifiedTable) + set;
+    }
 
     /**
      * The first user object found in a database that has no revisions yet, described as

@@ -26,7 +26,7 @@ final class FlywayLoop implements TenantLoop.Task {
         fleet.schema(tenant).ifPresent(c::schemas);
         MigrateResult r = c.load().migrate();
         if (!r.success) {
-            throw new IllegalStateException("Flyway failed on " + tenant + ": " + r.getFailedMigrationsAsString());
+            throw new IllegalStateException("Flyway failed on " + tenant + ": " + r.getFailedMigrations().size() + " failed migration(s)");
         }
     }
 }

@@ -66,13 +66,20 @@ final class JvmMeter implements NotificationListener, AutoCloseable {
 
     /** Stops measuring and returns what the stretch cost. */
     Usage stop() {
+        Usage u = snapshot();
+        close();
+        return u;
+    }
+
+    /** What the stretch cost so far; keeps measuring. */
+    Usage snapshot() {
         long wall = System.nanoTime() - wall0;
         long cpu = OS.getProcessCpuTime() - cpu0;
         long db = withDb ? PgCpu.nanos() - db0 : -1;
         long heap = heapUsed();
-        close();
         peak.accumulateAndGet(heap, Math::max);
-        return new Usage(wall, cpu, heap - heap0 + freed.get(), peak.get(), live.get(), db);
+        return new Usage(wall, cpu, heap - heap0 + freed.get(), peak.get(), live.get(), db,
+                Environment.load().split(" ")[0]);
     }
 
     private void sample() {

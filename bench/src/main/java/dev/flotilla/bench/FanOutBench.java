@@ -1,0 +1,148 @@
+package dev.flotilla.bench;
+
+import dev.flotilla.cli.dev.DevServer;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * {@code fan-out}: one deployment set over a very large env. The coordinator runs alone in a child
+ * JVM with a capped heap; no worker runs, so the commands stay queued and the views show every
+ * database PENDING. Measures the fan-out, the aggregator catching up, and the database-list API.
+ */
+final class FanOutBench {
+    /** Options. */
+    static final class Options {
+        @Option(names = "--targets", defaultValue = "100000", description = "Targets in the set (default: ${DEFAULT-VALUE}).")
+        int targets;
+
+        @Option(names = "--coordinator-heap", defaultValue = "512m", description = "The coordinator JVM's -Xmx (default: ${DEFAULT-VALUE}).")
+        String heap;
+
+        @Option(names = "--api-requests", defaultValue = "200", description = "Requests per API measurement (default: ${DEFAULT-VALUE}).")
+        int requests;
+    }
+
+    private static final String PUBLISHED = "flotilla_coordinator_commands_published_total";
+
+    private final Session session;
+    private final Options o;
+    private final Random random = new Random(42);
+
+    FanOutBench(Session session, Options o) {
+        this.session = session;
+        this.o = o;
+    }
+
+    Report run() throws Exception {
+        Path dir = session.dir("fan-out");
+        Workload w = Workload.write(session.dir("workload-fanout"), 0);
+        try (Fleet fleet = session.fleet("sqlite", "fanout", o.targets)) {
+            Path hcl = new ProjectFile().env("bench", fleet).write(dir.resolve("atlas.hcl"));
+            Progress.say("fan-out: %d targets, coordinator -Xmx%s, no worker", o.targets, o.heap);
+            try (Fabric f = Fabric.start(session, "fan-out", hcl,
+                    List.of(DevServer.Role.REGISTRY, DevServer.Role.AGGREGATOR), 1, 1);
+                 ChildJvm coordinator = ChildJvm.start("coordinator", List.of("-Xmx" + o.heap),
+                         ServiceProcess.class.getName(), List.of("coordinator", f.bootstrap(), f.storeJdbc(),
+                                 hcl.toString(), dir.resolve("coordinator").toString(), "1", "1"),
+                         dir.resolve("coordinator.log"))) {
+                Api coord = new Api(coordinator.awaitReady(300_000));
+                return measure(f, w, coordinator, coord);
+            }
+        }
+    }
+
+    private Report measure(Fabric f, Workload w, ChildJvm coordinator, Api coord) throws Exception {
+        Api api = f.api();
+        long t0 = System.nanoTime();
+        api.push("bench", "v1", w.directory().toArchive());
+        Probe fanned = Probe.until(() -> published(coord), o.targets, 50, 300_000);
+        long fanOutMs = (fanned.doneNanos() - t0) / 1_000_000;
+        Map<String, Long> heap = coordinator.stats();
+        Progress.say("fan-out: published in %d ms; waiting for the views", fanOutMs);
+        Stats during = Stats.of(whileIngesting(api));
+        long viewsMs = (System.nanoTime() - t0) / 1_000_000;
+        Progress.say("fan-out: %d databases in the views after %d ms; measuring the API", o.targets, viewsMs);
+        Stats atRest = Stats.of(pages(api, o.requests));
+        String setId = f.lastSet("bench");
+        Stats sets = Stats.of(timed(api, o.requests / 10, () -> "/api/v1/deployment-sets?pageSize=20"));
+        Stats set = Stats.of(timed(api, o.requests / 10, () -> "/api/v1/deployment-sets/" + setId + "?pageSize=20"));
+        return report(fanOutMs, viewsMs, heap, during, atRest, sets, set);
+    }
+
+    private Report report(long fanOutMs, long viewsMs, Map<String, Long> heap, Stats during, Stats atRest, Stats sets,
+            Stats set) {
+        Report r = new Report(String.format(Locale.ROOT, "Fan-out: one deployment set of %,d targets", o.targets),
+                new String[] {"measure", "value"});
+        r.row("push → coordinator published every command", String.format(Locale.ROOT, "%,d ms", fanOutMs));
+        r.row("push → every database in the views (PENDING)", String.format(Locale.ROOT, "%,d ms", viewsMs));
+        r.row("coordinator heap (-Xmx" + o.heap + "): peak used / max live after GC / GC time",
+                String.format(Locale.ROOT, "%d / %d MiB / %d ms", heap.get("peakMiB"), heap.get("liveMiB"),
+                        heap.get("gcMs")));
+        r.row("coordinator CPU since start", String.format(Locale.ROOT, "%,d ms", heap.get("cpuMs")));
+        r.row("`GET /api/v1/databases?page=…&pageSize=20` while the views fill: n / p50 / p99", latency(during));
+        r.row("`GET /api/v1/databases?page=…&pageSize=20` after: n / p50 / p99", latency(atRest));
+        r.row("`GET /api/v1/deployment-sets?pageSize=20`: n / p50 / p99", latency(sets));
+        r.row("`GET /api/v1/deployment-sets/{id}?pageSize=20`: n / p50 / p99", latency(set));
+        String size = o.targets == 100_000 ? "" : String.format(Locale.ROOT, " (DESIGN.md: 100,000; ran %,d)", o.targets);
+        r.check(new Check("coordinator heap, one set" + size, heap.get("peakMiB") + " MiB peak, ran in -Xmx" + o.heap,
+                "< 512 MiB", heap.get("peakMiB") < 512));
+        r.check(new Check("`GET /databases?page=…` p99" + size, atRest.quantile(0.99) / 1_000_000 + " ms",
+                "< 50 ms", atRest.quantile(0.99) < 50_000_000L));
+        r.note("Random pages of 20 over every database of the env, one request at a time; latency is the client's"
+                + " (HTTP on loopback included).");
+        return r;
+    }
+
+    private static String latency(Stats s) {
+        return s.count() == 0 ? "–" : String.format(Locale.ROOT, "%d / %.1f ms / %.1f ms", s.count(),
+                s.quantile(0.5) / 1e6, s.quantile(0.99) / 1e6);
+    }
+
+    private long published(Api coord) {
+        for (String line : coord.text("/metrics").split("\n")) {
+            if (line.startsWith(PUBLISHED)) {
+                return (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return 0;
+    }
+
+    /** Random-page requests, one at a time, until the views hold every target. */
+    private long[] whileIngesting(Api api) {
+        long[] out = new long[100_000];
+        int n = 0;
+        while (api.get("/api/v1/databases?env=bench&pageSize=1").path("page").path("total").asLong() < o.targets) {
+            if (n < out.length) {
+                out[n++] = timed(api, randomPage());
+            }
+        }
+        return java.util.Arrays.copyOf(out, n);
+    }
+
+    private long[] pages(Api api, int n) {
+        return timed(api, n, this::randomPage);
+    }
+
+    private String randomPage() {
+        return "/api/v1/databases?env=bench&pageSize=20&page=" + (1 + random.nextInt(Math.max(1, o.targets / 20)));
+    }
+
+    private static long[] timed(Api api, int n, java.util.function.Supplier<String> path) {
+        long[] out = new long[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = timed(api, path.get());
+        }
+        return out;
+    }
+
+    private static long timed(Api api, String path) {
+        long t0 = System.nanoTime();
+        api.get(path);
+        return System.nanoTime() - t0;
+    }
+}

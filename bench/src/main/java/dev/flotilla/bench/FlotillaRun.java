@@ -1,0 +1,169 @@
+package dev.flotilla.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Flotilla end to end in this JVM: a warm-up env first, then the measured push (push → every
+ * database {@code SYNCED} in the API), then a deployment of the same tag (every target
+ * {@code NO_ACTION}). Reads the topics afterwards for per-target times and the timeline.
+ */
+final class FlotillaRun {
+    /** Names the metric the aggregator keeps for result → view commit. */
+    static final String VISIBILITY = "flotilla_result_visibility_seconds";
+
+    private final Session session;
+    private final RolloutBench.Config c;
+    private final Workload workload;
+    private Row rollout;
+    private Row again;
+    private long[] visibilityMs;
+    private PromHistogram visibilityMetric;
+    private String timeline;
+    private String againTimeline;
+
+    FlotillaRun(Session session, RolloutBench.Config c, Workload workload) {
+        this.session = session;
+        this.c = c;
+        this.workload = workload;
+    }
+
+    FlotillaRun run() throws Exception {
+        try (Fleet warm = session.fleet(c.db(), "flotilla_warmup", c.warmup());
+             Fleet fleet = session.fleet(c.db(), "flotilla", c.tenants())) {
+            java.nio.file.Path hcl = new ProjectFile().env("warmup", warm).env("bench", fleet)
+                    .write(session.dir("flotilla-" + c.db()).resolve("atlas.hcl"));
+            Progress.say("Flotilla: starting (embedded Kafka, store on PostgreSQL)");
+            try (Fabric f = Fabric.start(session, "flotilla-" + c.db(), hcl, RolloutBench.allRoles(),
+                    c.parallel(), c.parallel())) {
+                warmUp(f);
+                measureRollout(f);
+                if (c.noAction()) {
+                    measureAgain(f);
+                }
+            }
+        }
+        return this;
+    }
+
+    private void warmUp(Fabric f) throws Exception {
+        Progress.say("Flotilla: warm-up on %d tenants", c.warmup());
+        f.api().push("warmup", "v1", workload.directory().toArchive());
+        Probe.until(() -> f.api().count("warmup", "SYNCED"), c.warmup(), 100, timeoutMs(c.warmup()));
+    }
+
+    private void measureRollout(Fabric f) throws Exception {
+        Progress.say("Flotilla: push → %d %s tenants SYNCED, worker concurrency %d", c.tenants(), c.db(), c.parallel());
+        Api api = f.api();
+        byte[] archive = workload.directory().toArchive();
+        PromHistogram before = PromHistogram.parse(api.text("/metrics"), VISIBILITY);
+        long[] pushAt = new long[1];
+        Session.Measured<Probe> m = session.measure(() -> {
+            pushAt[0] = System.currentTimeMillis();
+            api.push("bench", "v1", archive);
+            return Probe.until(() -> api.count("bench", "SYNCED"), c.tenants(), c.probeMs(), timeoutMs(c.tenants()));
+        });
+        visibilityMetric = PromHistogram.parse(api.text("/metrics"), VISIBILITY).minus(before);
+        String setId = f.lastSet("bench");
+        TopicLog log = new TopicLog(f.bootstrap());
+        List<TopicLog.Result> results = log.results(setId);
+        rollout = new Row("Flotilla (push → all SYNCED)", outcome(results), m.usage());
+        visibilityMs = m.value().visibilityMillis(produced(results), 0);
+        timeline = timeline(pushAt[0], log.commandTimes(setId), results, m.value());
+    }
+
+    private void measureAgain(Fabric f) throws Exception {
+        Progress.say("Flotilla: deploy the same tag again → %d × NO_ACTION", c.tenants());
+        Api api = f.api();
+        String[] id = new String[1];
+        long[] deployAt = new long[1];
+        Session.Measured<Probe> m = session.measure(() -> {
+            deployAt[0] = System.currentTimeMillis();
+            id[0] = api.deploy("bench");
+            return Probe.until(() -> done(api.getOrNull("/api/v1/deployment-sets/" + id[0] + "?pageSize=1")),
+                    c.tenants(), c.probeMs(), timeoutMs(c.tenants()));
+        });
+        TopicLog log = new TopicLog(f.bootstrap());
+        List<TopicLog.Result> results = log.results(id[0]);
+        again = new Row("Flotilla (deploy → set done)", outcome(results), m.usage());
+        againTimeline = timeline(deployAt[0], log.commandTimes(id[0]), results, m.value());
+    }
+
+    private static long done(JsonNode set) {
+        return set == null ? 0 : set.path("succeeded").asLong() + set.path("failed").asLong();
+    }
+
+    private Outcome outcome(List<TopicLog.Result> results) {
+        Set<String> targets = new HashSet<>();
+        long[] lat = new long[results.size()];
+        int n = 0;
+        int failed = 0;
+        String firstError = null;
+        for (TopicLog.Result r : results) {
+            targets.add(r.targetId());
+            if ("FAILED".equals(r.status())) {
+                failed++;
+                firstError = firstError == null ? r.targetId() + " FAILED" : firstError;
+            } else {
+                lat[n++] = (r.endedMillis() - r.startedMillis()) * 1_000_000L;
+            }
+        }
+        failed += Math.max(0, c.tenants() - targets.size());
+        return new Outcome(c.tenants(), failed, Arrays.copyOf(lat, n), firstError);
+    }
+
+    private static long[] produced(List<TopicLog.Result> results) {
+        return results.stream().filter(r -> !"FAILED".equals(r.status())).mapToLong(TopicLog.Result::producedMillis)
+                .sorted().toArray();
+    }
+
+    private static String timeline(long pushAt, long[] commands, List<TopicLog.Result> results, Probe probe) {
+        long[] produced = produced(results);
+        long doneAt = System.currentTimeMillis() - (System.nanoTime() - probe.doneNanos()) / 1_000_000;
+        long first = at(produced, 0, pushAt);
+        long last = at(produced, produced.length - 1, pushAt);
+        return String.format(java.util.Locale.ROOT, "Flotilla timeline, ms after the request: first command +%d,"
+                + " last command +%d, first result +%d, last result +%d, all done in the API +%d. Workers"
+                + " produced results at %.0f tenants/s (first → last result); the views took them in at %.0f"
+                + " tenants/s (first result → all visible).", at(commands, 0, pushAt),
+                at(commands, commands.length - 1, pushAt), first, last, doneAt - pushAt,
+                produced.length * 1000.0 / Math.max(1, last - first), produced.length * 1000.0
+                / Math.max(1, doneAt - pushAt - first));
+    }
+
+    private static long at(long[] times, int i, long origin) {
+        return times.length == 0 ? -1 : times[i] - origin;
+    }
+
+    static long timeoutMs(int tenants) {
+        return Math.max(300_000L, tenants * 200L);
+    }
+
+    Row rollout() {
+        return rollout;
+    }
+
+    Row again() {
+        return again;
+    }
+
+    long[] visibilityMs() {
+        return visibilityMs;
+    }
+
+    PromHistogram visibilityMetric() {
+        return visibilityMetric;
+    }
+
+    String timeline() {
+        return timeline;
+    }
+
+    String againTimeline() {
+        return againTimeline;
+    }
+}

@@ -1,0 +1,99 @@
+package dev.flotilla.bench;
+
+import dev.flotilla.cli.dev.DevServer;
+import dev.flotilla.migrate.exec.PreparedDirectory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * {@code rollout}: the same fleet size, directory and parallelism through the floor (plain JDBC),
+ * a Flyway loop and Flotilla end to end, each on a fresh fleet after a small warm-up fleet; then
+ * each again with nothing new to apply.
+ */
+final class RolloutBench {
+    /**
+     * What to run.
+     *
+     * @param db "sqlite" or "postgres"
+     * @param tenants fleet size
+     * @param parallel threads of the loops, and the worker's concurrency (and per-server budget)
+     * @param contenders any of floor, executor, flyway, flotilla
+     * @param noAction also run each again with nothing new
+     * @param warmup tenants of the warm-up fleet each contender runs first, unmeasured
+     * @param probeMs how often the API is polled for visibility
+     */
+    record Config(String db, int tenants, int parallel, Set<String> contenders, boolean noAction, int warmup,
+            int probeMs) {
+    }
+
+    private final Session session;
+    private final Config c;
+    private final Workload workload;
+    private final PreparedDirectory prepared;
+
+    RolloutBench(Session session, Config c) {
+        this.session = session;
+        this.c = c;
+        this.workload = Workload.write(session.dir("workload-" + c.db()), 0);
+        this.prepared = PreparedDirectory.of(workload.directory(), "postgres".equals(c.db())
+                ? dev.flotilla.migrate.sql.Dialect.POSTGRES : dev.flotilla.migrate.sql.Dialect.SQLITE);
+    }
+
+    List<Report> run() throws Exception {
+        List<Row> rollout = new ArrayList<>();
+        List<Row> again = new ArrayList<>();
+        FlotillaRun flotilla = null;
+        if (c.contenders().contains("floor")) {
+            loop("floor", "floor (plain JDBC)", rollout, again);
+        }
+        if (c.contenders().contains("executor")) {
+            loop("executor", "Flotilla's executor alone (same loop)", rollout, again);
+        }
+        if (c.contenders().contains("flyway")) {
+            loop("flyway", "Flyway " + Progress.version("org.flywaydb", "flyway-core"), rollout, again);
+        }
+        if (c.contenders().contains("flotilla")) {
+            flotilla = new FlotillaRun(session, c, workload).run();
+            rollout.add(flotilla.rollout());
+            if (flotilla.again() != null) {
+                again.add(flotilla.again());
+            }
+        }
+        return new RolloutReport(c, rollout, again, flotilla).build();
+    }
+
+    private void loop(String label, String name, List<Row> rollout, List<Row> again) throws Exception {
+        Progress.say("%s: warm-up on %d tenants", name, c.warmup());
+        try (Fleet warm = session.fleet(c.db(), label + "_warmup", c.warmup())) {
+            TenantLoop.run(warm.tenants(), c.parallel(), label, task(label, warm));
+        }
+        try (Fleet fleet = session.fleet(c.db(), label, c.tenants())) {
+            Progress.say("%s: %d %s tenants, parallel %d", name, c.tenants(), c.db(), c.parallel());
+            rollout.add(measured(name, fleet, label));
+            if (c.noAction()) {
+                Progress.say("%s: again, nothing new", name);
+                again.add(measured(name, fleet, label));
+            }
+        }
+    }
+
+    private Row measured(String name, Fleet fleet, String label) throws Exception {
+        Session.Measured<Outcome> m = session.measure(() -> TenantLoop.run(fleet.tenants(), c.parallel(), label,
+                task(label, fleet)));
+        return new Row(name, m.value(), m.usage());
+    }
+
+    private TenantLoop.Task task(String label, Fleet fleet) {
+        switch (label) {
+            case "floor": return new FloorLoop(fleet, prepared);
+            case "executor": return new ExecutorLoop(fleet, prepared);
+            default: return new FlywayLoop(fleet, workload.flywayDir());
+        }
+    }
+
+    static List<DevServer.Role> allRoles() {
+        return List.of(DevServer.Role.values());
+    }
+}

@@ -1,0 +1,127 @@
+package dev.flotilla.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** Turns the rows of a {@code rollout} run into its two tables, with the DESIGN.md checks. */
+final class RolloutReport {
+    private final RolloutBench.Config c;
+    private final List<Row> rollout;
+    private final List<Row> again;
+    private final FlotillaRun flotilla;
+
+    RolloutReport(RolloutBench.Config c, List<Row> rollout, List<Row> again, FlotillaRun flotilla) {
+        this.c = c;
+        this.rollout = rollout;
+        this.again = again;
+        this.flotilla = flotilla;
+    }
+
+    private boolean sqlite() {
+        return "sqlite".equals(c.db());
+    }
+
+    List<Report> build() {
+        List<Report> out = new ArrayList<>();
+        out.add(rolloutTable());
+        if (!again.isEmpty()) {
+            out.add(againTable());
+        }
+        return out;
+    }
+
+    private Report rolloutTable() {
+        Report r = table("Rollout: " + fleet() + ", 3-file directory, parallelism " + c.parallel(), rollout);
+        Row floor = find(rollout, "floor");
+        Row flyway = find(rollout, "Flyway");
+        Row fl = find(rollout, "Flotilla");
+        int designSize = sqlite() ? 5000 : 1000;
+        if (fl != null && floor != null) {
+            double min = sqlite() ? 0.8 : 1.5;
+            r.check(ratio("Flotilla/floor tenants/s" + sized(designSize), fl, floor, min));
+        }
+        if (fl != null && flyway != null) {
+            r.check(sqlite() ? ratio("Flotilla/Flyway tenants/s" + sized(designSize), fl, flyway, 2.0)
+                    : new Check("Flotilla/Flyway tenants/s", Report.ratio(fl.perSecond() / flyway.perSecond()),
+                    "none for PostgreSQL", null));
+        }
+        if (flotilla != null) {
+            visibility(r);
+            r.note(flotilla.timeline());
+        }
+        notes(r);
+        return r;
+    }
+
+    private void visibility(Report r) {
+        Stats v = Stats.of(flotilla.visibilityMs());
+        PromHistogram h = flotilla.visibilityMetric();
+        r.check(new Check("result → visible in the API, p99 during the rollout" + (sqlite() ? sized(5000)
+                : " (PostgreSQL; DESIGN.md sets it for the SQLite rollout)"),
+                String.format(Locale.ROOT, "p50 %d ms, p99 %d ms", v.quantile(0.5), v.quantile(0.99)),
+                "p99 < 250 ms", sqlite() ? Boolean.valueOf(v.quantile(0.99) < 250) : null));
+        r.note(String.format(Locale.ROOT, "Visibility is measured by polling `GET /api/v1/databases?status=SYNCED`"
+                + " every %d ms and matching the k-th result produced (record time on `flotilla.results`) with the"
+                + " first answer counting k; the aggregator's own `%s` (record time → view commit; it times %d"
+                + " events, progress events included, not only the %d results) says p50 %.0f ms, p99 %.0f ms.",
+                c.probeMs(), FlotillaRun.VISIBILITY, (long) h.count(), v.count(),
+                h.quantile(0.5) * 1000, h.quantile(0.99) * 1000));
+    }
+
+    private Report againTable() {
+        Report r = table("Nothing new: the same " + fleet() + " again (Flotilla: `POST /api/v1/deployments` of the"
+                + " same tag → every target NO_ACTION)", again);
+        Row fl = find(again, "Flotilla");
+        if (fl != null) {
+            r.check(new Check("nothing new → NO_ACTION" + (sqlite() ? sized(5000)
+                    : " (PostgreSQL; DESIGN.md sets it for 5,000 SQLite tenants)"),
+                    Report.fixed(fl.perSecond(), 0) + " tenants/s", "≥ 5,000 tenants/s",
+                    sqlite() ? Boolean.valueOf(fl.perSecond() >= 5000) : null));
+        }
+        if (flotilla != null && flotilla.againTimeline() != null) {
+            r.note(flotilla.againTimeline());
+        }
+        Row floor = find(again, "floor");
+        if (fl != null && floor != null) {
+            r.check(new Check("Flotilla/floor tenants/s, nothing new", Report.ratio(fl.perSecond() / floor.perSecond()),
+                    "none", null));
+        }
+        return r;
+    }
+
+    private Report table(String title, List<Row> rows) {
+        Report r = new Report(title, Row.HEADER);
+        rows.forEach(row -> r.row(row.cells()));
+        return r;
+    }
+
+    private void notes(Report r) {
+        r.note("Per-tenant latency: floor and Flyway from connect to close on their pool thread; Flotilla from the"
+                + " worker's start to end of apply as its result reports it (after connecting, excluding time queued"
+                + " in Kafka and in the worker).");
+        r.note("CPU is this JVM's process CPU (the embedded Kafka broker and every Flotilla service included); DB CPU"
+                + " is the local PostgreSQL server's (targets and Flotilla's store; other clients of that server too).");
+        r.note("Each contender gets a fresh fleet and first runs an unmeasured warm-up fleet of " + c.warmup()
+                + " tenants.");
+    }
+
+    private String fleet() {
+        return String.format(Locale.ROOT, "%,d %s", c.tenants(), sqlite() ? "SQLite tenant files"
+                : "PostgreSQL schema-per-tenant tenants");
+    }
+
+    private String sized(int designSize) {
+        return c.tenants() == designSize ? String.format(Locale.ROOT, " (%,d tenants)", designSize)
+                : String.format(Locale.ROOT, " (DESIGN.md: %,d tenants; ran %,d)", designSize, c.tenants());
+    }
+
+    private static Check ratio(String what, Row a, Row b, double min) {
+        double v = a.perSecond() / b.perSecond();
+        return new Check(what, Report.ratio(v), "≥ " + Report.ratio(min), v >= min);
+    }
+
+    private static Row find(List<Row> rows, String prefix) {
+        return rows.stream().filter(r -> r.name().startsWith(prefix)).findFirst().orElse(null);
+    }
+}

@@ -1,0 +1,143 @@
+package dev.flotilla.bench;
+
+import dev.flotilla.cli.dev.DevServer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.MemberDescription;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code scale-out}: the same rollout with one worker process and with two, on PostgreSQL
+ * schema-per-tenant targets whose every statement is followed by {@code SELECT pg_sleep}. The
+ * registry, coordinator, aggregator and Kafka stay in this JVM; the workers are child JVMs.
+ */
+final class ScaleOutBench {
+    /** Options. */
+    static final class Options {
+        @Option(names = "--scale-tenants", defaultValue = "500", description = "Targets per run (default: ${DEFAULT-VALUE}).")
+        int tenants;
+
+        @Option(names = "--latency-ms", defaultValue = "20", description = "pg_sleep after every statement (default: ${DEFAULT-VALUE}).")
+        int latencyMs;
+
+        @Option(names = "--worker-concurrency", defaultValue = "16", description = "Per worker process (default: ${DEFAULT-VALUE}, as flotilla worker).")
+        int concurrency;
+
+        @Option(names = "--worker-max-per-server", defaultValue = "8", description = "Per worker process (default: ${DEFAULT-VALUE}, as flotilla worker).")
+        int maxPerServer;
+    }
+
+    private final Session session;
+    private final Options o;
+
+    ScaleOutBench(Session session, Options o) {
+        this.session = session;
+        this.o = o;
+    }
+
+    Report run() throws Exception {
+        Workload w = Workload.write(session.dir("workload-latent"), o.latencyMs);
+        Row one = run(w, 1);
+        Row two = run(w, 2);
+        Report r = new Report(String.format(Locale.ROOT, "Scale-out: %,d PostgreSQL schema tenants, %d ms pg_sleep"
+                + " after every statement, worker concurrency %d, max %d per server", o.tenants, o.latencyMs,
+                o.concurrency, o.maxPerServer), Row.HEADER);
+        r.row(one.cells()).row(two.cells());
+        double ratio = two.perSecond() / one.perSecond();
+        r.check(new Check("2 worker processes vs 1, " + o.latencyMs + " ms per statement", Report.ratio(ratio),
+                "≥ 1.80×", ratio >= 1.8));
+        r.note("Workers are separate JVMs (`flotilla worker`'s services); CPU and allocation add up this JVM (Kafka,"
+                + " registry, coordinator, aggregator) and the workers; heap columns are this JVM's.");
+        return r;
+    }
+
+    private Row run(Workload w, int workers) throws Exception {
+        String label = "scale" + workers;
+        Path dir = session.dir("scale-out-" + workers);
+        try (Fleet warm = session.fleet("postgres", label + "_warmup", 50);
+             Fleet fleet = session.fleet("postgres", label, o.tenants)) {
+            Path hcl = new ProjectFile().env("warmup", warm).env("bench", fleet).write(dir.resolve("atlas.hcl"));
+            Progress.say("scale-out: %d worker process(es), %d tenants", workers, o.tenants);
+            try (Fabric f = Fabric.start(session, "scale-out-" + workers, hcl,
+                    List.of(DevServer.Role.REGISTRY, DevServer.Role.COORDINATOR, DevServer.Role.AGGREGATOR), 1, 1)) {
+                List<ChildJvm> children = new ArrayList<>();
+                try {
+                    for (int i = 1; i <= workers; i++) {
+                        children.add(worker(f, hcl, dir, i));
+                    }
+                    for (ChildJvm c : children) {
+                        c.awaitReady(180_000);
+                    }
+                    awaitGroup(f.bootstrap(), workers);
+                    return measure(f, w, children, workers);
+                } finally {
+                    children.forEach(ChildJvm::close);
+                }
+            }
+        }
+    }
+
+    private ChildJvm worker(Fabric f, Path hcl, Path dir, int i) {
+        return ChildJvm.start("worker-" + i, List.of("-Xmx1g"), ServiceProcess.class.getName(), List.of("worker",
+                f.bootstrap(), "-", hcl.toString(), dir.resolve("worker-" + i).toString(),
+                Integer.toString(o.concurrency), Integer.toString(o.maxPerServer)), dir.resolve("worker-" + i + ".log"));
+    }
+
+    private Row measure(Fabric f, Workload w, List<ChildJvm> workers, int k) throws Exception {
+        Api api = f.api();
+        byte[] archive = w.directory().toArchive();
+        api.push("warmup", "v1", archive);
+        Probe.until(() -> api.count("warmup", "SYNCED"), 50, 100, 300_000);
+        long[] before = workerTotals(workers);
+        Session.Measured<Probe> m = session.measure(() -> {
+            api.push("bench", "v1", archive);
+            return Probe.until(() -> api.count("bench", "SYNCED"), o.tenants, 25, FlotillaRun.timeoutMs(o.tenants));
+        });
+        long[] after = workerTotals(workers);
+        Usage u = m.usage();
+        Usage all = new Usage(u.wallNanos(), u.cpuNanos() + (after[0] - before[0]) * 1_000_000,
+                u.allocatedBytes() + ((after[1] - before[1]) << 20), u.peakHeapBytes(), u.liveHeapBytes(),
+                u.dbCpuNanos(), u.load());
+        List<TopicLog.Result> results = new TopicLog(f.bootstrap()).results(f.lastSet("bench"));
+        long[] lat = results.stream().filter(r -> !"FAILED".equals(r.status()))
+                .mapToLong(r -> (r.endedMillis() - r.startedMillis()) * 1_000_000L).toArray();
+        Outcome out = new Outcome(o.tenants, o.tenants - lat.length, lat, null);
+        return new Row(k == 1 ? "1 worker process" : k + " worker processes", out, all);
+    }
+
+    /** CPU ms and allocated MiB summed over the worker processes. */
+    private static long[] workerTotals(List<ChildJvm> workers) throws InterruptedException {
+        long[] t = new long[2];
+        for (ChildJvm c : workers) {
+            Map<String, Long> s = c.stats();
+            t[0] += s.get("cpuMs");
+            t[1] += s.get("allocMiB");
+        }
+        return t;
+    }
+
+    /** Waits until the consumer group "workers" has {@code n} members, each with partitions assigned. */
+    private static void awaitGroup(String bootstrap, int n) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            Probe.until(() -> {
+                try {
+                    ConsumerGroupDescription d = admin.describeConsumerGroups(List.of("workers")).all()
+                            .get(10, TimeUnit.SECONDS).get("workers");
+                    long assigned = d.members().stream().map(MemberDescription::assignment)
+                            .filter(a -> !a.topicPartitions().isEmpty()).count();
+                    return d.members().size() == n && assigned == n ? 1 : 0;
+                } catch (Exception e) {
+                    return 0;
+                }
+            }, 1, 200, 120_000);
+        }
+    }
+}

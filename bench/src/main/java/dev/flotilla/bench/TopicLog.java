@@ -1,0 +1,94 @@
+package dev.flotilla.bench;
+
+import dev.flotilla.fabric.KafkaClients;
+import dev.flotilla.protocol.EventSerde;
+import dev.flotilla.protocol.Topics;
+import dev.flotilla.protocol.avro.MigrationCommand;
+import dev.flotilla.protocol.avro.MigrationResult;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.avro.specific.SpecificRecord;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads what a run left on the topics, after the run (so reading costs the measured run nothing):
+ * when each command and result was produced, and each result's own start and end.
+ */
+final class TopicLog {
+    /**
+     * A terminal result.
+     *
+     * @param targetId target
+     * @param status PASSED, NO_ACTION, FAILED…
+     * @param startedMillis when the worker started applying (after connecting)
+     * @param endedMillis when it finished
+     * @param producedMillis the record's timestamp: when the worker sent it
+     */
+    record Result(String targetId, String status, long startedMillis, long endedMillis, long producedMillis) {
+    }
+
+    private final String bootstrap;
+
+    TopicLog(String bootstrap) {
+        this.bootstrap = bootstrap;
+    }
+
+    List<Result> results(String setId) {
+        List<Result> out = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> r : read(Topics.RESULTS)) {
+            SpecificRecord e = EventSerde.decode(r.value());
+            if (e instanceof MigrationResult && setId.equals(((MigrationResult) e).getDeploymentSetId())) {
+                MigrationResult m = (MigrationResult) e;
+                out.add(new Result(m.getTargetId(), m.getStatus(), m.getStartedAt().toEpochMilli(),
+                        m.getEndedAt().toEpochMilli(), r.timestamp()));
+            }
+        }
+        return out;
+    }
+
+    /** Record timestamps of the set's commands. */
+    long[] commandTimes(String setId) {
+        List<Long> out = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> r : read(Topics.COMMANDS)) {
+            MigrationCommand c = EventSerde.decode(r.value(), MigrationCommand.class);
+            if (setId.equals(c.getDeploymentSetId())) {
+                out.add(r.timestamp());
+            }
+        }
+        return out.stream().mapToLong(Long::longValue).sorted().toArray();
+    }
+
+    private List<ConsumerRecord<String, byte[]>> read(String topic) {
+        Map<String, Object> props = new HashMap<>(KafkaClients.consumer(bootstrap, null, "bench-log"));
+        List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(props)) {
+            List<TopicPartition> parts = new ArrayList<>();
+            for (PartitionInfo p : c.partitionsFor(topic)) {
+                parts.add(new TopicPartition(topic, p.partition()));
+            }
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = c.endOffsets(parts);
+            while (!reached(c, end)) {
+                c.poll(Duration.ofMillis(200)).forEach(out::add);
+            }
+        }
+        return out;
+    }
+
+    private static boolean reached(KafkaConsumer<String, byte[]> c, Map<TopicPartition, Long> end) {
+        for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
+            if (c.position(e.getKey()) < e.getValue()) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

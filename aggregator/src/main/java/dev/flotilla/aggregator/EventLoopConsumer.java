@@ -46,6 +46,7 @@ final class EventLoopConsumer implements Runnable {
     private final Timer visibility;
     private volatile boolean running = true;
     private volatile boolean caughtUp;
+    private volatile boolean stopped;
 
     EventLoopConsumer(String bootstrap, Database db, MeterRegistry meters) {
         Map<String, Object> props = new HashMap<>(KafkaClients.consumer(bootstrap, "aggregator", "aggregator"));
@@ -78,8 +79,9 @@ final class EventLoopConsumer implements Runnable {
                 throw e;
             }
         } catch (RuntimeException e) {
-            LOG.error("aggregator consume loop stopped", e);
+            LOG.error("aggregator consume loop stopped; /health/ready now reports it DOWN", e);
         } finally {
+            stopped = true;
             consumer.close();
             dlq.close(Duration.ofSeconds(5));
         }
@@ -153,8 +155,9 @@ final class EventLoopConsumer implements Runnable {
         }
     }
 
+    /** Ready: read up to the end once, and still consuming. */
     boolean caughtUp() {
-        return caughtUp;
+        return caughtUp && !stopped;
     }
 
     void stop() {

@@ -55,10 +55,10 @@ final class Api {
                 ("{\"env\":\"" + env + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8)).path("id").asText();
     }
 
-    /** Databases of the env in a status, per the aggregator's views. */
+    /** Databases of the env in a status (any status when null), per the aggregator's views. */
     long count(String env, String status) {
-        return get("/api/v1/databases?env=" + env + "&status=" + status + "&pageSize=1").path("page").path("total")
-                .asLong();
+        return get("/api/v1/databases?env=" + env + (status == null ? "" : "&status=" + status) + "&pageSize=1")
+                .path("page").path("total").asLong();
     }
 
     private JsonNode send(HttpRequest.Builder request) {

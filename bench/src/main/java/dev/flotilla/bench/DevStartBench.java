@@ -16,10 +16,12 @@ import java.util.Locale;
 final class DevStartBench {
     /** Options. */
     static final class Options {
-        @Option(names = "--dev-runs", defaultValue = "3", description = "Starts; the first on an empty data directory (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--dev-runs", defaultValue = "3",
+                description = "Starts; the first on an empty data directory (default: ${DEFAULT-VALUE}).")
         int runs;
 
-        @Option(names = "--flotilla-jar", description = "The CLI jar (default: cli/target/flotilla.jar of this checkout).")
+        @Option(names = "--flotilla-jar",
+                description = "The CLI jar (default: cli/target/flotilla.jar of this checkout).")
         Path jar;
     }
 

@@ -17,13 +17,16 @@ import java.util.Random;
 final class FanOutBench {
     /** Options. */
     static final class Options {
-        @Option(names = "--targets", defaultValue = "100000", description = "Targets in the set (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--targets", defaultValue = "100000",
+                description = "Targets in the set (default: ${DEFAULT-VALUE}).")
         int targets;
 
-        @Option(names = "--coordinator-heap", defaultValue = "512m", description = "The coordinator JVM's -Xmx (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--coordinator-heap", defaultValue = "512m",
+                description = "The coordinator JVM's -Xmx (default: ${DEFAULT-VALUE}).")
         String heap;
 
-        @Option(names = "--api-requests", defaultValue = "200", description = "Requests per API measurement (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--api-requests", defaultValue = "200",
+                description = "Requests per API measurement (default: ${DEFAULT-VALUE}).")
         int requests;
     }
 
@@ -88,7 +91,8 @@ final class FanOutBench {
         r.row("`GET /api/v1/databases?page=…&pageSize=20` after: n / p50 / p99", latency(atRest));
         r.row("`GET /api/v1/deployment-sets?pageSize=20`: n / p50 / p99", latency(sets));
         r.row("`GET /api/v1/deployment-sets/{id}?pageSize=20`: n / p50 / p99", latency(set));
-        String size = o.targets == 100_000 ? "" : String.format(Locale.ROOT, " (DESIGN.md: 100,000; ran %,d)", o.targets);
+        String size = o.targets == 100_000 ? ""
+                : String.format(Locale.ROOT, " (DESIGN.md: 100,000; ran %,d)", o.targets);
         r.check(new Check("coordinator heap, one set" + size, heap.get("peakMiB") + " MiB peak, ran in -Xmx" + o.heap,
                 "< 512 MiB", heap.get("peakMiB") < 512));
         r.check(new Check("`GET /databases?page=…` p99" + size, atRest.quantile(0.99) / 1_000_000 + " ms",
@@ -116,7 +120,7 @@ final class FanOutBench {
     private long[] whileIngesting(Api api) {
         long[] out = new long[100_000];
         int n = 0;
-        while (api.get("/api/v1/databases?env=bench&pageSize=1").path("page").path("total").asLong() < o.targets) {
+        while (api.count("bench", null) < o.targets) {
             if (n < out.length) {
                 out[n++] = timed(api, randomPage());
             }

@@ -1,11 +1,9 @@
 package dev.flotilla.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.flotilla.cli.dev.DevServer;
 
-import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Flotilla end to end in this JVM: a warm-up env first, then the measured push (push → every
@@ -38,7 +36,7 @@ final class FlotillaRun {
             java.nio.file.Path hcl = new ProjectFile().env("warmup", warm).env("bench", fleet)
                     .write(session.dir("flotilla-" + c.db()).resolve("atlas.hcl"));
             Progress.say("Flotilla: starting (embedded Kafka, store on PostgreSQL)");
-            try (Fabric f = Fabric.start(session, "flotilla-" + c.db(), hcl, RolloutBench.allRoles(),
+            try (Fabric f = Fabric.start(session, "flotilla-" + c.db(), hcl, List.of(DevServer.Role.values()),
                     c.parallel(), c.parallel())) {
                 warmUp(f);
                 measureRollout(f);
@@ -71,7 +69,7 @@ final class FlotillaRun {
         String setId = f.lastSet("bench");
         TopicLog log = new TopicLog(f.bootstrap());
         List<TopicLog.Result> results = log.results(setId);
-        rollout = new Row("Flotilla (push → all SYNCED)", outcome(results), m.usage());
+        rollout = new Row("Flotilla (push → all SYNCED)", TopicLog.outcome(results, c.tenants()), m.usage());
         visibilityMs = m.value().visibilityMillis(produced(results), 0);
         timeline = timeline(pushAt[0], log.commandTimes(setId), results, m.value());
     }
@@ -89,31 +87,12 @@ final class FlotillaRun {
         });
         TopicLog log = new TopicLog(f.bootstrap());
         List<TopicLog.Result> results = log.results(id[0]);
-        again = new Row("Flotilla (deploy → set done)", outcome(results), m.usage());
+        again = new Row("Flotilla (deploy → set done)", TopicLog.outcome(results, c.tenants()), m.usage());
         againTimeline = timeline(deployAt[0], log.commandTimes(id[0]), results, m.value());
     }
 
     private static long done(JsonNode set) {
         return set == null ? 0 : set.path("succeeded").asLong() + set.path("failed").asLong();
-    }
-
-    private Outcome outcome(List<TopicLog.Result> results) {
-        Set<String> targets = new HashSet<>();
-        long[] lat = new long[results.size()];
-        int n = 0;
-        int failed = 0;
-        String firstError = null;
-        for (TopicLog.Result r : results) {
-            targets.add(r.targetId());
-            if ("FAILED".equals(r.status())) {
-                failed++;
-                firstError = firstError == null ? r.targetId() + " FAILED" : firstError;
-            } else {
-                lat[n++] = (r.endedMillis() - r.startedMillis()) * 1_000_000L;
-            }
-        }
-        failed += Math.max(0, c.tenants() - targets.size());
-        return new Outcome(c.tenants(), failed, Arrays.copyOf(lat, n), firstError);
     }
 
     private static long[] produced(List<TopicLog.Result> results) {

@@ -26,7 +26,8 @@ final class FlywayLoop implements TenantLoop.Task {
         fleet.schema(tenant).ifPresent(c::schemas);
         MigrateResult r = c.load().migrate();
         if (!r.success) {
-            throw new IllegalStateException("Flyway failed on " + tenant + ": " + r.getFailedMigrations().size() + " failed migration(s)");
+            throw new IllegalStateException("Flyway failed on " + tenant + ": " + r.getFailedMigrations().size()
+                    + " failed migration(s)");
         }
     }
 }

@@ -102,7 +102,8 @@ final class JvmMeter implements NotificationListener, AutoCloseable {
         if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(n.getType())) {
             return;
         }
-        GarbageCollectionNotificationInfo info = GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData());
+        GarbageCollectionNotificationInfo info =
+                GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData());
         long before = heap(info.getGcInfo().getMemoryUsageBeforeGc());
         long after = heap(info.getGcInfo().getMemoryUsageAfterGc());
         freed.addAndGet(Math.max(0, before - after));

@@ -71,7 +71,8 @@ public final class Main implements Callable<Integer> {
                 + " (default: ${DEFAULT-VALUE}).")
         int parallel;
 
-        @Option(names = "--db", defaultValue = "sqlite", description = "sqlite or postgres (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--db", defaultValue = "sqlite",
+                description = "sqlite or postgres (default: ${DEFAULT-VALUE}).")
         String db;
 
         @Option(names = "--only", split = ",", description = "Contenders to run: floor, executor (Flotilla's"

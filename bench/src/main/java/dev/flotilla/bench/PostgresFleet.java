@@ -38,7 +38,8 @@ final class PostgresFleet implements Fleet {
             s.executeBatch();
             c.commit();
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot create the tenant schemas in " + database + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot create the tenant schemas in " + database + ": " + e.getMessage(),
+                    e);
         }
     }
 

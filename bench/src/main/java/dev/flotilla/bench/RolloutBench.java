@@ -1,6 +1,5 @@
 package dev.flotilla.bench;
 
-import dev.flotilla.cli.dev.DevServer;
 import dev.flotilla.migrate.exec.PreparedDirectory;
 
 import java.util.ArrayList;
@@ -9,8 +8,8 @@ import java.util.Set;
 
 /**
  * {@code rollout}: the same fleet size, directory and parallelism through the floor (plain JDBC),
- * a Flyway loop and Flotilla end to end, each on a fresh fleet after a small warm-up fleet; then
- * each again with nothing new to apply.
+ * Flotilla's executor alone in the floor's loop, a Flyway loop and Flotilla end to end, each on a
+ * fresh fleet after a small warm-up fleet; then each again with nothing new to apply.
  */
 final class RolloutBench {
     /**
@@ -49,7 +48,7 @@ final class RolloutBench {
             loop("floor", "floor (plain JDBC)", rollout, again);
         }
         if (c.contenders().contains("executor")) {
-            loop("executor", "Flotilla's executor alone (same loop)", rollout, again);
+            loop("executor", "MigrationExecutor alone (floor's loop)", rollout, again);
         }
         if (c.contenders().contains("flyway")) {
             loop("flyway", "Flyway " + Progress.version("org.flywaydb", "flyway-core"), rollout, again);
@@ -91,9 +90,5 @@ final class RolloutBench {
             case "executor": return new ExecutorLoop(fleet, prepared);
             default: return new FlywayLoop(fleet, workload.flywayDir());
         }
-    }
-
-    static List<DevServer.Role> allRoles() {
-        return List.of(DevServer.Role.values());
     }
 }

@@ -22,6 +22,10 @@ final class RolloutReport {
         return "sqlite".equals(c.db());
     }
 
+    private String db() {
+        return sqlite() ? "SQLite" : "PostgreSQL";
+    }
+
     List<Report> build() {
         List<Report> out = new ArrayList<>();
         out.add(rolloutTable());
@@ -35,15 +39,15 @@ final class RolloutReport {
         Report r = table("Rollout: " + fleet() + ", 3-file directory, parallelism " + c.parallel(), rollout);
         Row floor = find(rollout, "floor");
         Row flyway = find(rollout, "Flyway");
-        Row fl = find(rollout, "Flotilla");
+        Row fl = find(rollout, "Flotilla (");
         int designSize = sqlite() ? 5000 : 1000;
         if (fl != null && floor != null) {
             double min = sqlite() ? 0.8 : 1.5;
-            r.check(ratio("Flotilla/floor tenants/s" + sized(designSize), fl, floor, min));
+            r.check(ratio(db() + ": Flotilla/floor tenants/s" + sized(designSize), fl, floor, min));
         }
         if (fl != null && flyway != null) {
-            r.check(sqlite() ? ratio("Flotilla/Flyway tenants/s" + sized(designSize), fl, flyway, 2.0)
-                    : new Check("Flotilla/Flyway tenants/s", Report.ratio(fl.perSecond() / flyway.perSecond()),
+            r.check(sqlite() ? ratio(db() + ": Flotilla/Flyway tenants/s" + sized(designSize), fl, flyway, 2.0)
+                    : new Check(db() + ": Flotilla/Flyway tenants/s", Report.ratio(fl.perSecond() / flyway.perSecond()),
                     "none for PostgreSQL", null));
         }
         if (flotilla != null) {
@@ -57,8 +61,8 @@ final class RolloutReport {
     private void visibility(Report r) {
         Stats v = Stats.of(flotilla.visibilityMs());
         PromHistogram h = flotilla.visibilityMetric();
-        r.check(new Check("result → visible in the API, p99 during the rollout" + (sqlite() ? sized(5000)
-                : " (PostgreSQL; DESIGN.md sets it for the SQLite rollout)"),
+        r.check(new Check(db() + ": result → visible in the API, p99 during the rollout" + (sqlite() ? sized(5000)
+                : " (DESIGN.md sets it for the SQLite rollout)"),
                 String.format(Locale.ROOT, "p50 %d ms, p99 %d ms", v.quantile(0.5), v.quantile(0.99)),
                 "p99 < 250 ms", sqlite() ? Boolean.valueOf(v.quantile(0.99) < 250) : null));
         r.note(String.format(Locale.ROOT, "Visibility is measured by polling `GET /api/v1/databases?status=SYNCED`"
@@ -72,10 +76,10 @@ final class RolloutReport {
     private Report againTable() {
         Report r = table("Nothing new: the same " + fleet() + " again (Flotilla: `POST /api/v1/deployments` of the"
                 + " same tag → every target NO_ACTION)", again);
-        Row fl = find(again, "Flotilla");
+        Row fl = find(again, "Flotilla (");
         if (fl != null) {
-            r.check(new Check("nothing new → NO_ACTION" + (sqlite() ? sized(5000)
-                    : " (PostgreSQL; DESIGN.md sets it for 5,000 SQLite tenants)"),
+            r.check(new Check(db() + ": nothing new → NO_ACTION" + (sqlite() ? sized(5000)
+                    : " (DESIGN.md sets it for 5,000 SQLite tenants)"),
                     Report.fixed(fl.perSecond(), 0) + " tenants/s", "≥ 5,000 tenants/s",
                     sqlite() ? Boolean.valueOf(fl.perSecond() >= 5000) : null));
         }
@@ -84,7 +88,8 @@ final class RolloutReport {
         }
         Row floor = find(again, "floor");
         if (fl != null && floor != null) {
-            r.check(new Check("Flotilla/floor tenants/s, nothing new", Report.ratio(fl.perSecond() / floor.perSecond()),
+            r.check(new Check(db() + ": Flotilla/floor tenants/s, nothing new",
+                    Report.ratio(fl.perSecond() / floor.perSecond()),
                     "none", null));
         }
         return r;
@@ -101,9 +106,14 @@ final class RolloutReport {
                 + " worker's start to end of apply as its result reports it (after connecting, excluding time queued"
                 + " in Kafka and in the worker).");
         r.note("CPU is this JVM's process CPU (the embedded Kafka broker and every Flotilla service included); DB CPU"
-                + " is the local PostgreSQL server's (targets and Flotilla's store; other clients of that server too).");
+                + " is the local PostgreSQL server's (targets and Flotilla's store; other clients of that server"
+                + " too).");
         r.note("Each contender gets a fresh fleet and first runs an unmeasured warm-up fleet of " + c.warmup()
-                + " tenants.");
+                + " tenants. \"MigrationExecutor alone\" is the executor every worker runs, called in the floor's"
+                + " loop (no Kafka, no events, no views): the gap floor → executor is the executor's, executor →"
+                + " Flotilla the fabric's.");
+        r.note("load: the machine's 1-minute load average when the run ended, this benchmark's own threads"
+                + " included.");
     }
 
     private String fleet() {

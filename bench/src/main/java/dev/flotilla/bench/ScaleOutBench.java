@@ -22,16 +22,20 @@ import java.util.concurrent.TimeUnit;
 final class ScaleOutBench {
     /** Options. */
     static final class Options {
-        @Option(names = "--scale-tenants", defaultValue = "500", description = "Targets per run (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--scale-tenants", defaultValue = "500",
+                description = "Targets per run (default: ${DEFAULT-VALUE}).")
         int tenants;
 
-        @Option(names = "--latency-ms", defaultValue = "20", description = "pg_sleep after every statement (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--latency-ms", defaultValue = "20",
+                description = "pg_sleep after every statement (default: ${DEFAULT-VALUE}).")
         int latencyMs;
 
-        @Option(names = "--worker-concurrency", defaultValue = "16", description = "Per worker process (default: ${DEFAULT-VALUE}, as flotilla worker).")
+        @Option(names = "--worker-concurrency", defaultValue = "16",
+                description = "Per worker process (default: ${DEFAULT-VALUE}, as flotilla worker).")
         int concurrency;
 
-        @Option(names = "--worker-max-per-server", defaultValue = "8", description = "Per worker process (default: ${DEFAULT-VALUE}, as flotilla worker).")
+        @Option(names = "--worker-max-per-server", defaultValue = "8",
+                description = "Per worker process (default: ${DEFAULT-VALUE}, as flotilla worker).")
         int maxPerServer;
     }
 
@@ -56,7 +60,25 @@ final class ScaleOutBench {
                 "≥ 1.80×", ratio >= 1.8));
         r.note("Workers are separate JVMs (`flotilla worker`'s services); CPU and allocation add up this JVM (Kafka,"
                 + " registry, coordinator, aggregator) and the workers; heap columns are this JVM's.");
+        r.note(bounds(one, two));
         return r;
+    }
+
+    /** What could have limited the runs: the machine's CPU, or the injected latency at this concurrency. */
+    private String bounds(Row one, Row two) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        double cpuMs = Math.max(cost(one), cost(two));
+        double latencyMs = Workload.statements() * o.latencyMs;
+        int inFlight = Math.min(o.concurrency, o.maxPerServer);
+        return String.format(Locale.ROOT, "Bounds: %.0f ms of CPU per tenant (JVMs and PostgreSQL) allow at most %.0f"
+                + " tenants/s on %d cores; %.0f ms of injected latency per tenant at %d in flight per worker allow"
+                + " %.0f tenants/s with one worker, %.0f with two. The lower bound is the one a second worker"
+                + " cannot lift.", cpuMs, cores * 1000 / cpuMs, cores, latencyMs, inFlight,
+                inFlight * 1000 / latencyMs, 2 * inFlight * 1000 / latencyMs);
+    }
+
+    private static double cost(Row r) {
+        return r.perTenant(r.usage().cpuNanos() + Math.max(0, r.usage().dbCpuNanos())) / 1e6;
     }
 
     private Row run(Workload w, int workers) throws Exception {
@@ -88,7 +110,8 @@ final class ScaleOutBench {
     private ChildJvm worker(Fabric f, Path hcl, Path dir, int i) {
         return ChildJvm.start("worker-" + i, List.of("-Xmx1g"), ServiceProcess.class.getName(), List.of("worker",
                 f.bootstrap(), "-", hcl.toString(), dir.resolve("worker-" + i).toString(),
-                Integer.toString(o.concurrency), Integer.toString(o.maxPerServer)), dir.resolve("worker-" + i + ".log"));
+                Integer.toString(o.concurrency), Integer.toString(o.maxPerServer)),
+                dir.resolve("worker-" + i + ".log"));
     }
 
     private Row measure(Fabric f, Workload w, List<ChildJvm> workers, int k) throws Exception {
@@ -106,10 +129,7 @@ final class ScaleOutBench {
         Usage all = new Usage(u.wallNanos(), u.cpuNanos() + (after[0] - before[0]) * 1_000_000,
                 u.allocatedBytes() + ((after[1] - before[1]) << 20), u.peakHeapBytes(), u.liveHeapBytes(),
                 u.dbCpuNanos(), u.load());
-        List<TopicLog.Result> results = new TopicLog(f.bootstrap()).results(f.lastSet("bench"));
-        long[] lat = results.stream().filter(r -> !"FAILED".equals(r.status()))
-                .mapToLong(r -> (r.endedMillis() - r.startedMillis()) * 1_000_000L).toArray();
-        Outcome out = new Outcome(o.tenants, o.tenants - lat.length, lat, null);
+        Outcome out = TopicLog.outcome(new TopicLog(f.bootstrap()).results(f.lastSet("bench")), o.tenants);
         return new Row(k == 1 ? "1 worker process" : k + " worker processes", out, all);
     }
 

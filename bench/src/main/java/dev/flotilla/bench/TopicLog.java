@@ -36,6 +36,24 @@ final class TopicLog {
 
     private final String bootstrap;
 
+    /** How a set's {@code planned} targets ended, per their results; a target without one counts as failed. */
+    static Outcome outcome(List<Result> results, int planned) {
+        java.util.Set<String> targets = new java.util.HashSet<>();
+        long[] lat = new long[results.size()];
+        int n = 0;
+        String firstError = null;
+        for (Result r : results) {
+            targets.add(r.targetId());
+            if ("FAILED".equals(r.status())) {
+                firstError = firstError == null ? r.targetId() + " FAILED" : firstError;
+            } else {
+                lat[n++] = (r.endedMillis() - r.startedMillis()) * 1_000_000L;
+            }
+        }
+        int failed = results.size() - n + Math.max(0, planned - targets.size());
+        return new Outcome(planned, failed, java.util.Arrays.copyOf(lat, n), firstError);
+    }
+
     TopicLog(String bootstrap) {
         this.bootstrap = bootstrap;
     }

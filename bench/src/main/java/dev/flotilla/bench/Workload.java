@@ -80,7 +80,12 @@ final class Workload {
         return MigrationDirectory.open(atlasDir);
     }
 
-    static int fileCount() {
-        return FILES.size();
+    /** Statements in the directory (without the injected sleeps). */
+    static int statements() {
+        int n = 0;
+        for (String sql : FILES.values()) {
+            n += sql.split(";\n", -1).length - 1;
+        }
+        return n;
     }
 }

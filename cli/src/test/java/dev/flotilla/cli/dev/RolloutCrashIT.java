@@ -68,7 +68,10 @@ class RolloutCrashIT {
                  ServiceProcess w2 = new ServiceProcess("worker2", tmp, b, null, hcl)) {
                 w2.startAs("worker");
                 push(registry.port(), dir);
-                Thread.sleep(random.nextInt(150));
+                // Kill the coordinator while it handles the push: once the registry has sent the
+                // event, after a random 0-150 ms more.
+                await().pollDelay(Duration.ofMillis(random.nextInt(150))).atMost(Duration.ofSeconds(30))
+                        .until(() -> outboxEmpty(store));
                 coordinator.kill();
                 kills++;
                 coordinator.start();
@@ -128,6 +131,14 @@ class RolloutCrashIT {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(MigrationDirectory.open(dir).toArchive())).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    }
+
+    private static boolean outboxEmpty(ScratchDatabase store) throws Exception {
+        try (Connection c = store.connect(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM registry_outbox")) {
+            rs.next();
+            return rs.getLong(1) == 0;
+        }
     }
 
     private long synced(String api) {

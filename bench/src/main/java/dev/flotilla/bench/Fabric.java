@@ -14,17 +14,17 @@ import java.util.Map;
  * Started before the clock does; every run gets a fresh one.
  */
 final class Fabric implements AutoCloseable {
-    private final PgServer pg;
+    private final Session session;
+    private final Path work;
     private final String storeDb;
-    private final boolean keep;
     private EmbeddedKafkaBroker broker;
     private DevServer server;
     private Api api;
 
-    private Fabric(PgServer pg, String storeDb, boolean keep) {
-        this.pg = pg;
+    private Fabric(Session session, Path work, String storeDb) {
+        this.session = session;
+        this.work = work;
         this.storeDb = storeDb;
-        this.keep = keep;
     }
 
     /**
@@ -38,7 +38,7 @@ final class Fabric implements AutoCloseable {
         Path work = session.dir(label);
         PgServer pg = session.pg();
         String storeDb = session.database("store_" + label.replace('-', '_'));
-        Fabric f = new Fabric(pg, storeDb, session.keep());
+        Fabric f = new Fabric(session, work, storeDb);
         try {
             f.broker = EmbeddedKafkaBroker.start(work.resolve("kafka"));
             TopicSetup.ensure(f.broker.bootstrapServers());
@@ -69,7 +69,7 @@ final class Fabric implements AutoCloseable {
     }
 
     String storeJdbc() {
-        return pg.jdbc(storeDb);
+        return session.pg().jdbc(storeDb);
     }
 
     /** The id of the newest deployment set of {@code env}. */
@@ -85,8 +85,10 @@ final class Fabric implements AutoCloseable {
         if (broker != null) {
             broker.close();
         }
-        if (!keep) {
-            pg.drop(storeDb);
+        if (!session.keep()) {
+            session.pg().drop(storeDb);
         }
+        session.discard(work.resolve("kafka"));
+        session.discard(work.resolve("data"));
     }
 }

@@ -60,7 +60,7 @@ final class FlotillaRun {
         byte[] archive = workload.directory().toArchive();
         PromHistogram before = PromHistogram.parse(api.text("/metrics"), VISIBILITY);
         long[] pushAt = new long[1];
-        Session.Measured<Probe> m = session.measure(() -> {
+        Session.Measured<Probe> m = session.measure("flotilla-" + c.db() + "-rollout", () -> {
             pushAt[0] = System.currentTimeMillis();
             api.push("bench", "v1", archive);
             return Probe.until(() -> api.count("bench", "SYNCED"), c.tenants(), c.probeMs(), timeoutMs(c.tenants()));
@@ -79,7 +79,7 @@ final class FlotillaRun {
         Api api = f.api();
         String[] id = new String[1];
         long[] deployAt = new long[1];
-        Session.Measured<Probe> m = session.measure(() -> {
+        Session.Measured<Probe> m = session.measure("flotilla-" + c.db() + "-nothing-new", () -> {
             deployAt[0] = System.currentTimeMillis();
             id[0] = api.deploy("bench");
             return Probe.until(() -> done(api.getOrNull("/api/v1/deployment-sets/" + id[0] + "?pageSize=1")),

@@ -70,17 +70,17 @@ final class RolloutBench {
         }
         try (Fleet fleet = session.fleet(c.db(), label, c.tenants())) {
             Progress.say("%s: %d %s tenants, parallel %d", name, c.tenants(), c.db(), c.parallel());
-            rollout.add(measured(name, fleet, label));
+            rollout.add(measured(name, fleet, label, "rollout"));
             if (c.noAction()) {
                 Progress.say("%s: again, nothing new", name);
-                again.add(measured(name, fleet, label));
+                again.add(measured(name, fleet, label, "nothing-new"));
             }
         }
     }
 
-    private Row measured(String name, Fleet fleet, String label) throws Exception {
-        Session.Measured<Outcome> m = session.measure(() -> TenantLoop.run(fleet.tenants(), c.parallel(), label,
-                task(label, fleet)));
+    private Row measured(String name, Fleet fleet, String label, String phase) throws Exception {
+        Session.Measured<Outcome> m = session.measure(label + "-" + c.db() + "-" + phase,
+                () -> TenantLoop.run(fleet.tenants(), c.parallel(), label, task(label, fleet)));
         return new Row(name, m.value(), m.usage());
     }
 

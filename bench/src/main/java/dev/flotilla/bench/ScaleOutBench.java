@@ -120,7 +120,7 @@ final class ScaleOutBench {
         api.push("warmup", "v1", archive);
         Probe.until(() -> api.count("warmup", "SYNCED"), 50, 100, 300_000);
         long[] before = workerTotals(workers);
-        Session.Measured<Probe> m = session.measure(() -> {
+        Session.Measured<Probe> m = session.measure("scale-out-" + k, () -> {
             api.push("bench", "v1", archive);
             return Probe.until(() -> api.count("bench", "SYNCED"), o.tenants, 25, FlotillaRun.timeoutMs(o.tenants));
         });

@@ -45,6 +45,18 @@ final class Session {
         return d;
     }
 
+    /** Removes {@code dir} and everything under it unless fleets are kept; a failure is only reported. */
+    void discard(Path dir) {
+        if (keep || !Files.exists(dir)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            Progress.say("could not remove %s: %s", dir, e.getMessage());
+        }
+    }
+
     PgServer pg() {
         return pg;
     }
@@ -62,22 +74,20 @@ final class Session {
     Fleet fleet(String db, String label, int n) {
         List<String> names = Fleet.names("tenant", n);
         return "postgres".equals(db) ? new PostgresFleet(pg, database(label), names, keep)
-                : new SqliteFleet(dir("fleets").resolve(label), names, keep);
+                : new SqliteFleet(this, dir("fleets").resolve(label), names);
     }
 
     /**
      * Runs {@code work} under a fresh {@link JvmMeter} after a full GC, so earlier garbage is not counted;
-     * first waits for the machine to be quiet when asked to.
+     * first waits for the machine to be quiet when asked to. With {@code -Dbench.jfr=DIR}, also records
+     * the stretch with JFR's "profile" settings into {@code DIR/<label>.jfr}.
      */
-    <T> Measured<T> measure(Callable<T> work) throws Exception {
+    <T> Measured<T> measure(String label, Callable<T> work) throws Exception {
         awaitQuiet();
         System.gc();
-        JvmMeter m = JvmMeter.start(true);
-        try {
+        try (Profile profile = Profile.start(label); JvmMeter m = JvmMeter.start(true)) {
             T value = work.call();
             return new Measured<>(value, m.stop());
-        } finally {
-            m.close();
         }
     }
 

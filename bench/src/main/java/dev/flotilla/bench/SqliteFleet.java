@@ -9,21 +9,19 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /** One SQLite file per tenant in a fresh directory; the files are created by whoever connects first. */
 final class SqliteFleet implements Fleet {
+    private final Session session;
     private final Path dir;
     private final List<String> tenants;
-    private final boolean keep;
 
-    SqliteFleet(Path dir, List<String> tenants, boolean keep) {
+    SqliteFleet(Session session, Path dir, List<String> tenants) {
+        this.session = session;
         this.dir = dir.toAbsolutePath();
         this.tenants = tenants;
-        this.keep = keep;
         try {
             Files.createDirectories(this.dir);
         } catch (IOException e) {
@@ -77,13 +75,6 @@ final class SqliteFleet implements Fleet {
 
     @Override
     public void close() {
-        if (keep) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            System.err.println("could not remove " + dir + ": " + e.getMessage());
-        }
+        session.discard(dir);
     }
 }

@@ -63,7 +63,7 @@ public final class MigrationExecutor {
             ApplyOptions o, ApplyListener listener, Instant start) throws SQLException {
         boolean exists = d.tableExists(c, schema);
         if (!exists && !o.dryRun()) {
-            d.ensureTable(c, schema);
+            d.createTable(c, schema);
         }
         List<Revision> rows = exists || !o.dryRun() ? d.readAll(c, schema) : List.of();
         String targetId = o.dryRun() ? identity(rows) : ensureIdentity(c, d, schema, rows, o);

@@ -142,10 +142,8 @@ abstract class TargetDialect {
         }
     }
 
-    void ensureTable(Connection c, String schema) throws SQLException {
-        if (tableExists(c, schema)) {
-            return;
-        }
+    /** Creates the revisions table (and its schema); the caller has seen it missing while holding the lock. */
+    void createTable(Connection c, String schema) throws SQLException {
         createSchema(c, schema);
         try (Statement s = c.createStatement()) {
             s.execute(createTableSql(qualified(schema)));

@@ -92,16 +92,17 @@ final class EventLoopConsumer implements Runnable {
             try (Connection c = db.connection()) {
                 c.setAutoCommit(false);
                 JdbcViewWriter w = new JdbcViewWriter(c);
+                List<ConsumerRecord<String, byte[]>> applied = new java.util.ArrayList<>();
+                List<MigrationResult> results = new java.util.ArrayList<>();
                 for (ConsumerRecord<String, byte[]> r : batch) {
-                    one(w, r);
-                }
-                c.commit();
-                Instant now = Instant.now();
-                for (ConsumerRecord<String, byte[]> r : batch) {
-                    if (Topics.RESULTS.equals(r.topic())) {
-                        visibility.record(Duration.ofMillis(Math.max(0, now.toEpochMilli() - r.timestamp())));
+                    MigrationResult m = one(w, r);
+                    if (m != null) {
+                        applied.add(r);
+                        results.add(m);
                     }
                 }
+                c.commit();
+                counted(applied, results);
                 return;
             } catch (SQLException e) {
                 LOG.warn("writing a batch of {} events to the views failed, retrying: {}", batch.count(),
@@ -111,7 +112,20 @@ final class EventLoopConsumer implements Runnable {
         }
     }
 
-    private void one(JdbcViewWriter w, ConsumerRecord<String, byte[]> r) throws SQLException {
+    /** Metrics for the results of a committed batch only, so a retried batch is not counted twice. */
+    private void counted(List<ConsumerRecord<String, byte[]>> records, List<MigrationResult> applied) {
+        Instant now = Instant.now();
+        for (int i = 0; i < records.size(); i++) {
+            visibility.record(Duration.ofMillis(Math.max(0, now.toEpochMilli() - records.get(i).timestamp())));
+            results.increment();
+            if ("FAILED".equals(applied.get(i).getStatus())) {
+                failed.increment();
+            }
+        }
+    }
+
+    /** Applies one event; returns it when it is a result that changed the views, else null. */
+    private MigrationResult one(JdbcViewWriter w, ConsumerRecord<String, byte[]> r) throws SQLException {
         SpecificRecord e;
         try {
             e = EventSerde.decode(r.value());
@@ -125,16 +139,11 @@ final class EventLoopConsumer implements Runnable {
             } catch (java.util.concurrent.ExecutionException ee) {
                 throw new IllegalStateException("cannot park a dead letter: " + ee.getCause(), ee);
             }
-            return;
+            return null;
         }
         if (e instanceof MigrationResult) {
             MigrationResult m = (MigrationResult) e;
-            if (w.result(m)) {
-                results.increment();
-                if ("FAILED".equals(m.getStatus())) {
-                    failed.increment();
-                }
-            }
+            return w.result(m) ? m : null;
         } else if (e instanceof MigrationProgress) {
             w.progress((MigrationProgress) e);
         } else if (e instanceof MigrationCommand) {
@@ -144,6 +153,7 @@ final class EventLoopConsumer implements Runnable {
         } else if (e instanceof DirectoryPushed) {
             w.directory((DirectoryPushed) e);
         }
+        return null;
     }
 
     private void pause() {

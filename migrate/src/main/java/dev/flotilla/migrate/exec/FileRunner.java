@@ -23,15 +23,17 @@ final class FileRunner {
     private final TargetDialect dialect;
     private final Dialect kind;
     private final String schema;
+    private final RevisionsTable table;
     private final ApplyOptions options;
     private final ApplyListener listener;
 
-    FileRunner(Connection conn, TargetDialect dialect, Dialect kind, String schema, ApplyOptions options,
-            ApplyListener listener) {
+    FileRunner(Connection conn, TargetDialect dialect, Dialect kind, String schema, RevisionsTable table,
+            ApplyOptions options, ApplyListener listener) {
         this.conn = conn;
         this.dialect = dialect;
         this.kind = kind;
         this.schema = schema;
+        this.table = table;
         this.options = options;
         this.listener = listener;
     }
@@ -60,30 +62,35 @@ final class FileRunner {
         boolean ownTx = mode == TxMode.FILE && !outerTx;
         boolean progressRows = mode == TxMode.NONE || kind == Dialect.MYSQL;
         if (ownTx) {
-            conn.setAutoCommit(false);
+            table.begin();
         }
+        // A new target's schemas, table and first rows go into this file's transaction (or, in
+        // tx-mode none, commit with its first progress row), before the statements that need them.
         if (progressRows) {
-            dialect.write(conn, schema, row);
+            table.write(row);
+        } else {
+            table.bootstrap();
         }
         long t0 = System.nanoTime();
-        for (int i = from; i < f.statements().size(); i++) {
-            shown.add(show(f, i));
-            listener.statementStarted(f, shown.get(shown.size() - 1));
-            try (Statement s = conn.createStatement()) {
-                s.setEscapeProcessing(false);
-                s.execute(f.statements().get(i).text());
-            } catch (SQLException e) {
-                return failed(f, row, i, e, mode, ownTx || outerTx, start, from, shown);
-            }
-            if (progressRows) {
-                row = progress(row, f, i + 1, System.nanoTime() - t0);
-                dialect.write(conn, schema, row);
+        try (Statement s = conn.createStatement()) {
+            s.setEscapeProcessing(false);
+            for (int i = from; i < f.statements().size(); i++) {
+                shown.add(show(f, i));
+                listener.statementStarted(f, shown.get(shown.size() - 1));
+                try {
+                    s.execute(f.statements().get(i).text());
+                } catch (SQLException e) {
+                    return failed(f, row, i, e, mode, ownTx || outerTx, start, from, shown);
+                }
+                if (progressRows) {
+                    row = progress(row, f, i + 1, System.nanoTime() - t0);
+                    table.write(row);
+                }
             }
         }
-        dialect.write(conn, schema, done(row, System.nanoTime() - t0));
+        table.write(done(row, System.nanoTime() - t0));
         if (ownTx) {
-            conn.commit();
-            conn.setAutoCommit(true);
+            table.commit();
         }
         return finish(f, start, from, shown, null);
     }
@@ -92,14 +99,13 @@ final class FileRunner {
             boolean inTx, Instant start, int from, List<String> shown) throws SQLException {
         String message = dialect.driverMessage(e);
         if (inTx) {
-            conn.rollback();
-            conn.setAutoCommit(true);
+            table.rollback();
         }
         long applied = mode == TxMode.NONE ? index : persistedApplied(f, from);
         Revision failed = new Revision(row.version(), row.description(), row.type(), applied, row.total(),
                 row.executedAt(), row.executionTime(), message, f.statements().get(index).text(), row.hash(),
                 prefix(f, (int) applied), row.operatorVersion());
-        dialect.write(conn, schema, failed);
+        table.write(failed);
         return finish(f, start, from, shown, new FileResult.StatementError(shown.get(shown.size() - 1), message,
                 FailureClassifier.classify(e).isTransient()));
     }

@@ -39,7 +39,11 @@ public final class MigrationExecutor {
         }
     }
 
-    /** Applies on a connection the caller owns (and may reuse for other targets of the same server). */
+    /**
+     * Applies on a connection the caller owns (and may reuse for other targets of the same server).
+     * However the run ends, it leaves the connection in autocommit with no open transaction and
+     * the target's lock released.
+     */
     public ApplyResult apply(Connection c, DatabaseUrl url, PreparedDirectory dir, ApplyOptions options,
             ApplyListener listener) {
         checkDialect(url, dir);
@@ -48,9 +52,13 @@ public final class MigrationExecutor {
         Instant start = Instant.now();
         try {
             c.setAutoCommit(true);
-            d.bind(c, url, !options.dryRun());
-            try (TargetLock lock = d.lock(c, url, schema, options.lockTimeout())) {
+            d.bind(c, url, false); // a missing schema is created with the first write, under the lock
+            TargetLock lock = d.lock(c, url, schema, options.lockTimeout());
+            try {
                 return locked(c, url, d, schema, dir, options, listener, start);
+            } finally {
+                endTransaction(c, url);
+                lock.close();
             }
         } catch (SQLException e) {
             throw new FlotillaException(ErrorCode.REVISIONS_INVALID, "sql/migrate: reading or writing "
@@ -59,37 +67,64 @@ public final class MigrationExecutor {
         }
     }
 
-    private ApplyResult locked(Connection c, DatabaseUrl url, TargetDialect d, String schema, PreparedDirectory dir,
-            ApplyOptions o, ApplyListener listener, Instant start) throws SQLException {
-        boolean exists = d.tableExists(c, schema);
-        if (!exists && !o.dryRun()) {
-            d.createTable(c, schema);
+    /**
+     * Rolls back a transaction an exception left open, so that the lock can be released on a
+     * usable session and a reused connection starts clean. Never throws: the run's own outcome
+     * (result or exception) is what the caller must see.
+     */
+    private static void endTransaction(Connection c, DatabaseUrl url) {
+        try {
+            if (!c.isClosed() && !c.getAutoCommit()) {
+                c.rollback();
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            LOG.warn("rolling back the open transaction on {} failed; the connection should be discarded: {}",
+                    url.redacted(), e.getMessage());
         }
-        List<Revision> rows = exists || !o.dryRun() ? d.readAll(c, schema) : List.of();
-        String targetId = o.dryRun() ? identity(rows) : ensureIdentity(c, d, schema, rows, o);
-        Plan plan = Planner.plan(dir, rows, o, () -> d.firstUserObject(c, url, schema), false);
-        listener.planned(plan.current(), plan.pending().isEmpty() ? null : plan.target(), plan.pending());
-        if (plan.baseline() != null && !o.dryRun()) {
-            d.write(c, schema, plan.baseline());
-        }
-        List<FileResult> results = run(c, d, url, schema, plan, o, listener);
-        FileResult last = results.isEmpty() ? null : results.get(results.size() - 1);
-        String error = last == null || last.error() == null ? null : errorLine(last);
-        if (error != null) {
-            LOG.info("apply on {} failed at version {}: {}", url.redacted(), last.version(), last.error().text());
-        }
-        return new ApplyResult(targetId, url.redacted(), url.dialect().name(), refs(plan.pending()), results,
-                plan.current(), plan.pending().isEmpty() ? null : plan.target(), start, Instant.now(), error,
-                o.dryRun(), plan.baseline() != null);
     }
 
-    private List<FileResult> run(Connection c, TargetDialect d, DatabaseUrl url, String schema, Plan plan,
-            ApplyOptions o, ApplyListener listener) throws SQLException {
-        FileRunner runner = new FileRunner(c, d, url.dialect(), schema, o, listener);
+    private ApplyResult locked(Connection c, DatabaseUrl url, TargetDialect d, String schema, PreparedDirectory dir,
+            ApplyOptions o, ApplyListener listener, Instant start) throws SQLException {
+        TargetDialect.Catalog catalog = d.inspect(c, url, schema);
+        List<Revision> rows = catalog.tableExists() ? d.readAll(c, schema) : List.of();
+        String targetId = identity(rows);
+        try (RevisionsTable table = new RevisionsTable(c, d, schema, catalog.missingSchemas(),
+                !catalog.tableExists())) {
+            if (targetId == null && !o.dryRun()) {
+                targetId = UUID.randomUUID().toString();
+                table.writeLater(new Revision(Revision.CLOUD_IDENTIFIER, targetId, 0, 0, 0, Instant.now(), 0, null,
+                        null, "", null, o.operatorVersion()));
+            }
+            Plan plan = Planner.plan(dir, rows, o, () -> catalog.firstUserObject() != null
+                    ? catalog.firstUserObject() : d.firstUserObject(c, url, schema), false);
+            listener.planned(plan.current(), plan.pending().isEmpty() ? null : plan.target(), plan.pending());
+            if (plan.baseline() != null && !o.dryRun()) {
+                table.writeLater(plan.baseline());
+            }
+            if (!o.dryRun() && (!d.transactionalDdl() || plan.pending().isEmpty())) {
+                table.bootstrap();
+            }
+            List<FileResult> results = run(c, d, url, schema, table, plan, o, listener);
+            FileResult last = results.isEmpty() ? null : results.get(results.size() - 1);
+            String error = last == null || last.error() == null ? null : errorLine(last);
+            if (error != null) {
+                LOG.info("apply on {} failed at version {}: {}", url.redacted(), last.version(),
+                        last.error().text());
+            }
+            return new ApplyResult(targetId, url.redacted(), url.dialect().name(), refs(plan.pending()), results,
+                    plan.current(), plan.pending().isEmpty() ? null : plan.target(), start, Instant.now(), error,
+                    o.dryRun(), plan.baseline() != null);
+        }
+    }
+
+    private List<FileResult> run(Connection c, TargetDialect d, DatabaseUrl url, String schema,
+            RevisionsTable table, Plan plan, ApplyOptions o, ApplyListener listener) throws SQLException {
+        FileRunner runner = new FileRunner(c, d, url.dialect(), schema, table, o, listener);
         boolean all = o.txMode() == TxMode.ALL && !o.dryRun();
         if (all) {
             checkAllMode(plan.pending());
-            c.setAutoCommit(false);
+            table.begin();
         }
         List<FileResult> results = new ArrayList<>();
         for (PreparedFile f : plan.pending()) {
@@ -101,8 +136,7 @@ public final class MigrationExecutor {
             }
         }
         if (all) {
-            c.commit();
-            c.setAutoCommit(true);
+            table.commit();
         }
         return results;
     }
@@ -172,17 +206,6 @@ public final class MigrationExecutor {
             }
         }
         return null;
-    }
-
-    private static String ensureIdentity(Connection c, TargetDialect d, String schema, List<Revision> rows,
-            ApplyOptions o) throws SQLException {
-        String id = identity(rows);
-        if (id == null) {
-            id = UUID.randomUUID().toString();
-            d.write(c, schema, new Revision(Revision.CLOUD_IDENTIFIER, id, 0, 0, 0, Instant.now(), 0, null, null,
-                    "", null, o.operatorVersion()));
-        }
-        return id;
     }
 
     private static String errorLine(FileResult f) {

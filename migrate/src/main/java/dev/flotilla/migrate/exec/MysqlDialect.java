@@ -32,6 +32,12 @@ final class MysqlDialect extends TargetDialect {
         return Quoting.backtick(ident);
     }
 
+    /** DDL commits implicitly: the table and its first rows cannot wait for the first file's transaction. */
+    @Override
+    boolean transactionalDdl() {
+        return false;
+    }
+
     @Override
     String createTableSql(String t) {
         return "CREATE TABLE " + t + " (`version` varchar(255) NOT NULL, `description` varchar(255) NOT NULL,"

@@ -21,6 +21,17 @@ import java.util.Optional;
  * itself is shared, in {@link RevisionsTable} and {@link MigrationExecutor}.
  */
 abstract class TargetDialect {
+    /**
+     * What one catalog lookup at the start of an apply found.
+     *
+     * @param tableExists whether the revisions table exists
+     * @param missingSchemas schemas to create before the table or the files can be written, in order
+     * @param firstUserObject the clean-database answer when the same lookup gave it (see
+     *     {@link #firstUserObject}); null when it did not, and {@link #firstUserObject} must be asked
+     */
+    record Catalog(boolean tableExists, List<String> missingSchemas, Optional<String> firstUserObject) {
+    }
+
     static final String TABLE = "atlas_schema_revisions";
     static final String COLUMNS = "version, description, type, applied, total, executed_at, execution_time,"
             + " error, error_stmt, hash, partial_hashes, operator_version";
@@ -55,6 +66,25 @@ abstract class TargetDialect {
 
     /** A query with one row when the revisions table exists; parameters: schema, table name. */
     abstract String tableExistsQuery();
+
+    /**
+     * Looks the target up once, under the lock, before anything is read or written: whether the
+     * revisions table exists and which schemas are missing. By default: {@link #tableExists}, and
+     * the revisions schema counts as missing with its table ({@link #createSchema} is idempotent).
+     */
+    Catalog inspect(Connection c, DatabaseUrl url, String revisionsSchema) throws SQLException {
+        boolean exists = tableExists(c, revisionsSchema);
+        return new Catalog(exists, exists ? List.of() : List.of(revisionsSchema), null);
+    }
+
+    /**
+     * Whether DDL is transactional, so that a new target's schemas, revisions table and first rows
+     * can share the first file's transaction ({@link RevisionsTable}). False on MySQL, where DDL
+     * commits implicitly: there they are written before any file runs.
+     */
+    boolean transactionalDdl() {
+        return true;
+    }
 
     /** Whether the revisions table exists in the schema. */
     boolean tableExists(Connection c, String schema) throws SQLException {
@@ -124,30 +154,20 @@ abstract class TargetDialect {
         return out;
     }
 
-    void write(Connection c, String schema, Revision r) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(upsertSql(qualified(schema)))) {
-            ps.setString(1, r.version());
-            ps.setString(2, r.description());
-            ps.setLong(3, r.type());
-            ps.setLong(4, r.applied());
-            ps.setLong(5, r.total());
-            bindInstant(ps, 6, r.executedAt());
-            ps.setLong(7, r.executionTime());
-            ps.setString(8, r.error());
-            ps.setString(9, r.errorStmt());
-            ps.setString(10, r.hash());
-            bindJson(ps, 11, PartialHashes.toJson(r.partialHashes()));
-            ps.setString(12, r.operatorVersion());
-            ps.executeUpdate();
-        }
-    }
-
-    /** Creates the revisions table (and its schema); the caller has seen it missing while holding the lock. */
-    void createTable(Connection c, String schema) throws SQLException {
-        createSchema(c, schema);
-        try (Statement s = c.createStatement()) {
-            s.execute(createTableSql(qualified(schema)));
-        }
+    /** Binds the columns of one revision row to the upsert from {@link #upsertSql}. */
+    void bindRow(PreparedStatement ps, Revision r) throws SQLException {
+        ps.setString(1, r.version());
+        ps.setString(2, r.description());
+        ps.setLong(3, r.type());
+        ps.setLong(4, r.applied());
+        ps.setLong(5, r.total());
+        bindInstant(ps, 6, r.executedAt());
+        ps.setLong(7, r.executionTime());
+        ps.setString(8, r.error());
+        ps.setString(9, r.errorStmt());
+        ps.setString(10, r.hash());
+        bindJson(ps, 11, PartialHashes.toJson(r.partialHashes()));
+        ps.setString(12, r.operatorVersion());
     }
 
     /** Upsert columns after the key: the SET list, built per dialect from this. */

@@ -106,6 +106,34 @@ class MariaDbExecutorIT {
     }
 
     @Test
+    void reusedConnectionIsLeftInAutocommitWithTheLockReleasedAfterAFailure() throws SQLException {
+        PreparedDirectory d = dir("1_init.sql", INIT, "2_seed.sql", SEED);
+        ApplyListener crash = new ApplyListener() {
+            @Override
+            public void statementStarted(PreparedDirectory.PreparedFile file, String shownText) {
+                if (file.version().equals("2")) {
+                    throw new IllegalStateException("worker stopped");
+                }
+            }
+        };
+        DatabaseUrl target = DatabaseUrl.parse(db.url());
+        try (Connection c = db.connect()) {
+            assertThatThrownBy(() -> executor.apply(c, target, d, ApplyOptions.defaults(), crash))
+                    .hasMessage("worker stopped");
+
+            assertThat(c.getAutoCommit()).isTrue();
+            try (Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT IS_USED_LOCK('" + MysqlDialect.lockName(db.name()) + "')")) {
+                rs.next();
+                assertThat(rs.getObject(1)).as("session holding the target lock").isNull();
+            }
+            assertThat(executor.apply(c, target, d, ApplyOptions.defaults(), ApplyListener.NONE).status())
+                    .isEqualTo("PASSED");
+        }
+        assertThat(count(db, "SELECT count(*) FROM users")).isEqualTo(2);
+    }
+
+    @Test
     void wrongPasswordIsAnAuthFailureThatNeverShowsThePassword() throws SQLException {
         String user = "flt_pw_" + db.name().substring(db.name().length() - 6);
         db.exec("CREATE USER IF NOT EXISTS '" + user + "'@'%' IDENTIFIED BY 'right-pass'",

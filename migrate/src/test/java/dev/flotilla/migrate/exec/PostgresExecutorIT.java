@@ -123,6 +123,134 @@ class PostgresExecutorIT {
     }
 
     @Test
+    void failingFirstFileInANewSchemaLeavesTheSchemaTheIdentityAndTheFailedRowOnly() throws SQLException {
+        ApplyResult r = apply(db.url("tenant_1"), dir("1_init.sql", INIT + "INSERT INTO nope VALUES (1);\n"));
+
+        assertThat(r.status()).isEqualTo("FAILED");
+        assertThat(query("SELECT count(*) FROM pg_tables WHERE schemaname = 'tenant_1'")).as("users rolled back")
+                .isEqualTo(1);
+        List<Revision> revs = revisions("tenant_1");
+        assertThat(revs).extracting(Revision::version).containsExactly(Revision.CLOUD_IDENTIFIER, "1");
+        assertThat(revs.get(0).description()).isEqualTo(r.targetId());
+        assertThat(revs.get(1).applied()).isZero();
+        assertThat(revs.get(1).error()).isEqualTo("pq: relation \"nope\" does not exist");
+    }
+
+    @Test
+    void runStoppedInsideTheFirstFileCommitsNothingNotEvenTheSchema() throws SQLException {
+        ApplyListener crash = new ApplyListener() {
+            @Override
+            public void statementStarted(PreparedDirectory.PreparedFile file, String shownText) {
+                throw new IllegalStateException("worker stopped");
+            }
+        };
+
+        assertThatThrownBy(() -> executor.apply(DatabaseUrl.parse(db.url("tenant_1")), dir("1_init.sql", INIT),
+                ApplyOptions.defaults(), crash)).hasMessage("worker stopped");
+
+        assertThat(query("SELECT count(*) FROM pg_namespace WHERE nspname = 'tenant_1'")).isZero();
+    }
+
+    @Test
+    void dryRunOnAMissingSchemaCreatesNothing() throws SQLException {
+        ApplyResult r = executor.apply(DatabaseUrl.parse(db.url("tenant_1")), dir("1_init.sql", INIT),
+                ApplyOptions.defaults().withDryRun(true), ApplyListener.NONE);
+
+        assertThat(r.status()).isEqualTo("DRY_RUN");
+        assertThat(query("SELECT count(*) FROM pg_namespace WHERE nspname = 'tenant_1'")).isZero();
+    }
+
+    @Test
+    void dirtySchemaIsRefusedNamingTheFirstTableOrViewAndNothingIsWritten() throws SQLException {
+        db.exec("CREATE SCHEMA tenant_1", "CREATE TABLE tenant_1.zeta (id int)", "CREATE VIEW tenant_1.alpha AS SELECT 1",
+                "CREATE INDEX zeta_id ON tenant_1.zeta (id)");
+
+        assertThatThrownBy(() -> apply(db.url("tenant_1"), dir("1_init.sql", INIT)))
+                .hasMessageStartingWith("sql/migrate: connected database is not clean: found table \"alpha\" in"
+                        + " schema \"tenant_1\".")
+                .extracting(e -> ((FlotillaException) e).code()).isEqualTo(ErrorCode.DATABASE_NOT_CLEAN);
+        assertThat(query("SELECT count(*) FROM pg_tables WHERE tablename = '" + TargetDialect.TABLE + "'"))
+                .as("a refused run writes nothing").isZero();
+        assertThat(apply(db.url("tenant_2"), dir("1_init.sql", INIT)).status()).as("an empty schema is clean")
+                .isEqualTo("PASSED");
+    }
+
+    @Test
+    void databasePerTenantCountsEverySchemaButTheRevisionsOne() throws SQLException {
+        db.exec("CREATE SCHEMA atlas_schema_revisions", "CREATE TABLE atlas_schema_revisions.aaa (id int)");
+        assertThat(apply(db.url(), dir("1_init.sql", INIT)).status()).as("the revisions schema does not count")
+                .isEqualTo("PASSED");
+
+        try (ScratchDatabase other = TestDatabases.postgresDatabase("exec")) {
+            other.exec("CREATE TABLE public.legacy (id int)", "CREATE SCHEMA billing", "CREATE TABLE billing.zeta (id int)");
+
+            assertThatThrownBy(() -> apply(other.url(), dir("1_init.sql", INIT)))
+                    .hasMessageStartingWith("sql/migrate: connected database is not clean: found table \"zeta\" in"
+                            + " schema \"billing\".");
+        }
+    }
+
+    @Test
+    void reusedConnectionServesTenantAfterTenantAndIsLeftCleanAfterEveryOutcome() throws SQLException {
+        PreparedDirectory ok = dir("1_init.sql", INIT, "2_seed.sql", SEED);
+        PreparedDirectory bad = dir("1_init.sql", INIT, "2_seed.sql", SEED, "3_bad.sql", "INSERT INTO nope VALUES (1);\n");
+        ApplyListener crash = new ApplyListener() {
+            @Override
+            public void statementStarted(PreparedDirectory.PreparedFile file, String shownText) {
+                throw new IllegalStateException("worker stopped");
+            }
+        };
+        try (Connection c = db.connect(); Connection observer = db.connect()) {
+            long pid = backendPid(c);
+            assertThat(executor.apply(c, DatabaseUrl.parse(db.url("tenant_1")), ok, ApplyOptions.defaults(),
+                    ApplyListener.NONE).status()).isEqualTo("PASSED");
+            assertClean(c, observer, pid);
+            assertThat(executor.apply(c, DatabaseUrl.parse(db.url("tenant_2")), bad, ApplyOptions.defaults(),
+                    ApplyListener.NONE).status()).isEqualTo("FAILED");
+            assertClean(c, observer, pid);
+            assertThatThrownBy(() -> executor.apply(c, DatabaseUrl.parse(db.url("tenant_3")), ok,
+                    ApplyOptions.defaults(), crash)).hasMessage("worker stopped");
+            assertClean(c, observer, pid);
+            assertThatThrownBy(() -> executor.apply(c, DatabaseUrl.parse(db.url("tenant_3")), ok,
+                    ApplyOptions.defaults().withTxMode(dev.flotilla.migrate.dir.TxMode.ALL), crash))
+                    .hasMessage("worker stopped");
+            assertClean(c, observer, pid);
+            assertThat(executor.apply(c, DatabaseUrl.parse(db.url("tenant_3")), ok, ApplyOptions.defaults(),
+                    ApplyListener.NONE).status()).isEqualTo("PASSED");
+            assertClean(c, observer, pid);
+        }
+        assertThat(query("SELECT count(*) FROM tenant_1.users")).isEqualTo(2);
+        assertThat(query("SELECT count(*) FROM tenant_2.users")).isEqualTo(2);
+        assertThat(query("SELECT count(*) FROM tenant_3.users")).isEqualTo(2);
+        assertThat(revisions("tenant_2")).extracting(Revision::version, Revision::applied)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(Revision.CLOUD_IDENTIFIER, 0L),
+                        org.assertj.core.groups.Tuple.tuple("1", 1L), org.assertj.core.groups.Tuple.tuple("2", 2L),
+                        org.assertj.core.groups.Tuple.tuple("3", 0L));
+    }
+
+    /** Autocommit on, no transaction open or aborted, no advisory lock held by the session. */
+    private static void assertClean(Connection c, Connection observer, long pid) throws SQLException {
+        assertThat(c.getAutoCommit()).isTrue();
+        try (PreparedStatement ps = observer.prepareStatement("SELECT (SELECT count(*) FROM pg_locks WHERE pid = ?"
+                + " AND locktype = 'advisory'), (SELECT state FROM pg_stat_activity WHERE pid = ?)")) {
+            ps.setLong(1, pid);
+            ps.setLong(2, pid);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                assertThat(rs.getLong(1)).as("advisory locks held").isZero();
+                assertThat(rs.getString(2)).as("session state").isEqualTo("idle");
+            }
+        }
+    }
+
+    private static long backendPid(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Test
     void lockIsPerSchemaSoOtherTenantsOfTheSameDatabaseAreNotBlocked() throws Exception {
         PreparedDirectory d = dir("1_init.sql", INIT);
         DatabaseUrl t1 = DatabaseUrl.parse(db.url("tenant_1"));

@@ -129,6 +129,103 @@ class SqliteExecutorTest {
     }
 
     @Test
+    void failingFirstFileOnANewTargetStillLeavesTheTableTheIdentityAndTheFailedRow() throws SQLException {
+        PreparedDirectory d = dir("1_init.sql", INIT + "CREATE TABLEX broken (id int);\n");
+
+        ApplyResult r = apply(d, ApplyOptions.defaults());
+
+        assertThat(r.status()).isEqualTo("FAILED");
+        assertThat(count("SELECT count(*) FROM sqlite_master WHERE name = 'users'")).as("file 1 rolled back").isZero();
+        List<Revision> revs = revisions();
+        assertThat(revs).extracting(Revision::version).containsExactly(Revision.CLOUD_IDENTIFIER, "1");
+        assertThat(revs.get(0).description()).isEqualTo(r.targetId());
+        assertThat(revs.get(1).applied()).isZero();
+        assertThat(revs.get(1).total()).isEqualTo(2);
+        assertThat(revs.get(1).error()).contains("syntax error");
+        assertThat(revs.get(1).errorStmt()).isEqualTo("CREATE TABLEX broken (id int);");
+
+        ApplyResult fixed = apply(dir("1_init.sql", INIT), ApplyOptions.defaults());
+
+        assertThat(fixed.status()).isEqualTo("PASSED");
+        assertThat(fixed.targetId()).as("the identity written with the failed row is kept").isEqualTo(r.targetId());
+    }
+
+    @Test
+    void runStoppedInsideTheFirstFileLeavesANewTargetUntouched() throws SQLException {
+        PreparedDirectory d = dir("1_init.sql", INIT, "2_seed.sql", SEED);
+        ApplyListener crash = new ApplyListener() {
+            @Override
+            public void statementStarted(PreparedDirectory.PreparedFile file, String shownText) {
+                throw new IllegalStateException("worker stopped");
+            }
+        };
+
+        assertThatThrownBy(() -> executor.apply(url, d, ApplyOptions.defaults(), crash))
+                .hasMessage("worker stopped");
+
+        assertThat(tableCount()).as("neither the revisions table nor the identity row commit before a file does")
+                .isZero();
+        ApplyResult r = apply(d, ApplyOptions.defaults());
+        assertThat(r.status()).isEqualTo("PASSED");
+        assertThat(revisions()).extracting(Revision::version)
+                .containsExactly(Revision.CLOUD_IDENTIFIER, "1", "2");
+    }
+
+    @Test
+    void reusedConnectionIsLeftInAutocommitWithNoTransactionAfterAnyOutcome() throws SQLException {
+        PreparedDirectory ok = dir("1_init.sql", INIT);
+        PreparedDirectory bad = dir("1_init.sql", INIT, "2_bad.sql", "INSERT INTO nope VALUES (1);\n");
+        ApplyListener crash = new ApplyListener() {
+            @Override
+            public void fileStarted(PreparedDirectory.PreparedFile file) {
+                if (file.version().equals("2")) {
+                    throw new IllegalStateException("worker stopped");
+                }
+            }
+        };
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + url.database())) {
+            assertThat(executor.apply(c, url, ok, ApplyOptions.defaults(), ApplyListener.NONE).status())
+                    .isEqualTo("PASSED");
+            assertThat(c.getAutoCommit()).isTrue();
+
+            assertThat(executor.apply(c, url, bad, ApplyOptions.defaults(), ApplyListener.NONE).status())
+                    .isEqualTo("FAILED");
+            assertThat(c.getAutoCommit()).isTrue();
+
+            assertThatThrownBy(() -> executor.apply(c, url, bad, ApplyOptions.defaults().withTxMode(TxMode.ALL),
+                    crash)).hasMessage("worker stopped");
+            assertThat(c.getAutoCommit()).as("the tx-mode all transaction was rolled back").isTrue();
+        }
+        exec("INSERT INTO users (id, name) VALUES (9, 'another writer is not blocked')");
+        assertThat(count("SELECT count(*) FROM users")).isEqualTo(1);
+    }
+
+    @Test
+    void dirtyDatabaseRefusalWritesNothing() throws SQLException {
+        exec("CREATE TABLE legacy (id int)");
+
+        assertThatThrownBy(() -> apply(dir("1_init.sql", INIT), ApplyOptions.defaults()))
+                .extracting(e -> ((FlotillaException) e).code()).isEqualTo(ErrorCode.DATABASE_NOT_CLEAN);
+
+        assertThat(count("SELECT count(*) FROM sqlite_master WHERE name = '" + TargetDialect.TABLE + "'")).isZero();
+    }
+
+    @Test
+    void baselineAtTheLatestVersionRecordsTheIdentityAndTheBaselineWithNothingToRun() throws SQLException {
+        exec(INIT);
+        PreparedDirectory d = dir("1_init.sql", INIT);
+
+        ApplyResult r = apply(d, ApplyOptions.defaults().withBaseline("1"));
+
+        assertThat(r.status()).isEqualTo("PASSED");
+        assertThat(r.applied()).isEmpty();
+        assertThat(revisions()).extracting(Revision::version, Revision::type)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(Revision.CLOUD_IDENTIFIER, 0L),
+                        org.assertj.core.groups.Tuple.tuple("1", Revision.BASELINE));
+        assertThat(apply(d, ApplyOptions.defaults()).status()).isEqualTo("NO_ACTION");
+    }
+
+    @Test
     void afterFixingTheDataTheFailedFileRunsAgainFromTheStart() throws SQLException {
         PreparedDirectory d = dir("1_init.sql", INIT, "2_seed.sql", SEED);
         executor.apply(url, dir("1_init.sql", INIT), ApplyOptions.defaults(), ApplyListener.NONE);

@@ -32,6 +32,17 @@ public final class KafkaClients {
         return p;
     }
 
+    /**
+     * A producer for a stream of small events sent one at a time (results, progress): its batches
+     * hold a record or two per partition, where compression saves nothing and costs a fresh
+     * compression block (64 KiB for LZ4) per batch, on the producer and again on the broker.
+     */
+    public static Map<String, String> eventProducer(String bootstrap, String clientId) {
+        Map<String, String> p = producer(bootstrap, clientId);
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
+        return p;
+    }
+
     /** A transactional producer: what it sends is visible to read-committed consumers all at once or not at all. */
     public static Map<String, String> transactionalProducer(String bootstrap, String clientId, String txId) {
         Map<String, String> p = producer(bootstrap, clientId);

@@ -44,11 +44,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The worker: consumes {@code flotilla.commands} in the group {@code workers}, applies each command
  * with the foundation's executor on a named, sized JDBC executor (never on the event loop), with
  * at most {@code concurrency} targets in flight and {@code maxPerServer} per database server, and
- * publishes exactly one terminal {@link MigrationResult} per command. Offsets are committed only
- * after the result is acknowledged by Kafka. Stateless: scale by starting more.
+ * publishes exactly one terminal {@link MigrationResult} per command. A concurrency slot is freed
+ * when the target's work ends; the command's offset is committed only after Kafka acknowledged its
+ * result. Schema-per-tenant PostgreSQL targets share pooled connections ({@link TargetConnections}).
+ * Stateless: scale by starting more.
  */
 public final class WorkerService implements FlotillaService {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerService.class);
+    /** A command still running after this long shows as RUNNING, with per-file progress from then on. */
+    static final Duration PROGRESS_AFTER = Duration.ofMillis(250);
 
     private final int concurrency;
     private final TargetResolver resolver;
@@ -60,6 +64,7 @@ public final class WorkerService implements FlotillaService {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final ResultMaker results;
     private final RetryPolicy retries = RetryPolicy.defaults();
+    private final TargetConnections connections;
     private Vertx vertx;
     private WorkerExecutor jdbc;
     private KafkaConsumer<String, byte[]> consumer;
@@ -69,6 +74,7 @@ public final class WorkerService implements FlotillaService {
     private io.micrometer.core.instrument.MeterRegistry meters;
     private Timer applyTime;
     private long commitTimer = -1;
+    private long evictTimer = -1;
 
     public WorkerService(int concurrency, int maxPerServer, TargetResolver resolver, String workerId) {
         if (concurrency < 1 || maxPerServer < 1) {
@@ -80,6 +86,7 @@ public final class WorkerService implements FlotillaService {
         this.workerId = workerId;
         this.budget = new ServerBudget(maxPerServer);
         this.results = new ResultMaker(workerId);
+        this.connections = new TargetConnections(maxPerServer, Duration.ofSeconds(60));
     }
 
     @Override
@@ -93,7 +100,7 @@ public final class WorkerService implements FlotillaService {
         jdbc = vertx.createSharedWorkerExecutor("flotilla-worker-jdbc-" + workerId, concurrency,
                 Duration.ofHours(1).toNanos());
         meters(host);
-        producer = KafkaProducer.create(vertx, KafkaClients.producer(host.bootstrapServers(), "worker-" + workerId));
+        producer = KafkaProducer.create(vertx, KafkaClients.eventProducer(host.bootstrapServers(), "worker-" + workerId));
         consumer = KafkaConsumer.create(vertx, KafkaClients.consumer(host.bootstrapServers(), "workers",
                 "worker-" + workerId));
         consumer.handler(this::onRecord);
@@ -102,6 +109,10 @@ public final class WorkerService implements FlotillaService {
             parts.forEach(offsets::revoked);
         });
         commitTimer = vertx.setPeriodic(200, id -> commitNow());
+        evictTimer = vertx.setPeriodic(10_000, id -> jdbc.executeBlocking(() -> {
+            connections.evictIdle();
+            return null;
+        }, false));
         return directories.start(vertx, host.bootstrapServers(), "worker-dirs-" + workerId)
                 .compose(v -> consumer.subscribe(Topics.COMMANDS))
                 .onSuccess(v -> ready = true);
@@ -130,16 +141,23 @@ public final class WorkerService implements FlotillaService {
                 DeadLetters.park(producer.unwrap(), record.topic(), record.partition(), record.offset(), record.value(),
                         "undecodable MigrationCommand: " + e.getMessage()).get();
                 return null;
-            }, false).onComplete(ar -> finished(tp, record.offset()));
+            }, false).onComplete(ar -> {
+                freeSlot();
+                offsets.done(tp, record.offset());
+            });
             return;
         }
-        handle(command).compose(this::publish)
+        // The slot is free once the target's work is done; the offset waits for Kafka to have the result.
+        handle(command).onComplete(ar -> freeSlot()).compose(this::publish)
                 .onComplete(ar -> {
-                    if (ar.failed()) {
+                    if (ar.succeeded()) {
+                        offsets.done(tp, record.offset());
+                    } else {
+                        // The offset stays uncommitted, so the command is redelivered to whoever owns
+                        // the partition next; the executor finds the work done and reports it again.
                         LOG.error("result of command {} for {} could not be published; it will be redelivered",
                                 command.getCommandId(), command.getTargetId(), ar.cause());
                     }
-                    finished(tp, record.offset());
                 });
     }
 
@@ -185,7 +203,7 @@ public final class WorkerService implements FlotillaService {
         for (int attempt = 1; ; attempt++) {
             String reason;
             try {
-                ApplyResult r = executor.apply(url, prepared, options(c), new ProgressPublisher(producer.unwrap(), c));
+                ApplyResult r = applyOnce(c, url, prepared);
                 if (!r.retriable() || attempt >= retries.maxAttempts()) {
                     return results.of(c, r);
                 }
@@ -201,6 +219,28 @@ public final class WorkerService implements FlotillaService {
             LOG.info("attempt {} on {} failed ({}), retrying", attempt, c.getTargetId(), DatabaseUrl.redact(reason));
             if (!pause(retries.delayBefore(attempt + 1))) {
                 return results.failed(c, start, ErrorCode.INTERNAL, "interrupted while waiting to retry");
+            }
+        }
+    }
+
+    /**
+     * One run of the executor: on a pooled connection for schema-per-tenant PostgreSQL (returned
+     * only when the run ended normally), else on a connection of its own.
+     */
+    private ApplyResult applyOnce(MigrationCommand c, DatabaseUrl url, PreparedDirectory prepared) {
+        ApplyOptions o = options(c);
+        try (ProgressPublisher progress = new ProgressPublisher(vertx, producer.unwrap(), c, PROGRESS_AFTER)) {
+            if (!TargetConnections.pooled(url)) {
+                return executor.apply(url, prepared, o, progress);
+            }
+            java.sql.Connection conn = connections.borrow(url, o.connectTimeout());
+            boolean reusable = false;
+            try {
+                ApplyResult r = executor.apply(conn, url, prepared, o, progress);
+                reusable = true;
+                return r;
+            } finally {
+                connections.release(url, conn, reusable);
             }
         }
     }
@@ -246,8 +286,7 @@ public final class WorkerService implements FlotillaService {
                 .mapEmpty();
     }
 
-    private void finished(TopicPartition tp, long offset) {
-        offsets.done(tp, offset);
+    private void freeSlot() {
         if (inFlight.decrementAndGet() < concurrency && paused) {
             paused = false;
             consumer.resume();
@@ -271,10 +310,14 @@ public final class WorkerService implements FlotillaService {
         if (commitTimer >= 0) {
             vertx.cancelTimer(commitTimer);
         }
+        if (evictTimer >= 0) {
+            vertx.cancelTimer(evictTimer);
+        }
         commitNow();
         Future<Void> c = consumer == null ? Future.succeededFuture() : consumer.close();
         return c.compose(v -> directories.stop()).compose(v -> producer == null ? Future.succeededFuture()
                 : producer.close()).onComplete(v -> {
+                    connections.close();
                     if (jdbc != null) {
                         jdbc.close();
                     }

@@ -1,0 +1,214 @@
+package dev.flotilla.worker;
+
+import dev.flotilla.migrate.exec.JdbcConnector;
+import dev.flotilla.migrate.sql.Dialect;
+import dev.flotilla.migrate.url.DatabaseUrl;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Keeps idle connections per PostgreSQL database so that the tenants of one server (one schema
+ * each, bound with {@code SET search_path} by the executor) do not each pay a new backend and a
+ * new authentication. A connection goes back only after a run that ended normally, and only after
+ * {@code DISCARD ALL} reset what a migration file may have changed in the session (settings, role,
+ * temporary tables, advisory locks, prepared statements); anything else closes it. Other dialects
+ * (a SQLite file, a MySQL database per tenant) get a fresh connection per run. Thread-safe.
+ */
+final class TargetConnections implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(TargetConnections.class);
+    /** A connection idle longer than this is checked before it is handed out again. */
+    private static final long VALIDATE_AFTER_NANOS = Duration.ofSeconds(5).toNanos();
+
+    private final int maxIdlePerKey;
+    private final Duration idleTimeout;
+    private final Map<Key, Deque<Idle>> idle = new HashMap<>();
+    private boolean closed;
+
+    TargetConnections(int maxIdlePerKey, Duration idleTimeout) {
+        this.maxIdlePerKey = maxIdlePerKey;
+        this.idleTimeout = idleTimeout;
+    }
+
+    /** Whether runs on this target share connections (schema-per-tenant PostgreSQL). */
+    static boolean pooled(DatabaseUrl url) {
+        return url.dialect() == Dialect.POSTGRES;
+    }
+
+    /**
+     * A connection to the target's database: an idle one when there is one, else a new one.
+     *
+     * @throws dev.flotilla.migrate.FlotillaException when a new connection cannot be made
+     */
+    Connection borrow(DatabaseUrl url, Duration connectTimeout) {
+        Key key = Key.of(url);
+        while (true) {
+            Idle i;
+            synchronized (this) {
+                Deque<Idle> q = idle.get(key);
+                i = q == null ? null : q.pollFirst();
+            }
+            if (i == null) {
+                return JdbcConnector.open(url, connectTimeout);
+            }
+            if (System.nanoTime() - i.since < VALIDATE_AFTER_NANOS || valid(i.connection)) {
+                return i.connection;
+            }
+            quietlyClose(i.connection);
+        }
+    }
+
+    /**
+     * Takes a connection back after a run. {@code reusable} is false when the run ended with an
+     * exception: the session's state is unknown, so the connection is closed.
+     */
+    void release(DatabaseUrl url, Connection c, boolean reusable) {
+        if (!reusable || !reset(c)) {
+            quietlyClose(c);
+            return;
+        }
+        Connection extra = null;
+        synchronized (this) {
+            Deque<Idle> q = idle.computeIfAbsent(Key.of(url), k -> new ArrayDeque<>());
+            if (closed || q.size() >= maxIdlePerKey) {
+                extra = c;
+            } else {
+                q.addFirst(new Idle(c, System.nanoTime()));
+            }
+        }
+        if (extra != null) {
+            quietlyClose(extra);
+        }
+    }
+
+    /** Closes connections idle for longer than the idle timeout; call now and then, off the event loop. */
+    void evictIdle() {
+        long oldest = System.nanoTime() - idleTimeout.toNanos();
+        List<Connection> gone = new ArrayList<>();
+        synchronized (this) {
+            for (Iterator<Deque<Idle>> it = idle.values().iterator(); it.hasNext(); ) {
+                Deque<Idle> q = it.next();
+                while (!q.isEmpty() && q.peekLast().since < oldest) {
+                    gone.add(q.pollLast().connection);
+                }
+                if (q.isEmpty()) {
+                    it.remove();
+                }
+            }
+        }
+        gone.forEach(TargetConnections::quietlyClose);
+    }
+
+    /** Idle connections now held, for tests and metrics. */
+    synchronized int idleCount() {
+        return idle.values().stream().mapToInt(Deque::size).sum();
+    }
+
+    @Override
+    public void close() {
+        List<Connection> all = new ArrayList<>();
+        synchronized (this) {
+            closed = true;
+            idle.values().forEach(q -> q.forEach(i -> all.add(i.connection)));
+            idle.clear();
+        }
+        all.forEach(TargetConnections::quietlyClose);
+    }
+
+    private static boolean reset(Connection c) {
+        try {
+            if (c.isClosed()) {
+                return false;
+            }
+            // The executor hands the connection back with no open transaction; were one open,
+            // DISCARD ALL would refuse to run inside it and the connection would be closed.
+            try (Statement s = c.createStatement()) {
+                s.execute("DISCARD ALL");
+            }
+            return true;
+        } catch (SQLException e) {
+            LOG.debug("not reusing a connection that failed to reset: {}", e.getMessage());
+            return false;
+        }
+    }
+
+    private static boolean valid(Connection c) {
+        try {
+            return c.isValid(2);
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    private static void quietlyClose(Connection c) {
+        try {
+            c.close();
+        } catch (SQLException e) {
+            LOG.debug("closing a pooled connection failed: {}", e.getMessage());
+        }
+    }
+
+    private static final class Idle {
+        final Connection connection;
+        final long since;
+
+        Idle(Connection connection, long since) {
+            this.connection = connection;
+            this.since = since;
+        }
+    }
+
+    /** What makes two targets' connections interchangeable: server, database, credentials, TLS. */
+    private static final class Key {
+        private final String server;
+        private final String database;
+        private final String user;
+        private final String password;
+        private final String sslmode;
+
+        private Key(String server, String database, String user, String password, String sslmode) {
+            this.server = server;
+            this.database = database;
+            this.user = user;
+            this.password = password;
+            this.sslmode = sslmode;
+        }
+
+        static Key of(DatabaseUrl url) {
+            return new Key(url.serverKey(), url.database(), url.user().orElse(""), url.password().orElse(""),
+                    url.query().getOrDefault("sslmode", ""));
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (!(o instanceof Key)) {
+                return false;
+            }
+            Key k = (Key) o;
+            return server.equals(k.server) && database.equals(k.database) && user.equals(k.user)
+                    && password.equals(k.password) && sslmode.equals(k.sslmode);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(server, database, user, password, sslmode);
+        }
+
+        @Override
+        public String toString() {
+            return server + "/" + database;
+        }
+    }
+}

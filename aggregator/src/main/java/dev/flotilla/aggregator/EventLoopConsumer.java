@@ -5,45 +5,58 @@ import dev.flotilla.fabric.DeadLetters;
 import dev.flotilla.fabric.KafkaClients;
 import dev.flotilla.protocol.EventSerde;
 import dev.flotilla.protocol.Topics;
-import dev.flotilla.protocol.avro.DeploymentSetCreated;
-import dev.flotilla.protocol.avro.DirectoryPushed;
-import dev.flotilla.protocol.avro.MigrationCommand;
-import dev.flotilla.protocol.avro.MigrationProgress;
 import dev.flotilla.protocol.avro.MigrationResult;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.avro.specific.SpecificRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The aggregator's consume loop, on its own named thread (JDBC never runs on the event loop):
- * poll a batch, apply it to the views in one transaction, then commit the offsets. A crash
- * between the two replays the batch, which the idempotent upserts absorb.
+ * poll a batch, apply it to the views in one transaction ({@link BatchApplier}: a round trip per
+ * kind of statement, not per event), then commit the offsets. A crash between the two replays the
+ * batch, which the idempotent upserts absorb. A batch that fails is retried until it passes, except
+ * for the events whose values the views reject, which are parked on the dead-letter topic.
  */
 final class EventLoopConsumer implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(EventLoopConsumer.class);
+    /** How long to wait for results between two batches of other events. */
+    private static final Duration RESULTS_WAIT = Duration.ofMillis(5);
+    /** While batches keep coming, offsets are committed this often (and whenever the loop is idle). */
+    private static final long COMMIT_INTERVAL_NANOS = 1_000_000_000L;
 
     private final KafkaConsumer<String, byte[]> consumer;
     private final KafkaProducer<String, byte[]> dlq;
-    private final Database db;
+    private final BatchApplier applier;
+    private final ViewMaintenance maintenance;
     private final Counter results;
     private final Counter failed;
     private final Timer visibility;
+    /** The offsets after the last applied batch, per partition: what may be committed. */
+    private final Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
+    private boolean uncommitted;
+    private long lastCommit;
     private volatile boolean running = true;
     private volatile boolean caughtUp;
     private volatile boolean stopped;
@@ -52,7 +65,8 @@ final class EventLoopConsumer implements Runnable {
         Map<String, Object> props = new HashMap<>(KafkaClients.consumer(bootstrap, "aggregator", "aggregator"));
         this.consumer = new KafkaConsumer<>(props);
         this.dlq = new KafkaProducer<>(new HashMap<>(KafkaClients.producer(bootstrap, "aggregator-dlq")));
-        this.db = db;
+        this.applier = new BatchApplier(db);
+        this.maintenance = new ViewMaintenance(db);
         this.results = Counter.builder("flotilla_aggregator_results_total").register(meters);
         this.failed = Counter.builder("flotilla_aggregator_failed_targets_total")
                 .description("results with status FAILED").register(meters);
@@ -64,15 +78,35 @@ final class EventLoopConsumer implements Runnable {
     @Override
     public void run() {
         try {
-            consumer.subscribe(List.of(Topics.DIRECTORIES, Topics.DEPLOYMENTS, Topics.COMMANDS, Topics.RESULTS));
+            consumer.subscribe(List.of(Topics.DIRECTORIES, Topics.DEPLOYMENTS, Topics.COMMANDS, Topics.RESULTS),
+                    new ConsumerRebalanceListener() {
+                        @Override
+                        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                            commitOnHandOver();
+                            done.keySet().removeAll(partitions);
+                        }
+
+                        @Override
+                        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+                            // Another member has them already: nothing of ours to commit.
+                            done.keySet().removeAll(partitions);
+                        }
+
+                        @Override
+                        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                        }
+                    });
             while (running) {
                 ConsumerRecords<String, byte[]> batch = consumer.poll(Duration.ofMillis(200));
                 if (batch.isEmpty()) {
                     caughtUp = true;
+                    commit(true);
+                    maintenance.idle();
                     continue;
                 }
-                apply(batch);
-                consumer.commitSync();
+                if (applyAndCommit(batch)) {
+                    resultsFirst(batch);
+                }
             }
         } catch (WakeupException e) {
             if (running) {
@@ -82,78 +116,150 @@ final class EventLoopConsumer implements Runnable {
             LOG.error("aggregator consume loop stopped; /health/ready now reports it DOWN", e);
         } finally {
             stopped = true;
+            commitOnHandOver();
             consumer.close();
             dlq.close(Duration.ofSeconds(5));
+            maintenance.close();
         }
     }
 
-    private void apply(ConsumerRecords<String, byte[]> batch) {
-        while (true) {
-            try (Connection c = db.connection()) {
-                c.setAutoCommit(false);
-                JdbcViewWriter w = new JdbcViewWriter(c);
-                List<ConsumerRecord<String, byte[]>> applied = new java.util.ArrayList<>();
-                List<MigrationResult> results = new java.util.ArrayList<>();
-                for (ConsumerRecord<String, byte[]> r : batch) {
-                    MigrationResult m = one(w, r);
-                    if (m != null) {
-                        applied.add(r);
-                        results.add(m);
-                    }
+    private boolean applyAndCommit(ConsumerRecords<String, byte[]> batch) {
+        if (!apply(batch)) {
+            return false;
+        }
+        for (TopicPartition p : batch.partitions()) {
+            List<ConsumerRecord<String, byte[]>> rs = batch.records(p);
+            done.put(p, new OffsetAndMetadata(rs.get(rs.size() - 1).offset() + 1));
+        }
+        uncommitted = true;
+        commit(false);
+        return true;
+    }
+
+    /**
+     * Commits the applied offsets, asynchronously (the next batch need not wait for the broker)
+     * and at most once per {@link #COMMIT_INTERVAL_NANOS} unless {@code now}: a lost or late
+     * commit only replays events the views already have. Revocation and shutdown commit
+     * synchronously.
+     */
+    private void commit(boolean now) {
+        long t = System.nanoTime();
+        if (uncommitted && (now || t - lastCommit >= COMMIT_INTERVAL_NANOS)) {
+            consumer.commitAsync(new HashMap<>(done), this::committed);
+            uncommitted = false;
+            lastCommit = t;
+        }
+    }
+
+    /**
+     * After a batch with commands (a fan-out floods the commands topic), takes the results that
+     * came meanwhile before the next commands: they are what users wait to see, and the views
+     * take a result before its command (the command's older time loses). Kafka keeps the paused
+     * partitions' fetched records for later.
+     */
+    private void resultsFirst(ConsumerRecords<String, byte[]> batch) {
+        Set<TopicPartition> others = new HashSet<>();
+        boolean results = false;
+        for (TopicPartition p : consumer.assignment()) {
+            if (Topics.RESULTS.equals(p.topic())) {
+                results = true;
+            } else {
+                others.add(p);
+            }
+        }
+        if (!results || batch.partitions().stream().allMatch(p -> Topics.RESULTS.equals(p.topic()))) {
+            return;
+        }
+        consumer.pause(others);
+        try {
+            ConsumerRecords<String, byte[]> waiting = consumer.poll(RESULTS_WAIT);
+            if (!waiting.isEmpty()) {
+                applyAndCommit(waiting);
+            }
+        } finally {
+            others.retainAll(consumer.assignment()); // the poll may have rebalanced
+            consumer.resume(others);
+        }
+    }
+
+    private void committed(Map<TopicPartition, OffsetAndMetadata> offsets, Exception e) {
+        if (e != null) {
+            LOG.debug("committing offsets {} failed; a later commit covers them: {}", offsets, e.toString());
+        }
+    }
+
+    /** Before partitions go to another member or the loop stops: what was applied, synchronously. */
+    private void commitOnHandOver() {
+        try {
+            consumer.commitSync(done, Duration.ofSeconds(5));
+            uncommitted = false;
+        } catch (RuntimeException e) {
+            LOG.warn("could not commit the applied offsets; the views will see those events again: {}",
+                    e.toString());
+        }
+    }
+
+    /** False when stopped before the batch was applied. */
+    private boolean apply(ConsumerRecords<String, byte[]> batch) {
+        List<ConsumerRecord<String, byte[]>> records = new ArrayList<>(batch.count());
+        batch.forEach(records::add);
+        List<SpecificRecord> events = decode(records);
+        while (running) {
+            try {
+                long t0 = System.nanoTime();
+                JdbcViewWriter.Applied applied = applier.apply(events, (i, reason) -> park(records.get(i), reason));
+                if (LOG.isDebugEnabled()) {
+                    LOG.debug("applied {} events in {} us; {} results changed the views", events.size(),
+                            (System.nanoTime() - t0) / 1000, applied.changed().size());
                 }
-                c.commit();
-                counted(applied, results);
-                return;
+                counted(records, events, applied.changed());
+                maintenance.inserted(applied.newDeployments());
+                return true;
             } catch (SQLException e) {
-                LOG.warn("writing a batch of {} events to the views failed, retrying: {}", batch.count(),
+                LOG.warn("writing a batch of {} events to the views failed, retrying: {}", records.size(),
                         e.getMessage());
                 pause();
             }
         }
+        return false;
+    }
+
+    /** The events, with null in place of a record that does not decode, which is parked once here. */
+    private List<SpecificRecord> decode(List<ConsumerRecord<String, byte[]>> records) {
+        List<SpecificRecord> events = new ArrayList<>(records.size());
+        for (ConsumerRecord<String, byte[]> r : records) {
+            try {
+                events.add(EventSerde.decode(r.value()));
+            } catch (RuntimeException ex) {
+                park(r, "undecodable event: " + ex.getMessage());
+                events.add(null);
+            }
+        }
+        return events;
     }
 
     /** Metrics for the results of a committed batch only, so a retried batch is not counted twice. */
-    private void counted(List<ConsumerRecord<String, byte[]>> records, List<MigrationResult> applied) {
-        Instant now = Instant.now();
-        for (int i = 0; i < records.size(); i++) {
-            visibility.record(Duration.ofMillis(Math.max(0, now.toEpochMilli() - records.get(i).timestamp())));
+    private void counted(List<ConsumerRecord<String, byte[]>> records, List<SpecificRecord> events,
+            List<Integer> changed) {
+        long now = Instant.now().toEpochMilli();
+        for (int i : changed) {
+            visibility.record(Duration.ofMillis(Math.max(0, now - records.get(i).timestamp())));
             results.increment();
-            if ("FAILED".equals(applied.get(i).getStatus())) {
+            if ("FAILED".equals(((MigrationResult) events.get(i)).getStatus())) {
                 failed.increment();
             }
         }
     }
 
-    /** Applies one event; returns it when it is a result that changed the views, else null. */
-    private MigrationResult one(JdbcViewWriter w, ConsumerRecord<String, byte[]> r) throws SQLException {
-        SpecificRecord e;
+    private void park(ConsumerRecord<String, byte[]> r, String reason) {
         try {
-            e = EventSerde.decode(r.value());
-        } catch (RuntimeException ex) {
-            try {
-                DeadLetters.park(dlq, r.topic(), r.partition(), r.offset(), r.value(), "undecodable event: "
-                        + ex.getMessage()).get();
-            } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while parking a dead letter", ie);
-            } catch (java.util.concurrent.ExecutionException ee) {
-                throw new IllegalStateException("cannot park a dead letter: " + ee.getCause(), ee);
-            }
-            return null;
+            DeadLetters.park(dlq, r.topic(), r.partition(), r.offset(), r.value(), reason).get();
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while parking a dead letter", ie);
+        } catch (java.util.concurrent.ExecutionException ee) {
+            throw new IllegalStateException("cannot park a dead letter: " + ee.getCause(), ee);
         }
-        if (e instanceof MigrationResult) {
-            MigrationResult m = (MigrationResult) e;
-            return w.result(m) ? m : null;
-        } else if (e instanceof MigrationProgress) {
-            w.progress((MigrationProgress) e);
-        } else if (e instanceof MigrationCommand) {
-            w.command((MigrationCommand) e);
-        } else if (e instanceof DeploymentSetCreated) {
-            w.set((DeploymentSetCreated) e);
-        } else if (e instanceof DirectoryPushed) {
-            w.directory((DirectoryPushed) e);
-        }
-        return null;
     }
 
     private void pause() {

@@ -12,129 +12,280 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+import static dev.flotilla.aggregator.ViewStatements.COMMAND_DATABASE;
+import static dev.flotilla.aggregator.ViewStatements.COMMAND_DEPLOYMENT;
+import static dev.flotilla.aggregator.ViewStatements.DIRECTORY;
+import static dev.flotilla.aggregator.ViewStatements.ENSURE_SET;
+import static dev.flotilla.aggregator.ViewStatements.FAN_OUT;
+import static dev.flotilla.aggregator.ViewStatements.FAN_OUT_EXISTING;
+import static dev.flotilla.aggregator.ViewStatements.PROGRESS;
+import static dev.flotilla.aggregator.ViewStatements.RESULT;
+import static dev.flotilla.aggregator.ViewStatements.RESULT_APPLIED;
+import static dev.flotilla.aggregator.ViewStatements.SET_INSERT;
+import static dev.flotilla.aggregator.ViewStatements.SET_UPDATE;
 
 /**
- * Applies events to the views with idempotent upserts: any event may arrive twice or out of
- * order (a result before its command), and a result from an older attempt never overwrites a
- * newer one. Runs inside the caller's transaction.
+ * Applies a batch of events to the views with idempotent upserts: any event may arrive twice or
+ * out of order (a result before its command), and a result from an older attempt never overwrites
+ * a newer one. Runs inside the caller's transaction.
+ *
+ * <p>A batch costs a round trip per kind of statement, not per event: each {@linkplain Segments
+ * segment} is applied phase by phase (directories, sets, the sets commands and results refer to,
+ * commands, progress, results, then the files and database rows of the results that changed their
+ * deployment), each phase one JDBC batch, which the driver pipelines, or one set-based statement
+ * for a fan-out's commands. Then {@link ViewCounters} moves the counts and every set touched gets
+ * its {@code last_event_at} once.
  */
 final class JdbcViewWriter {
+    /**
+     * What a batch did.
+     *
+     * @param changed indices of the results that changed the views (update count 1: not stale)
+     * @param newDeployments deployment rows the batch's commands inserted
+     * @param sets ids of the sets that exist in the views once the batch commits
+     */
+    record Applied(List<Integer> changed, int newDeployments, Set<String> sets) {
+    }
+
     private final Connection c;
+    private final Set<String> knownSets;
 
     JdbcViewWriter(Connection c) {
+        this(c, Collections.emptySet());
+    }
+
+    /** {@code knownSets}: ids of sets known to exist in the views, which need no ensuring. */
+    JdbcViewWriter(Connection c, Set<String> knownSets) {
         this.c = c;
+        this.knownSets = knownSets;
     }
 
-    void directory(DirectoryPushed e) throws SQLException {
-        exec("INSERT INTO agg_directories (directory, tag, version_id, latest_version, file_count, pushed_at)"
-                + " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (directory, tag) DO UPDATE SET version_id ="
-                + " EXCLUDED.version_id, latest_version = EXCLUDED.latest_version, file_count = EXCLUDED.file_count,"
-                + " pushed_at = EXCLUDED.pushed_at WHERE agg_directories.pushed_at <= EXCLUDED.pushed_at",
-                e.getDirectory(), e.getTag(), e.getVersionId(), e.getLatestVersion(), e.getFileCount(),
-                ts(e.getOccurredAt()));
-    }
-
-    void set(DeploymentSetCreated e) throws SQLException {
-        // Update first, insert only when missing: an upsert would burn a sequence number (the
-        // set's user-facing ID) on every conflict.
-        int n = update("UPDATE agg_deployment_sets SET env = ?, directory = ?, version_id = ?, tag = ?,"
-                + " target_version = ?, planned = ?, trigger = ?, dry_run = ?, created_at = ? WHERE id = ?",
-                e.getEnv(), e.getDirectory(), e.getVersionId(), e.getTag(), e.getTargetVersion(), e.getPlanned(),
-                e.getTrigger(), e.getDryRun(), ts(e.getOccurredAt()), e.getDeploymentSetId());
-        if (n == 0) {
-            exec("INSERT INTO agg_deployment_sets (id, env, directory, version_id, tag, target_version, planned,"
-                    + " trigger, dry_run, created_at, last_event_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    e.getDeploymentSetId(), e.getEnv(), e.getDirectory(), e.getVersionId(), e.getTag(),
-                    e.getTargetVersion(), e.getPlanned(), e.getTrigger(), e.getDryRun(), ts(e.getOccurredAt()),
-                    ts(e.getOccurredAt()));
+    /** Applies decoded events (other types are ignored), in order as far as the views can tell. */
+    Applied apply(List<?> events) throws SQLException {
+        Touched touched = new Touched(earlyProgress(events));
+        List<Integer> changed = new ArrayList<>();
+        int inserted = 0;
+        for (List<Integer> segment : Segments.split(events)) {
+            inserted += apply(new Segment(events, segment), touched, changed);
         }
-    }
-
-    void command(MigrationCommand e) throws SQLException {
-        ensureSet(e.getDeploymentSetId(), e.getEnv(), e.getDirectory(), e.getOccurredAt());
-        exec("INSERT INTO agg_deployments (set_id, target_id, target_name, env, directory, url, status, attempt,"
-                + " to_version, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'QUEUED', 0, ?, ?) ON CONFLICT DO NOTHING",
-                e.getDeploymentSetId(), e.getTargetId(), e.getTargetName(), e.getEnv(), e.getDirectory(),
-                e.getRedactedUrl(), e.getTargetVersion(), ts(e.getOccurredAt()));
-        exec("INSERT INTO agg_databases (target_id, env, name, directory, url, target_version, status, updated_at)"
-                + " VALUES (?, ?, ?, ?, ?, ?, 'PENDING', ?) ON CONFLICT (target_id) DO UPDATE SET"
-                + " directory = EXCLUDED.directory, url = EXCLUDED.url, target_version = EXCLUDED.target_version,"
-                + " status = CASE WHEN agg_databases.current_version IS NOT DISTINCT FROM EXCLUDED.target_version"
-                + " AND agg_databases.status <> 'FAILED' THEN 'SYNCED' ELSE 'PENDING' END,"
-                + " updated_at = EXCLUDED.updated_at WHERE agg_databases.updated_at <= EXCLUDED.updated_at",
-                e.getTargetId(), e.getEnv(), e.getTargetName(), e.getDirectory(), e.getRedactedUrl(),
-                e.getTargetVersion(), ts(e.getOccurredAt()));
-    }
-
-    /** A deployment that started shows RUNNING until its result arrives; older attempts are ignored. */
-    void progress(MigrationProgress p) throws SQLException {
-        exec("UPDATE agg_deployments SET status = 'RUNNING', attempt = ?, started_at = coalesce(started_at, ?),"
-                + " updated_at = ? WHERE set_id = ? AND target_id = ? AND status IN ('QUEUED', 'RUNNING')"
-                + " AND attempt <= ?", p.getAttempt(), ts(p.getOccurredAt()), ts(p.getOccurredAt()),
-                p.getDeploymentSetId(), p.getTargetId(), p.getAttempt());
-        exec("UPDATE agg_deployment_sets SET last_event_at = greatest(last_event_at, ?) WHERE id = ?",
-                ts(p.getOccurredAt()), p.getDeploymentSetId());
-    }
-
-    /** Returns false when the result was stale (an older attempt) and changed nothing. */
-    boolean result(MigrationResult r) throws SQLException {
-        ensureSet(r.getDeploymentSetId(), r.getEnv(), r.getDirectory(), r.getOccurredAt());
-        int n = update("INSERT INTO agg_deployments (set_id, target_id, target_name, env, directory, url, status,"
-                + " attempt, from_version, to_version, current_version, database_id, error, error_code, started_at,"
-                + " ended_at, updated_at, worker_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                + " ON CONFLICT (set_id, target_id) DO UPDATE SET status = EXCLUDED.status, attempt = EXCLUDED.attempt,"
-                + " from_version = EXCLUDED.from_version, to_version = EXCLUDED.to_version,"
-                + " current_version = EXCLUDED.current_version, database_id = EXCLUDED.database_id,"
-                + " error = EXCLUDED.error, error_code = EXCLUDED.error_code, started_at = EXCLUDED.started_at,"
-                + " ended_at = EXCLUDED.ended_at, updated_at = EXCLUDED.updated_at, worker_id = EXCLUDED.worker_id"
-                + " WHERE agg_deployments.attempt < EXCLUDED.attempt OR (agg_deployments.attempt = EXCLUDED.attempt"
-                // A redelivered command finds its work done and reports NO_ACTION: that must not
-                // hide the PASSED or FAILED of the run that did the work.
-                + " AND NOT (agg_deployments.status IN ('PASSED', 'FAILED') AND EXCLUDED.status = 'NO_ACTION'))",
-                r.getDeploymentSetId(), r.getTargetId(), r.getTargetName(), r.getEnv(), r.getDirectory(),
-                r.getRedactedUrl(), r.getStatus(), r.getAttempt(), r.getFromVersion(), r.getToVersion(),
-                r.getCurrentVersion(), r.getDatabaseId(), r.getError(), r.getErrorCode(), ts(r.getStartedAt()),
-                ts(r.getEndedAt()), ts(r.getOccurredAt()), r.getWorkerId());
-        if (n == 0) {
-            return false;
-        }
-        files(r);
-        database(r);
-        exec("UPDATE agg_deployment_sets SET last_event_at = greatest(last_event_at, ?) WHERE id = ?",
-                ts(r.getOccurredAt()), r.getDeploymentSetId());
-        return true;
-    }
-
-    private void files(MigrationResult r) throws SQLException {
-        exec("DELETE FROM agg_files WHERE set_id = ? AND target_id = ?", r.getDeploymentSetId(), r.getTargetId());
-        List<FileLog> files = r.getFiles();
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO agg_files (set_id, target_id, idx, name, version,"
-                + " description, started_at, ended_at, skipped, applied, error_stmt, error_text)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?)")) {
-            for (int i = 0; i < files.size(); i++) {
-                FileLog f = files.get(i);
-                bind(ps, r.getDeploymentSetId(), r.getTargetId(), i, f.getName(), f.getVersion(), f.getDescription(),
-                        ts(f.getStartedAt()), ts(f.getEndedAt()), f.getSkipped(), JsonText.array(f.getApplied()),
-                        f.getErrorStmt(), f.getErrorText());
-                ps.addBatch();
+        for (int i : touched.early) {
+            MigrationProgress p = (MigrationProgress) events.get(i);
+            if (!touched.created.contains(p.getDeploymentSetId())) {
+                touched.time(p.getDeploymentSetId(), p.getOccurredAt(), null);
             }
-            ps.executeBatch();
+        }
+        new ViewCounters(c).settle(touched.sets, touched.targets, touched.times);
+        return new Applied(changed, inserted, touched.referenced);
+    }
+
+    /**
+     * Progress events that come before anything in the batch that creates their set: one by one,
+     * they would move the set's last event only if it existed before the batch.
+     */
+    private static Set<Integer> earlyProgress(List<?> events) {
+        Set<String> creating = new HashSet<>();
+        Set<Integer> early = new HashSet<>();
+        for (int i = 0; i < events.size(); i++) {
+            Object e = events.get(i);
+            if (e instanceof DeploymentSetCreated) {
+                creating.add(((DeploymentSetCreated) e).getDeploymentSetId());
+            } else if (e instanceof MigrationCommand) {
+                creating.add(((MigrationCommand) e).getDeploymentSetId());
+            } else if (e instanceof MigrationResult) {
+                creating.add(((MigrationResult) e).getDeploymentSetId());
+            } else if (e instanceof MigrationProgress && !creating.contains(
+                    ((MigrationProgress) e).getDeploymentSetId())) {
+                early.add(i);
+            }
+        }
+        return early;
+    }
+
+    private int apply(Segment s, Touched touched, List<Integer> changed) throws SQLException {
+        batch(DIRECTORY, s.directories, e -> new Object[] {e.getDirectory(), e.getTag(), e.getVersionId(),
+            e.getLatestVersion(), e.getFileCount(), ts(e.getOccurredAt())});
+        sets(s.sets, touched);
+        ensureSets(s, touched);
+        int inserted = commands(s.commands, touched);
+        batch(PROGRESS, s.progress, p -> new Object[] {p.getAttempt(), ts(p.getOccurredAt()),
+            ts(p.getOccurredAt()), p.getDeploymentSetId(), p.getTargetId(), p.getAttempt()});
+        for (int i = 0; i < s.progress.size(); i++) {
+            MigrationProgress p = s.progress.get(i);
+            touched.deployment(p.getDeploymentSetId(), p.getTargetId());
+            if (!touched.early.contains(s.progressIndices.get(i))) { // early ones: see apply
+                touched.time(p.getDeploymentSetId(), p.getOccurredAt(), null);
+            }
+        }
+        results(s, touched, changed);
+        return inserted;
+    }
+
+    /**
+     * Set events: update first, insert only when missing (an upsert would burn a sequence number,
+     * the set's user-facing ID, on every conflict). The last event of a set wins, as it would one
+     * by one.
+     */
+    private void sets(List<DeploymentSetCreated> events, Touched touched) throws SQLException {
+        Map<String, DeploymentSetCreated> last = new LinkedHashMap<>();
+        events.forEach(e -> last.put(e.getDeploymentSetId(), e));
+        touched.refer(last.keySet());
+        List<DeploymentSetCreated> sets = List.copyOf(last.values());
+        Args<DeploymentSetCreated> args = e -> new Object[] {e.getEnv(), e.getDirectory(),
+            e.getVersionId(), e.getTag(), e.getTargetVersion(), e.getPlanned(), e.getTrigger(), e.getDryRun(),
+            ts(e.getOccurredAt()), e.getDeploymentSetId(), ts(e.getOccurredAt())};
+        int[] updated = batch(SET_UPDATE, sets, e -> Arrays.copyOf(args.of(e), 10));
+        List<DeploymentSetCreated> missing = new ArrayList<>();
+        for (int i = 0; i < sets.size(); i++) {
+            if (updated[i] == 0) {
+                missing.add(sets.get(i));
+            }
+        }
+        batch(SET_INSERT, missing, args);
+        missing.forEach(e -> touched.created.add(e.getDeploymentSetId()));
+    }
+
+    /** The sets that commands and results refer to exist, if only with what the first of those events knows. */
+    private void ensureSets(Segment s, Touched touched) throws SQLException {
+        Map<String, Object[]> sets = new LinkedHashMap<>();
+        for (Object[] a : s.setReferences) {
+            if (!knownSets.contains((String) a[0])) {
+                sets.putIfAbsent((String) a[0], a);
+            }
+            touched.refer(Collections.singleton((String) a[0]));
+        }
+        List<Object[]> ensure = List.copyOf(sets.values());
+        int[] n = batch(ENSURE_SET, ensure, a -> a);
+        for (int i = 0; i < n.length; i++) {
+            if (n[i] > 0) {
+                touched.created.add((String) ensure.get(i)[0]);
+            }
         }
     }
 
-    private void database(MigrationResult r) throws SQLException {
-        exec("INSERT INTO agg_databases (target_id, env, name, directory, url, database_id, current_version,"
-                + " target_version, status, last_set_id, last_deployment_at, error, updated_at)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (target_id) DO UPDATE SET"
-                + " database_id = coalesce(EXCLUDED.database_id, agg_databases.database_id),"
-                + " current_version = coalesce(EXCLUDED.current_version, agg_databases.current_version),"
-                + " status = EXCLUDED.status, last_set_id = EXCLUDED.last_set_id,"
-                + " last_deployment_at = EXCLUDED.last_deployment_at, error = EXCLUDED.error,"
-                + " updated_at = EXCLUDED.updated_at WHERE agg_databases.updated_at <= EXCLUDED.updated_at",
-                r.getTargetId(), r.getEnv(), r.getTargetName(), r.getDirectory(), r.getRedactedUrl(),
-                r.getDatabaseId(), r.getCurrentVersion(), r.getToVersion(), databaseStatus(r),
-                r.getDeploymentSetId(), ts(r.getEndedAt()), r.getError(), ts(r.getOccurredAt()));
+    private int commands(List<MigrationCommand> commands, Touched touched) throws SQLException {
+        commands.forEach(e -> touched.deployment(e.getDeploymentSetId(), e.getTargetId()));
+        if (commands.size() > 1 && commands.stream().map(MigrationCommand::getTargetId).distinct().count()
+                == commands.size()) {
+            return fanOut(commands);
+        }
+        // A target twice: an upsert statement cannot write one row twice, so row by row.
+        int inserted = 0;
+        for (int n : batch(COMMAND_DEPLOYMENT, commands, e -> new Object[] {e.getDeploymentSetId(), e.getTargetId(),
+            e.getTargetName(), e.getEnv(), e.getDirectory(), e.getRedactedUrl(), e.getTargetVersion(),
+            ts(e.getOccurredAt())})) {
+            inserted += Math.max(0, n);
+        }
+        batch(COMMAND_DATABASE, commands, e -> new Object[] {e.getTargetId(), e.getEnv(), e.getTargetName(),
+            e.getDirectory(), e.getRedactedUrl(), e.getTargetVersion(), ts(e.getOccurredAt())});
+        return inserted;
+    }
+
+    /**
+     * Commands of distinct targets: the new rows in one statement, then the commands of targets
+     * whose database row existed in another (it sees rows other transactions inserted meanwhile).
+     */
+    private int fanOut(List<MigrationCommand> commands) throws SQLException {
+        int inserted;
+        Set<String> created = new HashSet<>();
+        try (PreparedStatement ps = c.prepareStatement(FAN_OUT)) {
+            bindColumns(ps, commands, e -> new Object[] {e.getDeploymentSetId(), e.getTargetId(), e.getTargetName(),
+                e.getEnv(), e.getDirectory(), e.getRedactedUrl(), e.getTargetVersion(), text(e.getOccurredAt())});
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                inserted = rs.getInt(1);
+                java.sql.Array ids = rs.getArray(2);
+                if (ids != null) {
+                    created.addAll(Arrays.asList((String[]) ids.getArray()));
+                }
+            }
+        }
+        List<MigrationCommand> existing = new ArrayList<>();
+        commands.stream().filter(e -> !created.contains(e.getTargetId())).forEach(existing::add);
+        if (!existing.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement(FAN_OUT_EXISTING)) {
+                bindColumns(ps, existing, e -> new Object[] {e.getTargetId(), e.getEnv(), e.getTargetName(),
+                    e.getDirectory(), e.getRedactedUrl(), e.getTargetVersion(), text(e.getOccurredAt())});
+                ps.executeUpdate();
+            }
+        }
+        return inserted;
+    }
+
+    /** Binds one text array per column: the statement unnests them into rows. */
+    private <T> void bindColumns(PreparedStatement ps, List<T> rows, Args<T> args) throws SQLException {
+        Object[][] columns = null;
+        for (int i = 0; i < rows.size(); i++) {
+            Object[] row = args.of(rows.get(i));
+            columns = columns == null ? new Object[row.length][rows.size()] : columns;
+            for (int k = 0; k < row.length; k++) {
+                columns[k][i] = row[k];
+            }
+        }
+        for (int k = 0; columns != null && k < columns.length; k++) {
+            ps.setArray(k + 1, array("text", columns[k]));
+        }
+    }
+
+    /** Results, then the files and database rows of those that changed the deployment (update count 1). */
+    private void results(Segment s, Touched touched, List<Integer> changed) throws SQLException {
+        int[] n = batch(RESULT, s.results, r -> new Object[] {r.getDeploymentSetId(), r.getTargetId(),
+            r.getTargetName(), r.getEnv(), r.getDirectory(), r.getRedactedUrl(), r.getStatus(), r.getAttempt(),
+            r.getFromVersion(), r.getToVersion(), r.getCurrentVersion(), r.getDatabaseId(), r.getError(),
+            r.getErrorCode(), ts(r.getStartedAt()), ts(r.getEndedAt()), ts(r.getOccurredAt()), r.getWorkerId()});
+        List<MigrationResult> applied = new ArrayList<>();
+        for (int i = 0; i < n.length; i++) {
+            MigrationResult r = s.results.get(i);
+            touched.deployment(r.getDeploymentSetId(), r.getTargetId());
+            if (n[i] > 0) {
+                applied.add(r);
+                changed.add(s.resultIndices.get(i));
+                touched.time(r.getDeploymentSetId(), r.getOccurredAt(), r.getEndedAt());
+            }
+        }
+        batch(RESULT_APPLIED, applied, this::applied);
+    }
+
+    private Object[] applied(MigrationResult r) throws SQLException {
+        List<FileLog> files = r.getFiles();
+        Object[][] f = new Object[9][files.size()];
+        for (int i = 0; i < files.size(); i++) {
+            FileLog l = files.get(i);
+            f[0][i] = l.getName();
+            f[1][i] = l.getVersion();
+            f[2][i] = l.getDescription();
+            f[3][i] = text(l.getStartedAt());
+            f[4][i] = text(l.getEndedAt());
+            f[5][i] = l.getSkipped();
+            f[6][i] = JsonText.array(l.getApplied());
+            f[7][i] = l.getErrorStmt();
+            f[8][i] = l.getErrorText();
+        }
+        return new Object[] {array("text", f[0]), array("text", f[1]), array("text", f[2]), array("text", f[3]),
+            array("text", f[4]), array("int4", f[5]), array("text", f[6]), array("text", f[7]), array("text", f[8]),
+            r.getDeploymentSetId(), r.getTargetId(), r.getDeploymentSetId(), r.getTargetId(), r.getTargetId(),
+            r.getEnv(), r.getTargetName(), r.getDirectory(), r.getRedactedUrl(), r.getDatabaseId(),
+            r.getCurrentVersion(), r.getToVersion(), databaseStatus(r), r.getDeploymentSetId(), ts(r.getEndedAt()),
+            r.getError(), ts(r.getOccurredAt())};
+    }
+
+    private java.sql.Array array(String type, Object[] values) throws SQLException {
+        return c.createArrayOf(type, values);
+    }
+
+    private static String text(Instant i) {
+        return i == null ? null : i.toString();
     }
 
     /** SYNCED when at the version the deployment aimed for, FAILED when it failed, else PENDING. */
@@ -149,30 +300,108 @@ final class JdbcViewWriter {
         return r.getToVersion() == null || r.getToVersion().equals(r.getCurrentVersion()) ? "SYNCED" : "PENDING";
     }
 
-    private void ensureSet(String id, String env, String directory, Instant at) throws SQLException {
-        exec("INSERT INTO agg_deployment_sets (id, env, directory, created_at, last_event_at) SELECT ?, ?, ?, ?, ?"
-                + " WHERE NOT EXISTS (SELECT 1 FROM agg_deployment_sets WHERE id = ?)", id, env, directory, ts(at),
-                ts(at), id);
-    }
-
-    private void exec(String sql, Object... args) throws SQLException {
-        update(sql, args);
-    }
-
-    private int update(String sql, Object... args) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            bind(ps, args);
-            return ps.executeUpdate();
+    /** One statement for all items, pipelined by the driver; the update count of each. */
+    private <T> int[] batch(String sql, List<T> items, Args<T> args) throws SQLException {
+        if (items.isEmpty()) {
+            return new int[0];
         }
-    }
-
-    private static void bind(PreparedStatement ps, Object... args) throws SQLException {
-        for (int i = 0; i < args.length; i++) {
-            ps.setObject(i + 1, args[i]);
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (T item : items) {
+                Object[] a = args.of(item);
+                for (int i = 0; i < a.length; i++) {
+                    ps.setObject(i + 1, a[i]);
+                }
+                ps.addBatch();
+            }
+            return ps.executeBatch();
         }
     }
 
     private static Timestamp ts(Instant i) {
         return i == null ? null : Timestamp.from(i);
+    }
+
+    /** The parameters of one statement of a batch. */
+    @FunctionalInterface
+    private interface Args<T> {
+        Object[] of(T item) throws SQLException;
+    }
+
+    /** The events of one segment, by kind, in batch order. */
+    private static final class Segment {
+        final List<DirectoryPushed> directories = new ArrayList<>();
+        final List<DeploymentSetCreated> sets = new ArrayList<>();
+        final List<MigrationCommand> commands = new ArrayList<>();
+        final List<MigrationProgress> progress = new ArrayList<>();
+        final List<MigrationResult> results = new ArrayList<>();
+        final List<Integer> resultIndices = new ArrayList<>();
+        final List<Integer> progressIndices = new ArrayList<>();
+        /** ENSURE_SET arguments from each command and result, in batch order. */
+        final List<Object[]> setReferences = new ArrayList<>();
+
+        Segment(List<?> events, List<Integer> indices) {
+            for (int i : indices) {
+                Object e = events.get(i);
+                if (e instanceof DirectoryPushed) {
+                    directories.add((DirectoryPushed) e);
+                } else if (e instanceof DeploymentSetCreated) {
+                    sets.add((DeploymentSetCreated) e);
+                } else if (e instanceof MigrationCommand) {
+                    MigrationCommand m = (MigrationCommand) e;
+                    commands.add(m);
+                    refer(m.getDeploymentSetId(), m.getEnv(), m.getDirectory(), m.getOccurredAt());
+                } else if (e instanceof MigrationProgress) {
+                    progress.add((MigrationProgress) e);
+                    progressIndices.add(i);
+                } else if (e instanceof MigrationResult) {
+                    MigrationResult r = (MigrationResult) e;
+                    results.add(r);
+                    resultIndices.add(i);
+                    refer(r.getDeploymentSetId(), r.getEnv(), r.getDirectory(), r.getOccurredAt());
+                }
+            }
+        }
+
+        private void refer(String set, String env, String directory, Instant at) {
+            setReferences.add(new Object[] {set, env, directory, ts(at), ts(at), set});
+        }
+    }
+
+    /** What a batch wrote, for the counts and the sets' times; sorted, so locks are taken in one order. */
+    private static final class Touched {
+        /** Indices of the progress events that came before anything creating their set ({@link #earlyProgress}). */
+        final Set<Integer> early;
+        /** Sets this batch inserted. */
+        final Set<String> created = new HashSet<>();
+        /** Sets that exist once this batch commits. */
+        final Set<String> referenced = new HashSet<>();
+        final Set<String> sets = new TreeSet<>();
+        final Set<String> targets = new TreeSet<>();
+        /** Per set: the latest progress or applied result, and the latest end of an applied result. */
+        final Map<String, Instant[]> times = new TreeMap<>();
+
+        Touched(Set<Integer> early) {
+            this.early = early;
+        }
+
+        void refer(Collection<String> ids) {
+            ids.stream().filter(java.util.Objects::nonNull).forEach(referenced::add);
+        }
+
+        void deployment(String set, String target) {
+            if (set != null && target != null) {
+                sets.add(set);
+                targets.add(target);
+            }
+        }
+
+        void time(String set, Instant event, Instant ended) {
+            if (set == null) {
+                return;
+            }
+            Instant[] t = times.computeIfAbsent(set, k -> new Instant[2]);
+            t[0] = t[0] == null || event.isAfter(t[0]) ? event : t[0];
+            t[1] = ended == null || t[1] != null && !ended.isAfter(t[1]) ? t[1] : ended;
+        }
     }
 }

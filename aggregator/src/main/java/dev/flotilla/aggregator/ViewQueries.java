@@ -13,20 +13,23 @@ import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** Read side of the views, as JSON for the REST API. Blocking: run on a worker executor. */
 final class ViewQueries {
-    /** A set's counts and status, derived from its deployments. */
-    private static final String SET_COLUMNS = "s.seq, s.id, s.env, s.directory, s.tag, s.version_id,"
-            + " s.target_version, s.planned, s.trigger, s.dry_run, s.created_at, s.last_event_at,"
-            + " (SELECT count(*) FROM agg_deployments d WHERE d.set_id = s.id AND d.status IN ('PASSED', 'NO_ACTION',"
-            + " 'DRY_RUN')) AS succeeded,"
-            + " (SELECT count(*) FROM agg_deployments d WHERE d.set_id = s.id AND d.status = 'FAILED') AS failed,"
-            + " (SELECT count(*) FROM agg_deployments d WHERE d.set_id = s.id AND d.status = 'PASSED') AS passed,"
-            + " (SELECT count(*) FROM agg_deployments d WHERE d.set_id = s.id AND d.status = 'DRY_RUN') AS dry,"
-            + " (SELECT max(d.ended_at) FROM agg_deployments d WHERE d.set_id = s.id) AS completed_at";
-
+    /** A set's counts (kept in agg_set_counts, see {@link ViewCounters}) with the set. */
+    private static final String SETS = "SELECT s.seq, s.id, s.env, s.directory, s.tag, s.version_id,"
+            + " s.target_version, s.planned, s.trigger, s.dry_run, s.created_at, s.last_event_at, s.completed_at,"
+            + " coalesce(k.succeeded, 0) AS succeeded, coalesce(k.failed, 0) AS failed,"
+            + " coalesce(k.passed, 0) AS passed, coalesce(k.dry, 0) AS dry FROM agg_deployment_sets s"
+            + " LEFT JOIN LATERAL (SELECT sum(n) FILTER (WHERE status IN ('PASSED', 'NO_ACTION', 'DRY_RUN'))"
+            + " AS succeeded, sum(n) FILTER (WHERE status = 'FAILED') AS failed,"
+            + " sum(n) FILTER (WHERE status = 'PASSED') AS passed, sum(n) FILTER (WHERE status = 'DRY_RUN') AS dry"
+            + " FROM agg_set_counts c WHERE c.set_id = s.id) k ON true";
+    private static final String DATABASE_COLUMNS = "seq AS id, target_id, name, env, directory, url, database_id,"
+            + " status, current_version, target_version, last_set_id, last_deployment_at, error";
     private final Database db;
     private final java.time.Duration stallAfter;
 
@@ -37,8 +40,7 @@ final class ViewQueries {
 
     JsonObject sets(String status, String env, String directory, Page page) throws SQLException {
         Where w = new Where().eq("s.env", env).eq("s.directory", directory);
-        List<JsonObject> rows = query("SELECT " + SET_COLUMNS + " FROM agg_deployment_sets s" + w.sql()
-                + " ORDER BY s.seq DESC", w.args());
+        List<JsonObject> rows = query(SETS + w.sql() + " ORDER BY s.seq DESC", w.args());
         JsonArray items = new JsonArray();
         for (JsonObject r : rows) {
             JsonObject set = set(r);
@@ -51,15 +53,14 @@ final class ViewQueries {
     }
 
     JsonObject set(String idOrSeq, Page targets) throws SQLException {
-        List<JsonObject> rows = query("SELECT " + SET_COLUMNS + " FROM agg_deployment_sets s WHERE s.id = ?"
-                + " OR s.seq::text = ?", idOrSeq, idOrSeq);
+        List<JsonObject> rows = query(SETS + " WHERE s.id = ? OR s.seq::text = ?", idOrSeq, idOrSeq);
         if (rows.isEmpty()) {
             throw notFound("deployment set", idOrSeq);
         }
         JsonObject set = set(rows.get(0));
         List<JsonObject> ts = query("SELECT target_id, target_name, env, url, status, attempt, from_version, to_version,"
                 + " current_version, database_id, error, error_code, started_at, ended_at, worker_id FROM agg_deployments"
-                + " WHERE set_id = ? ORDER BY target_name LIMIT ? OFFSET ?", set.getString("id"), targets.size(),
+                + " WHERE set_id = ? ORDER BY target_name, target_id LIMIT ? OFFSET ?", set.getString("id"), targets.size(),
                 targets.offset());
         return set.put("targets", new JsonArray(new ArrayList<>(ts))).put("targetsPage", new JsonObject()
                 .put("page", targets.page()).put("pageSize", targets.size()).put("total", set.getLong("total")));
@@ -83,18 +84,70 @@ final class ViewQueries {
         return rows.get(0).put("deploymentSetId", set.getString("id")).put("files", fs);
     }
 
+    /**
+     * A page of databases in (env, name) order, and how many match. The count comes from
+     * agg_database_counts unless a name is searched; the page is an ordered index scan to its first
+     * row (from whichever end is nearer) or, given the {@code after} cursor of the previous page,
+     * straight from there. The answer's {@code page.next} links the next page with its cursor.
+     */
     JsonObject databases(String status, String env, String directory, String name, Page page) throws SQLException {
         Where w = new Where().eq("status", status == null ? null : status.toUpperCase(java.util.Locale.ROOT))
                 .eq("env", env).eq("directory", directory).like("name", name);
-        List<JsonObject> total = query("SELECT count(*) AS n FROM agg_databases" + w.sql(), w.args());
+        // Without a name to search, every filter is a column of agg_database_counts.
+        long total = query((name == null || name.isEmpty() ? "SELECT coalesce(sum(n), 0) AS n FROM agg_database_counts"
+                : "SELECT count(*) AS n FROM agg_databases") + w.sql(), w.args()).get(0).getLong("n");
+        List<JsonObject> rows = page(w, env, page, total);
+        JsonObject p = new JsonObject().put("page", page.page()).put("pageSize", page.size()).put("total", total);
+        // By number, the total says whether more follow; after a cursor, a full page may have more.
+        if (!rows.isEmpty() && (page.after() == null ? page.offset() + rows.size() < total
+                : rows.size() == page.size())) {
+            JsonObject last = rows.get(rows.size() - 1);
+            Map<String, String> q = new LinkedHashMap<>();
+            q.put("status", status);
+            q.put("env", env);
+            q.put("directory", directory);
+            q.put("name", name);
+            p.put("next", "/api/v1/databases?" + page.next(q, last.getString("env"), last.getString("name"),
+                    last.getLong("id")));
+        }
+        return new JsonObject().put("items", new JsonArray(new ArrayList<>(rows))).put("page", p);
+    }
+
+    private List<JsonObject> page(Where w, String env, Page page, long total) throws SQLException {
+        // With one env, the scan is positioned by (name, seq): PostgreSQL starts an index scan from
+        // the equality on env, and a row comparison that starts with env would be a mere filter.
+        boolean oneEnv = env != null && !env.isEmpty();
+        String key = oneEnv ? "name, seq" : "env, name, seq";
+        String rows = "SELECT " + DATABASE_COLUMNS + " FROM agg_databases";
+        String limit = " ORDER BY " + order("") + " LIMIT ?";
         List<Object> args = new ArrayList<>(List.of(w.args()));
+        if (page.after() != null) {
+            List<Object> after = page.afterKey();
+            args.addAll(oneEnv ? after.subList(1, 3) : after);
+            args.add(page.size());
+            return query(rows + w.and("(" + key + ") > (" + (oneEnv ? "?, ?" : "?, ?, ?") + ")") + limit,
+                    args.toArray());
+        }
+        long offset = page.offset();
+        if (offset >= total) {
+            return List.of();
+        }
+        if (offset > 0) {
+            // The page's first row, by an index-only scan from the nearer end of the order.
+            boolean fromEnd = total - 1 - offset < offset;
+            String first = "(" + key + ") >= (SELECT " + key + " FROM agg_databases" + w.sql() + " ORDER BY "
+                    + order(fromEnd ? " DESC" : "") + " OFFSET ? LIMIT 1)";
+            args.addAll(List.of(w.args()));
+            args.add(fromEnd ? total - 1 - offset : offset);
+            args.add(page.size());
+            return query(rows + w.and(first) + limit, args.toArray());
+        }
         args.add(page.size());
-        args.add(page.offset());
-        List<JsonObject> rows = query("SELECT seq AS id, target_id, name, env, directory, url, database_id, status,"
-                + " current_version, target_version, last_set_id, last_deployment_at, error FROM agg_databases"
-                + w.sql() + " ORDER BY env, name LIMIT ? OFFSET ?", args.toArray());
-        return new JsonObject().put("items", new JsonArray(new ArrayList<>(rows))).put("page", new JsonObject()
-                .put("page", page.page()).put("pageSize", page.size()).put("total", total.get(0).getLong("n")));
+        return query(rows + w.sql() + limit, args.toArray());
+    }
+
+    private static String order(String direction) {
+        return "env" + direction + ", name" + direction + ", seq" + direction;
     }
 
     JsonObject database(String idOrTarget) throws SQLException {
@@ -223,6 +276,11 @@ final class ViewQueries {
 
         String sql() {
             return parts.isEmpty() ? "" : " WHERE " + String.join(" AND ", parts);
+        }
+
+        /** This WHERE clause and one more condition, which takes no arguments of this clause's. */
+        String and(String condition) {
+            return (parts.isEmpty() ? " WHERE " : sql() + " AND ") + condition;
         }
 
         Object[] args() {

@@ -1,6 +1,14 @@
 package dev.flotilla.aggregator;
 
-/** The aggregator's tables: the status views, written only by the aggregator. */
+/**
+ * The aggregator's tables: the status views, written only by the aggregator.
+ *
+ * <p>Counts are kept, not computed per request: {@code agg_set_counts} (deployments per set and
+ * status) and {@code agg_database_counts} (databases per env, directory and status). A row is
+ * counted under the bucket in its {@code counted} column; {@link ViewCounters} moves rows whose
+ * bucket changed and adjusts the counts in the same transaction. Stores created before the counts
+ * existed are counted once, when the column is added.
+ */
 final class ViewSchema {
     private ViewSchema() {
     }
@@ -9,13 +17,16 @@ final class ViewSchema {
         "CREATE TABLE IF NOT EXISTS agg_deployment_sets (seq bigserial UNIQUE, id text PRIMARY KEY, env text,"
             + " directory text, version_id text, tag text, target_version text, planned int NOT NULL DEFAULT 0,"
             + " trigger text, dry_run boolean NOT NULL DEFAULT false, created_at timestamptz NOT NULL,"
-            + " last_event_at timestamptz NOT NULL)",
+            + " last_event_at timestamptz NOT NULL, completed_at timestamptz)",
         "CREATE TABLE IF NOT EXISTS agg_deployments (set_id text NOT NULL, target_id text NOT NULL, target_name text,"
             + " env text, directory text, url text, status text NOT NULL, attempt int NOT NULL DEFAULT 0,"
             + " from_version text, to_version text, current_version text, database_id text, error text,"
             + " error_code text, started_at timestamptz, ended_at timestamptz, updated_at timestamptz NOT NULL,"
-            + " worker_id text, PRIMARY KEY (set_id, target_id))",
-        "CREATE INDEX IF NOT EXISTS agg_deployments_status ON agg_deployments (set_id, status)",
+            + " worker_id text, counted text, counted_was text, PRIMARY KEY (set_id, target_id))",
+        // The targets page of a set is ordered by name; the per-status counts come from
+        // agg_set_counts, so no index on status (a status change stays a HOT update).
+        "DROP INDEX IF EXISTS agg_deployments_status",
+        "CREATE INDEX IF NOT EXISTS agg_deployments_names ON agg_deployments (set_id, target_name, target_id)",
         "CREATE TABLE IF NOT EXISTS agg_files (set_id text NOT NULL, target_id text NOT NULL, idx int NOT NULL,"
             + " name text NOT NULL, version text NOT NULL, description text, started_at timestamptz,"
             + " ended_at timestamptz, skipped int NOT NULL DEFAULT 0, applied jsonb NOT NULL, error_stmt text,"
@@ -23,10 +34,36 @@ final class ViewSchema {
         "CREATE TABLE IF NOT EXISTS agg_databases (seq bigserial UNIQUE, target_id text PRIMARY KEY, env text,"
             + " name text, directory text, url text, database_id text, current_version text, target_version text,"
             + " status text NOT NULL, last_set_id text, last_deployment_at timestamptz, error text,"
-            + " updated_at timestamptz NOT NULL)",
-        "CREATE INDEX IF NOT EXISTS agg_databases_env ON agg_databases (env, name)",
+            + " updated_at timestamptz NOT NULL, counted text[], counted_was text[])",
+        // Pages are ordered by (env, name, seq): unique, so a page boundary is a key the next page
+        // can start after, and the index hands out any page as an ordered (index-only) scan.
+        "DROP INDEX IF EXISTS agg_databases_env",
+        "CREATE INDEX IF NOT EXISTS agg_databases_page ON agg_databases (env, name, seq)",
         "CREATE TABLE IF NOT EXISTS agg_directories (directory text NOT NULL, tag text NOT NULL,"
             + " version_id text NOT NULL, latest_version text, file_count int, pushed_at timestamptz NOT NULL,"
             + " PRIMARY KEY (directory, tag))",
+        "CREATE TABLE IF NOT EXISTS agg_set_counts (set_id text NOT NULL, status text NOT NULL, n bigint NOT NULL,"
+            + " PRIMARY KEY (set_id, status))",
+        "CREATE TABLE IF NOT EXISTS agg_database_counts (env text NOT NULL, directory text NOT NULL,"
+            + " status text NOT NULL, n bigint NOT NULL, PRIMARY KEY (env, directory, status))",
+        countOnce("agg_deployment_sets", "completed_at timestamptz",
+            "UPDATE agg_deployment_sets s SET completed_at = (SELECT max(d.ended_at) FROM agg_deployments d"
+            + " WHERE d.set_id = s.id)"),
+        countOnce("agg_deployments", "counted text, ADD COLUMN counted_was text",
+            "UPDATE agg_deployments SET counted = status;"
+            + " INSERT INTO agg_set_counts (set_id, status, n) SELECT set_id, status, count(*) FROM agg_deployments"
+            + " GROUP BY set_id, status"),
+        countOnce("agg_databases", "counted text[], ADD COLUMN counted_was text[]",
+            "UPDATE agg_databases SET counted = " + ViewCounters.DATABASE_BUCKET + ";"
+            + " INSERT INTO agg_database_counts (env, directory, status, n) SELECT coalesce(env, ''),"
+            + " coalesce(directory, ''), status, count(*) FROM agg_databases GROUP BY 1, 2, 3"),
     };
+
+    /** Adds a column to a store that predates it and fills it in, once: the column is the marker. */
+    private static String countOnce(String table, String column, String fill) {
+        String name = column.substring(0, column.indexOf(' '));
+        return "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema ="
+            + " current_schema() AND table_name = '" + table + "' AND column_name = '" + name + "') THEN"
+            + " ALTER TABLE " + table + " ADD COLUMN " + column + "; " + fill + "; END IF; END $$";
+    }
 }

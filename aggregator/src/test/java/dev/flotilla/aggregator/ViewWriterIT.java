@@ -1,139 +1,265 @@
 package dev.flotilla.aggregator;
 
-import dev.flotilla.fabric.Database;
-import dev.flotilla.protocol.avro.DeploymentSetCreated;
-import dev.flotilla.protocol.avro.MigrationCommand;
-import dev.flotilla.protocol.avro.MigrationResult;
-import dev.flotilla.testkit.ScratchDatabase;
-import dev.flotilla.testkit.TestDatabases;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
+import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The views' write rules on the real PostgreSQL: idempotent, attempt-fenced, order-tolerant. */
+/**
+ * The views' write rules on the real PostgreSQL: idempotent, attempt-fenced, order-tolerant; and a
+ * batch, applied phase by phase, ends exactly where applying its events one by one would.
+ */
 class ViewWriterIT {
     private static final String SET = "11111111-1111-1111-1111-111111111111";
+    private static final String NEXT_SET = "22222222-2222-2222-2222-222222222222";
     private static final String TARGET = "prod/tenant_1";
 
-    private ScratchDatabase store;
-    private Database db;
-    private Instant t0;
+    private ViewStore store;
+    private Events ev;
 
     @BeforeEach
     void setUp() {
-        store = TestDatabases.postgresDatabase("views");
-        db = Database.connect(store.jdbcUrl(), null, null, 2, "views-test");
-        db.migrate(ViewSchema.DDL);
-        t0 = Instant.now().minusSeconds(60);
+        store = new ViewStore("views");
+        ev = new Events(Instant.now().minusSeconds(60).truncatedTo(ChronoUnit.MILLIS));
     }
 
     @AfterEach
     void tearDown() {
-        db.close();
         store.close();
     }
 
-    private void apply(Object... events) throws Exception {
-        try (Connection c = db.connection()) {
-            c.setAutoCommit(false);
-            JdbcViewWriter w = new JdbcViewWriter(c);
-            for (Object e : events) {
-                if (e instanceof MigrationResult) {
-                    w.result((MigrationResult) e);
-                } else if (e instanceof MigrationCommand) {
-                    w.command((MigrationCommand) e);
-                } else {
-                    w.set((DeploymentSetCreated) e);
-                }
-            }
-            c.commit();
-        }
-    }
-
-    private JsonObject deployment() throws Exception {
-        return new ViewQueries(db, Duration.ofMinutes(5)).deployment(SET, TARGET);
+    private JsonObject deployment(String set) throws Exception {
+        return store.queries().deployment(set, TARGET);
     }
 
     private JsonObject database() throws Exception {
-        return new ViewQueries(db, Duration.ofMinutes(5)).database(TARGET);
+        return store.queries().database(TARGET);
+    }
+
+    /** The same events in a second store, one by one: the views must be identical. */
+    private void assertSameAsOneByOne(Object... events) throws Exception {
+        try (ViewStore single = new ViewStore("views1")) {
+            single.oneByOne(events);
+            assertThat(store.dump()).isEqualTo(single.dump());
+        }
+        store.assertCountsMatchRows();
     }
 
     @Test
     void aRedeliveredCommandsNoActionDoesNotHideTheRunThatDidTheWork() throws Exception {
-        apply(set(2), command(), result("PASSED", 1, "2", 1));
+        store.batch(ev.set(SET, "2", 2), ev.command(SET, TARGET, "2", 0), ev.result(SET, TARGET, "PASSED", 1, "2", "2", 1));
 
-        apply(result("NO_ACTION", 1, "2", 2));
+        store.batch(ev.result(SET, TARGET, "NO_ACTION", 1, "2", "2", 2));
 
-        assertThat(deployment().getString("status")).isEqualTo("PASSED");
+        assertThat(deployment(SET).getString("status")).isEqualTo("PASSED");
         assertThat(database().getString("status")).isEqualTo("SYNCED");
     }
 
     @Test
     void aNewerAttemptWinsAndAStaleOneIsIgnored() throws Exception {
-        apply(set(2), command(), result("FAILED", 1, "1", 1));
-        apply(result("PASSED", 2, "2", 3));
+        store.batch(ev.set(SET, "2", 2), ev.command(SET, TARGET, "2", 0), ev.result(SET, TARGET, "FAILED", 1, "2", "1", 1));
+        store.batch(ev.result(SET, TARGET, "PASSED", 2, "2", "2", 3));
 
-        apply(result("FAILED", 1, "1", 4));
+        JdbcViewWriter.Applied stale = store.batch(ev.result(SET, TARGET, "FAILED", 1, "2", "1", 4));
 
-        assertThat(deployment().getString("status")).isEqualTo("PASSED");
-        assertThat(deployment().getInteger("attempt")).isEqualTo(2);
+        assertThat(stale.changed()).isEmpty();
+        assertThat(deployment(SET).getString("status")).isEqualTo("PASSED");
+        assertThat(deployment(SET).getInteger("attempt")).isEqualTo(2);
         assertThat(database().getString("currentVersion")).isEqualTo("2");
     }
 
     @Test
     void duplicateEventsChangeNothingAndAResultBeforeItsCommandIsKept() throws Exception {
-        MigrationResult r = result("PASSED", 1, "2", 2);
-        apply(r, r, command(), set(2), set(2), command());
+        Object r = ev.result(SET, TARGET, "PASSED", 1, "2", "2", 2);
+        Object[] batch = {r, r, ev.command(SET, TARGET, "2", 0), ev.set(SET, "2", 2), ev.set(SET, "2", 2),
+            ev.command(SET, TARGET, "2", 0)};
 
-        assertThat(deployment().getString("status")).isEqualTo("PASSED");
-        assertThat(new ViewQueries(db, Duration.ofMinutes(5)).sets(null, null, null, new Page(1, 20))
-                .getJsonArray("items")).hasSize(1);
+        JdbcViewWriter.Applied applied = store.batch(batch);
+
+        // The duplicate rewrites the same row (update count 1); the metrics count it as the old code did.
+        assertThat(applied.changed()).containsExactly(0, 1);
+        assertThat(deployment(SET).getString("status")).isEqualTo("PASSED");
+        assertThat(store.queries().sets(null, null, null, new Page(1, 20)).getJsonArray("items")).hasSize(1);
         assertThat(database().getString("status")).isEqualTo("SYNCED");
+        assertSameAsOneByOne(batch);
     }
 
     @Test
     void aRunningSetWithoutEventsForTooLongIsReportedStalled() throws Exception {
-        apply(set(2), command(), result("PASSED", 1, "2", 1));
+        store.batch(ev.set(SET, "2", 2), ev.command(SET, TARGET, "2", 0), ev.result(SET, TARGET, "PASSED", 1, "2", "2", 1));
 
-        JsonObject fresh = new ViewQueries(db, Duration.ofMinutes(5)).set(SET, new Page(1, 20));
-        JsonObject old = new ViewQueries(db, Duration.ofSeconds(1)).set(SET, new Page(1, 20));
+        JsonObject fresh = store.queries().set(SET, new Page(1, 20));
+        JsonObject old = new ViewQueries(store.db, Duration.ofSeconds(1)).set(SET, new Page(1, 20));
 
         assertThat(fresh.getString("status")).isEqualTo("RUNNING");
+        assertThat(fresh.getLong("succeeded")).isEqualTo(1);
+        assertThat(fresh.getLong("total")).isEqualTo(2);
         assertThat(fresh.getBoolean("stalled")).isFalse();
         assertThat(old.getBoolean("stalled")).isTrue();
-        assertThat(new ViewQueries(db, Duration.ofSeconds(1)).sets("STALLED", null, null, new Page(1, 20))
+        assertThat(new ViewQueries(store.db, Duration.ofSeconds(1)).sets("STALLED", null, null, new Page(1, 20))
                 .getJsonArray("items")).hasSize(1);
     }
 
-    private DeploymentSetCreated set(int planned) {
-        return DeploymentSetCreated.newBuilder().setEventId(UUID.randomUUID().toString()).setOccurredAt(t0)
-                .setDeploymentSetId(SET).setEnv("prod").setDirectory("app").setVersionId("v").setTag("v2")
-                .setTargetVersion("2").setPlanned(planned).setTrigger("PUSH").build();
+    @Test
+    void aCommandItsProgressAndItsResultInOneBatchEndAsTheResultSays() throws Exception {
+        Object[] batch = {ev.set(SET, "3", 1), ev.command(SET, TARGET, "3", 0), ev.progress(SET, TARGET, 1, 1),
+            ev.progress(SET, TARGET, 1, 2), ev.result(SET, TARGET, "PASSED", 1, "3", "3", 3)};
+
+        JdbcViewWriter.Applied applied = store.batch(batch);
+
+        assertThat(applied.changed()).containsExactly(4);
+        JsonObject d = deployment(SET);
+        assertThat(d.getString("status")).isEqualTo("PASSED");
+        assertThat(d.getString("startedAt")).isEqualTo(ev.at(3).minusMillis(10).toString());
+        assertThat(d.getJsonArray("files")).hasSize(2);
+        assertThat(database().getString("status")).isEqualTo("SYNCED");
+        JsonObject set = store.queries().set(SET, new Page(1, 20));
+        assertThat(set.getString("status")).isEqualTo("PASSED");
+        assertThat(set.getLong("succeeded")).isEqualTo(1);
+        assertThat(set.getLong("total")).isEqualTo(1);
+        assertThat(set.getString("completedAt")).isEqualTo(ev.at(3).toString());
+        assertThat(set.getString("lastEventAt")).isEqualTo(ev.at(3).toString());
+        assertSameAsOneByOne(batch);
     }
 
-    private MigrationCommand command() {
-        return MigrationCommand.newBuilder().setEventId(UUID.randomUUID().toString()).setOccurredAt(t0)
-                .setDeploymentSetId(SET).setTargetId(TARGET).setCommandId(SET + "/0").setEnv("prod")
-                .setDirectory("app").setVersionId("v").setTargetVersion("2").setTargetName("tenant_1")
-                .setRedactedUrl("sqlite://tenant_1.db").setIndex(0).setPlanned(2).build();
+    @Test
+    void twoAttemptsOfOneTargetInOneBatchLeaveTheNewerInEitherOrder() throws Exception {
+        Object failed = ev.result(SET, TARGET, "FAILED", 1, "3", "1", 1);
+        Object passed = ev.result(SET, TARGET, "PASSED", 2, "3", "3", 2);
+        store.batch(ev.set(SET, "3", 1), ev.command(SET, TARGET, "3", 0));
+
+        JdbcViewWriter.Applied inOrder = store.batch(failed, passed);
+
+        assertThat(inOrder.changed()).containsExactly(0, 1);
+        assertThat(deployment(SET).getInteger("attempt")).isEqualTo(2);
+        assertThat(deployment(SET).getJsonArray("files")).hasSize(2);
+        assertThat(database().getString("status")).isEqualTo("SYNCED");
+        assertSameAsOneByOne(ev.set(SET, "3", 1), ev.command(SET, TARGET, "3", 0), failed, passed);
+
+        store.truncate();
+        store.batch(ev.set(SET, "3", 1), ev.command(SET, TARGET, "3", 0));
+        JdbcViewWriter.Applied reversed = store.batch(passed, failed);
+
+        assertThat(reversed.changed()).containsExactly(0);
+        assertThat(deployment(SET).getString("status")).isEqualTo("PASSED");
+        assertThat(deployment(SET).getString("workerId")).isEqualTo("w2");
+        assertThat(database().getString("status")).isEqualTo("SYNCED");
+        assertThat(database().getString("error")).isNull();
+        assertSameAsOneByOne(ev.set(SET, "3", 1), ev.command(SET, TARGET, "3", 0), passed, failed);
     }
 
-    private MigrationResult result(String status, int attempt, String current, int secondsAfter) {
-        Instant at = t0.plusSeconds(secondsAfter);
-        return MigrationResult.newBuilder().setEventId(UUID.randomUUID().toString()).setOccurredAt(at)
-                .setDeploymentSetId(SET).setTargetId(TARGET).setCommandId(SET + "/0").setAttempt(attempt)
-                .setEnv("prod").setDirectory("app").setVersionId("v").setTargetName("tenant_1")
-                .setRedactedUrl("sqlite://tenant_1.db").setStatus(status).setFromVersion("1").setToVersion("2")
-                .setCurrentVersion(current).setFiles(List.of()).setStartedAt(at).setEndedAt(at).setWorkerId("w")
-                .setError("FAILED".equals(status) ? "boom" : null).build();
+    @Test
+    void aResultOfOneSetThenACommandOfTheNextForTheSameTargetAreAppliedInThatOrder() throws Exception {
+        Object[] before = {ev.set(SET, "2", 1), ev.command(SET, TARGET, "2", 0)};
+        store.batch(before);
+        Object result = ev.result(SET, TARGET, "PASSED", 1, "2", "2", 5);
+        Object laterCommand = ev.command(NEXT_SET, TARGET, "3", 6);
+
+        store.batch(result, laterCommand);
+
+        assertThat(database().getString("status")).isEqualTo("PENDING");
+        assertThat(database().getString("targetVersion")).isEqualTo("3");
+        assertThat(database().getString("currentVersion")).isEqualTo("2");
+        assertThat(deployment(SET).getString("status")).isEqualTo("PASSED");
+        assertThat(deployment(NEXT_SET).getString("status")).isEqualTo("QUEUED");
+        assertSameAsOneByOne(before[0], before[1], result, laterCommand);
+    }
+
+    @Test
+    void aCommandSentBeforeAResultButReadAfterItDoesNotMixTheirVersions() throws Exception {
+        Object[] before = {ev.set(SET, "2", 1), ev.command(SET, TARGET, "2", 0)};
+        store.batch(before);
+        Object result = ev.result(SET, TARGET, "PASSED", 1, "2", "2", 5);
+        Object earlierCommand = ev.command(NEXT_SET, TARGET, "3", 4);
+
+        store.batch(result, earlierCommand);
+
+        // One by one, the command's older time loses to the result's: the database stays at the
+        // result's target. Applied before the result, it would set target 3 under the result's SYNCED.
+        assertThat(database().getString("status")).isEqualTo("SYNCED");
+        assertThat(database().getString("targetVersion")).isEqualTo("2");
+        assertSameAsOneByOne(before[0], before[1], result, earlierCommand);
+    }
+
+    @Test
+    void aResultReadBeforeItsOwnCommandShowsTheVersionItAimedFor() throws Exception {
+        store.batch(ev.set(SET, "1", 1), ev.command(SET, TARGET, "1", 0), ev.result(SET, TARGET, "PASSED", 1, "1", "1", 1));
+        Object command = ev.command(NEXT_SET, TARGET, "2", 4);
+        Object result = ev.result(NEXT_SET, TARGET, "PASSED", 1, "2", "2", 5);
+
+        // Commands and results travel on different topics: the aggregator may read the result first.
+        store.batch(ev.set(NEXT_SET, "2", 1), result);
+        store.batch(command);
+
+        assertThat(database().getString("status")).isEqualTo("SYNCED");
+        assertThat(database().getString("currentVersion")).isEqualTo("2");
+        assertThat(database().getString("targetVersion")).as("SYNCED means current = target").isEqualTo("2");
+        assertSameAsOneByOne(ev.set(SET, "1", 1), ev.command(SET, TARGET, "1", 0),
+                ev.result(SET, TARGET, "PASSED", 1, "1", "1", 1), ev.set(NEXT_SET, "2", 1), result, command);
+    }
+
+    @Test
+    void randomBatchesEndWhereTheirEventsOneByOneDo() throws Exception {
+        Random random = new Random(7);
+        try (ViewStore single = new ViewStore("views1")) {
+            for (int round = 0; round < 40; round++) {
+                store.truncate();
+                single.truncate();
+                List<Object> events = randomEvents(random);
+                store.batch(events.toArray());
+                single.oneByOne(events.toArray());
+                assertThat(store.dump()).as("round %d: %s", round, describe(events)).isEqualTo(single.dump());
+                store.assertCountsMatchRows();
+            }
+        }
+    }
+
+    private static List<String> describe(List<Object> events) {
+        List<String> out = new ArrayList<>();
+        for (Object o : events) {
+            org.apache.avro.specific.SpecificRecord e = (org.apache.avro.specific.SpecificRecord) o;
+            String s = e.getSchema().getName();
+            for (String f : List.of("deploymentSetId", "targetId", "status", "attempt", "currentVersion",
+                    "occurredAt")) {
+                if (e.getSchema().getField(f) != null) {
+                    Object v = e.get(e.getSchema().getField(f).pos());
+                    s += " " + (v instanceof String && ((String) v).length() > 20 ? ((String) v).substring(0, 1) : v);
+                }
+            }
+            out.add(s);
+        }
+        return out;
+    }
+
+    /** Events of two sets over three targets, shuffled, with duplicates and several attempts. */
+    private List<Object> randomEvents(Random random) {
+        String[] sets = {SET, NEXT_SET};
+        List<Object> out = new ArrayList<>();
+        for (int i = 0; i < 14; i++) {
+            String set = sets[random.nextInt(2)];
+            String version = set.equals(SET) ? "2" : "3";
+            String target = "prod/tenant_" + random.nextInt(3);
+            int attempt = 1 + random.nextInt(2);
+            int at = random.nextInt(20);
+            switch (random.nextInt(6)) {
+                case 0 -> out.add(ev.set(set, version, 3));
+                case 1 -> out.add(ev.command(set, target, version, at));
+                case 2 -> out.add(ev.progress(set, target, attempt, at));
+                case 3 -> out.add(ev.result(set, target, "PASSED", attempt, version, version, at));
+                case 4 -> out.add(ev.result(set, target, random.nextBoolean() ? "FAILED" : "NO_ACTION", attempt,
+                        version, random.nextBoolean() ? "1" : version, at));
+                default -> out.add(out.isEmpty() ? ev.set(set, version, 3) : out.get(random.nextInt(out.size())));
+            }
+        }
+        return out;
     }
 }

@@ -1,0 +1,117 @@
+package dev.flotilla.aggregator;
+
+import dev.flotilla.fabric.Database;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
+
+/**
+ * Refreshes the planner statistics of the views after the aggregator inserted many rows, and sets
+ * the visibility map of {@code agg_databases} so its pages are index-only scans. Autovacuum does
+ * the same, but up to a minute late: right after a fan-out the page query would otherwise be
+ * planned for a table of a few hundred rows (a bitmap scan and an on-disk sort of every row).
+ *
+ * <p>Runs on its own thread so the consume loop never waits for it; one run at a time, at most one
+ * per {@link #MIN_INTERVAL_NANOS} while events flow, and soon after the loop goes idle with rows
+ * inserted since the last run.
+ */
+final class ViewMaintenance implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ViewMaintenance.class);
+    /**
+     * New rows that make a run worth it while events flow (or a fifth of the rows inserted so far,
+     * if more): a rollout's few thousand new rows wait until the loop is idle rather than compete
+     * with its results for the CPU; a fan-out of a hundred thousand gets statistics on the way.
+     */
+    static final long MIN_ROWS = 10_000;
+    /** The least time between two runs while events flow, and once the loop is idle. */
+    static final long MIN_INTERVAL_NANOS = 5_000_000_000L;
+    static final long MIN_IDLE_INTERVAL_NANOS = 1_000_000_000L;
+
+    /** What a run does. */
+    @FunctionalInterface
+    interface Job {
+        void run() throws SQLException;
+    }
+
+    private final Job job;
+    private final LongSupplier nanos;
+    private final ExecutorService thread;
+    private final AtomicBoolean running = new AtomicBoolean();
+    private long pending;
+    private long seen;
+    private long lastRun;
+    private boolean ran;
+
+    /** Refreshes the views of {@code db} on a thread of its own. */
+    ViewMaintenance(Database db) {
+        this(() -> refresh(db), System::nanoTime, Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "flotilla-aggregator-maintenance");
+            t.setDaemon(true);
+            return t;
+        }));
+    }
+
+    ViewMaintenance(Job job, LongSupplier nanos, ExecutorService thread) {
+        this.job = job;
+        this.nanos = nanos;
+        this.thread = thread;
+    }
+
+    /** After a committed batch that inserted {@code rows} rows. Called by the consume loop only. */
+    void inserted(long rows) {
+        pending += rows;
+        seen += rows;
+        if (pending >= Math.max(MIN_ROWS, seen / 5)) {
+            runIfDue(MIN_INTERVAL_NANOS);
+        }
+    }
+
+    /** The consume loop found nothing to do: a good time to catch up. */
+    void idle() {
+        if (pending > 0) {
+            runIfDue(MIN_IDLE_INTERVAL_NANOS);
+        }
+    }
+
+    private void runIfDue(long interval) {
+        long now = nanos.getAsLong();
+        if (ran && now - lastRun < interval || !running.compareAndSet(false, true)) {
+            return;
+        }
+        ran = true;
+        lastRun = now;
+        long rows = pending;
+        pending = 0;
+        thread.execute(() -> {
+            try {
+                job.run();
+                LOG.debug("refreshed the views' statistics after {} new rows", rows);
+            } catch (SQLException e) {
+                LOG.warn("could not refresh the views' statistics (autovacuum will): {}", e.getMessage());
+            } finally {
+                running.set(false);
+            }
+        });
+    }
+
+    /** Statistics for both big views; the visibility map for the one listed by index-only scans. */
+    static void refresh(Database db) throws SQLException {
+        try (Connection c = db.connection(); Statement s = c.createStatement()) {
+            c.setAutoCommit(true); // VACUUM cannot run in a transaction
+            s.execute("VACUUM (ANALYZE) agg_databases");
+            s.execute("ANALYZE agg_deployments");
+        }
+    }
+
+    @Override
+    public void close() {
+        thread.shutdownNow();
+    }
+}

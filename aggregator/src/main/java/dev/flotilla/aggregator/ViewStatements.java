@@ -1,0 +1,106 @@
+package dev.flotilla.aggregator;
+
+/**
+ * The statements {@link JdbcViewWriter} applies events with. Every write is idempotent and
+ * guarded: a row keeps the newest event's state ({@code updated_at}), a deployment the newest
+ * attempt's, so a redelivered or late event changes nothing it should not.
+ */
+final class ViewStatements {
+    private ViewStatements() {
+    }
+
+    static final String DIRECTORY = "INSERT INTO agg_directories (directory, tag, version_id, latest_version,"
+            + " file_count, pushed_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (directory, tag) DO UPDATE SET"
+            + " version_id = EXCLUDED.version_id, latest_version = EXCLUDED.latest_version,"
+            + " file_count = EXCLUDED.file_count, pushed_at = EXCLUDED.pushed_at"
+            + " WHERE agg_directories.pushed_at <= EXCLUDED.pushed_at";
+    static final String SET_UPDATE = "UPDATE agg_deployment_sets SET env = ?, directory = ?, version_id = ?,"
+            + " tag = ?, target_version = ?, planned = ?, trigger = ?, dry_run = ?, created_at = ? WHERE id = ?";
+    static final String SET_INSERT = "INSERT INTO agg_deployment_sets (env, directory, version_id, tag,"
+            + " target_version, planned, trigger, dry_run, created_at, id, last_event_at)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    static final String ENSURE_SET = "INSERT INTO agg_deployment_sets (id, env, directory, created_at,"
+            + " last_event_at) SELECT ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM agg_deployment_sets WHERE id = ?)";
+    /** What a command does to its target's database row that exists. */
+    static final String COMMAND_CONFLICT = " ON CONFLICT (target_id) DO UPDATE SET"
+            + " directory = EXCLUDED.directory, url = EXCLUDED.url, target_version = EXCLUDED.target_version,"
+            + " status = CASE WHEN agg_databases.current_version IS NOT DISTINCT FROM EXCLUDED.target_version"
+            + " AND agg_databases.status <> 'FAILED' THEN 'SYNCED' ELSE 'PENDING' END,"
+            + " updated_at = EXCLUDED.updated_at WHERE agg_databases.updated_at <= EXCLUDED.updated_at";
+    static final String COMMAND_DEPLOYMENT = "INSERT INTO agg_deployments (set_id, target_id, target_name, env,"
+            + " directory, url, status, attempt, to_version, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'QUEUED', 0, ?, ?)"
+            + " ON CONFLICT DO NOTHING";
+    static final String COMMAND_DATABASE = "INSERT INTO agg_databases (target_id, env, name, directory, url,"
+            + " target_version, status, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'PENDING', ?)" + COMMAND_CONFLICT;
+    /**
+     * Commands of distinct targets (a fan-out), set-based: new deployments are inserted QUEUED and
+     * new databases PENDING, both counted at once (so the batch's end need not move them); answers
+     * the target ids of the new databases, and how many deployments were new.
+     */
+    static final String FAN_OUT = "WITH c AS (SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[],"
+            + " ?::text[], ?::text[], ?::text[], ?::text[]) AS c(set_id, target_id, target_name, env, directory, url,"
+            + " target_version, at)),"
+            + " queued AS (INSERT INTO agg_deployments (set_id, target_id, target_name, env, directory, url, status,"
+            + " attempt, to_version, updated_at, counted) SELECT set_id, target_id, target_name, env, directory, url,"
+            + " 'QUEUED', 0, target_version, at::timestamptz, 'QUEUED' FROM c ON CONFLICT DO NOTHING RETURNING set_id),"
+            + " queued_counts AS (INSERT INTO agg_set_counts (set_id, status, n) SELECT set_id, 'QUEUED', count(*)"
+            + " FROM queued GROUP BY set_id ORDER BY set_id"
+            + " ON CONFLICT (set_id, status) DO UPDATE SET n = agg_set_counts.n + EXCLUDED.n),"
+            + " pending AS (INSERT INTO agg_databases (target_id, env, name, directory, url, target_version, status,"
+            + " updated_at, counted) SELECT target_id, env, target_name, directory, url, target_version, 'PENDING',"
+            + " at::timestamptz, ARRAY[coalesce(env, ''), coalesce(directory, ''), 'PENDING'] FROM c"
+            + " ON CONFLICT DO NOTHING RETURNING target_id, counted),"
+            + " pending_counts AS (INSERT INTO agg_database_counts (env, directory, status, n)"
+            + " SELECT counted[1], counted[2], counted[3], count(*) FROM pending GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+            + " ON CONFLICT (env, directory, status) DO UPDATE SET n = agg_database_counts.n + EXCLUDED.n)"
+            + " SELECT (SELECT count(*) FROM queued), array_agg(target_id) FROM pending";
+    /** The commands of a fan-out whose database rows exist: one upsert statement for all. */
+    static final String FAN_OUT_EXISTING = "INSERT INTO agg_databases (target_id, env, name, directory, url,"
+            + " target_version, status, updated_at) SELECT target_id, env, target_name, directory, url, target_version,"
+            + " 'PENDING', at::timestamptz FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[],"
+            + " ?::text[], ?::text[]) AS c(target_id, env, target_name, directory, url, target_version, at)"
+            + COMMAND_CONFLICT;
+    /** A deployment that started shows RUNNING until its result arrives; older attempts are ignored. */
+    static final String PROGRESS = "UPDATE agg_deployments SET status = 'RUNNING', attempt = ?,"
+            + " started_at = coalesce(started_at, ?), updated_at = ? WHERE set_id = ? AND target_id = ?"
+            + " AND status IN ('QUEUED', 'RUNNING') AND attempt <= ?";
+    static final String RESULT = "INSERT INTO agg_deployments (set_id, target_id, target_name, env, directory,"
+            + " url, status, attempt, from_version, to_version, current_version, database_id, error, error_code,"
+            + " started_at, ended_at, updated_at, worker_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            + " ON CONFLICT (set_id, target_id) DO UPDATE SET status = EXCLUDED.status, attempt = EXCLUDED.attempt,"
+            + " from_version = EXCLUDED.from_version, to_version = EXCLUDED.to_version,"
+            + " current_version = EXCLUDED.current_version, database_id = EXCLUDED.database_id,"
+            + " error = EXCLUDED.error, error_code = EXCLUDED.error_code, started_at = EXCLUDED.started_at,"
+            + " ended_at = EXCLUDED.ended_at, updated_at = EXCLUDED.updated_at, worker_id = EXCLUDED.worker_id"
+            + " WHERE agg_deployments.attempt < EXCLUDED.attempt OR (agg_deployments.attempt = EXCLUDED.attempt"
+            // A redelivered command finds its work done and reports NO_ACTION: that must not
+            // hide the PASSED or FAILED of the run that did the work.
+            + " AND NOT (agg_deployments.status IN ('PASSED', 'FAILED') AND EXCLUDED.status = 'NO_ACTION'))";
+    /**
+     * What a result that changed its deployment does to the rest of the views, in one statement:
+     * its file log replaces the deployment's (rows past its length go, the others are upserted),
+     * and it moves the target's database row unless a newer event already did.
+     */
+    static final String RESULT_APPLIED = "WITH files AS (SELECT * FROM unnest(?::text[], ?::text[],"
+            + " ?::text[], ?::text[], ?::text[], ?::int[], ?::text[], ?::text[], ?::text[]) WITH ORDINALITY"
+            + " AS f(name, version, description, started_at, ended_at, skipped, applied, error_stmt, error_text, i)),"
+            + " gone AS (DELETE FROM agg_files WHERE set_id = ? AND target_id = ? AND idx >= (SELECT count(*) FROM files)),"
+            + " kept AS (INSERT INTO agg_files (set_id, target_id, idx, name, version, description, started_at,"
+            + " ended_at, skipped, applied, error_stmt, error_text) SELECT ?, ?, i - 1, name, version, description,"
+            + " started_at::timestamptz, ended_at::timestamptz, skipped, applied::jsonb, error_stmt, error_text"
+            + " FROM files ON CONFLICT (set_id, target_id, idx) DO UPDATE SET name = EXCLUDED.name,"
+            + " version = EXCLUDED.version, description = EXCLUDED.description, started_at = EXCLUDED.started_at,"
+            + " ended_at = EXCLUDED.ended_at, skipped = EXCLUDED.skipped, applied = EXCLUDED.applied,"
+            + " error_stmt = EXCLUDED.error_stmt, error_text = EXCLUDED.error_text)"
+            + " INSERT INTO agg_databases (target_id, env, name, directory, url,"
+            + " database_id, current_version, target_version, status, last_set_id, last_deployment_at, error,"
+            + " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (target_id) DO UPDATE SET"
+            + " database_id = coalesce(EXCLUDED.database_id, agg_databases.database_id),"
+            + " current_version = coalesce(EXCLUDED.current_version, agg_databases.current_version),"
+            // The status is the result's, against the version it aimed for: a result read before its
+            // own command (another topic) must not leave the older command's target beside it.
+            + " target_version = coalesce(EXCLUDED.target_version, agg_databases.target_version),"
+            + " status = EXCLUDED.status, last_set_id = EXCLUDED.last_set_id,"
+            + " last_deployment_at = EXCLUDED.last_deployment_at, error = EXCLUDED.error,"
+            + " updated_at = EXCLUDED.updated_at WHERE agg_databases.updated_at <= EXCLUDED.updated_at";
+}

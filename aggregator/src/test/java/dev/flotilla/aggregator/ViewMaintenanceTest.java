@@ -1,0 +1,85 @@
+package dev.flotilla.aggregator;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.sql.SQLException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ViewMaintenanceTest {
+    private final AtomicInteger runs = new AtomicInteger();
+    private final AtomicLong now = new AtomicLong(1_000_000_000L);
+    /** The maintenance thread; tests wait for it to drain rather than sleep. */
+    private final ExecutorService direct = Executors.newSingleThreadExecutor();
+    private final ViewMaintenance maintenance = new ViewMaintenance(runs::incrementAndGet, now::get, direct);
+
+    @AfterEach
+    void tearDown() {
+        direct.shutdownNow();
+    }
+
+    /** Runs submitted so far, once they are done (the executor runs tasks in order). */
+    private int runsSoFar() throws Exception {
+        direct.submit(() -> { }).get(10, TimeUnit.SECONDS);
+        return runs.get();
+    }
+
+    @Test
+    void aFewNewRowsWaitForTheLoopToGoIdle() throws Exception {
+        maintenance.inserted(2_000);
+        maintenance.inserted(3_000);
+        assertThat(runsSoFar()).isZero();
+
+        maintenance.idle();
+
+        assertThat(runsSoFar()).isEqualTo(1);
+    }
+
+    @Test
+    void aFanOutRefreshesOnTheWayButNotMoreThanOncePerInterval() throws Exception {
+        maintenance.inserted(ViewMaintenance.MIN_ROWS);
+        assertThat(runsSoFar()).isEqualTo(1);
+        now.addAndGet(1_000_000_000L);
+        maintenance.inserted(ViewMaintenance.MIN_ROWS);
+        assertThat(runsSoFar()).isEqualTo(1);
+        now.addAndGet(ViewMaintenance.MIN_INTERVAL_NANOS);
+
+        maintenance.inserted(ViewMaintenance.MIN_ROWS);
+
+        assertThat(runsSoFar()).isEqualTo(2);
+    }
+
+    @Test
+    void idleWithoutNewRowsDoesNothing() throws Exception {
+        maintenance.idle();
+        maintenance.inserted(0);
+        maintenance.idle();
+
+        assertThat(runsSoFar()).isZero();
+    }
+
+    @Test
+    void aFailingRunIsLoggedAndTheNextOneStillHappens() throws Exception {
+        AtomicInteger attempts = new AtomicInteger();
+        ExecutorService thread = Executors.newSingleThreadExecutor();
+        ViewMaintenance failing = new ViewMaintenance(() -> {
+            attempts.incrementAndGet();
+            throw new SQLException("lock timeout", "55P03");
+        }, now::get, thread);
+        failing.inserted(ViewMaintenance.MIN_ROWS);
+        thread.submit(() -> { }).get(10, TimeUnit.SECONDS);
+        now.addAndGet(ViewMaintenance.MIN_INTERVAL_NANOS);
+
+        failing.inserted(ViewMaintenance.MIN_ROWS);
+        thread.shutdown();
+
+        assertThat(thread.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(attempts.get()).isEqualTo(2);
+    }
+}

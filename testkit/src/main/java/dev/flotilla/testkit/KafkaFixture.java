@@ -18,6 +18,7 @@ public final class KafkaFixture implements AutoCloseable {
     private static volatile KafkaFixture shared;
 
     private final KafkaClusterTestKit cluster;
+    private boolean closed;
 
     private KafkaFixture(KafkaClusterTestKit cluster) {
         this.cluster = cluster;
@@ -30,7 +31,7 @@ public final class KafkaFixture implements AutoCloseable {
                 if (shared == null) {
                     shared = start();
                     KafkaFixture k = shared;
-                    Runtime.getRuntime().addShutdownHook(new Thread(k::close, "kafka-fixture-stop"));
+                    Runtime.getRuntime().addShutdownHook(new Thread(KafkaFixture::stopShared, "kafka-fixture-stop"));
                 }
             }
         }
@@ -54,6 +55,18 @@ public final class KafkaFixture implements AutoCloseable {
             return new KafkaFixture(c);
         } catch (Exception e) {
             throw new IllegalStateException("could not start the in-process Kafka cluster", e);
+        }
+    }
+
+    /** Stops the JVM's cluster if one was started; a later {@link #shared()} starts a new one. */
+    public static void stopShared() {
+        KafkaFixture k;
+        synchronized (KafkaFixture.class) {
+            k = shared;
+            shared = null;
+        }
+        if (k != null) {
+            k.close();
         }
     }
 
@@ -87,7 +100,11 @@ public final class KafkaFixture implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         try {
             cluster.close();
         } catch (Exception e) {

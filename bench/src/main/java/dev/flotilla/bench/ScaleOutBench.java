@@ -26,6 +26,11 @@ final class ScaleOutBench {
                 description = "Targets per run (default: ${DEFAULT-VALUE}).")
         int tenants;
 
+        @Option(names = "--scale-warmup", defaultValue = "300",
+                description = "Unmeasured targets first, so that each worker JVM's JIT is warm (default:"
+                        + " ${DEFAULT-VALUE}).")
+        int warmup;
+
         @Option(names = "--latency-ms", defaultValue = "20",
                 description = "pg_sleep after every statement (default: ${DEFAULT-VALUE}).")
         int latencyMs;
@@ -84,7 +89,7 @@ final class ScaleOutBench {
     private Row run(Workload w, int workers) throws Exception {
         String label = "scale" + workers;
         Path dir = session.dir("scale-out-" + workers);
-        try (Fleet warm = session.fleet("postgres", label + "_warmup", 50);
+        try (Fleet warm = session.fleet("postgres", label + "_warmup", o.warmup);
              Fleet fleet = session.fleet("postgres", label, o.tenants)) {
             Path hcl = new ProjectFile().env("warmup", warm).env("bench", fleet).write(dir.resolve("atlas.hcl"));
             Progress.say("scale-out: %d worker process(es), %d tenants", workers, o.tenants);
@@ -118,7 +123,7 @@ final class ScaleOutBench {
         Api api = f.api();
         byte[] archive = w.directory().toArchive();
         api.push("warmup", "v1", archive);
-        Probe.until(() -> api.count("warmup", "SYNCED"), 50, 100, 300_000);
+        Probe.until(() -> api.count("warmup", "SYNCED"), o.warmup, 100, 300_000);
         long[] before = workerTotals(workers);
         Session.Measured<Probe> m = session.measure("scale-out-" + k, () -> {
             api.push("bench", "v1", archive);

@@ -9,7 +9,7 @@ import java.util.Set;
 /**
  * {@code rollout}: the same fleet size, directory and parallelism through the floor (plain JDBC),
  * Flotilla's executor alone in the floor's loop, a Flyway loop and Flotilla end to end, each on a
- * fresh fleet after a small warm-up fleet; then each again with nothing new to apply.
+ * fresh fleet after an unmeasured warm-up fleet; then each again with nothing new to apply.
  */
 final class RolloutBench {
     /**

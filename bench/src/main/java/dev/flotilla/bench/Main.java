@@ -83,10 +83,7 @@ public final class Main implements Callable<Integer> {
                 description = "Also run each contender again with nothing new (default: on).")
         boolean nothingNew;
 
-        // 100 was too few for the fabric: its JIT (broker, clients, services) was still compiling
-        // through a whole 5,000-tenant run, C2 threads taking ~26% of the CPU (thread CPU from /proc).
-        // A fabric runs for weeks; the floor's small loop warms in a few hundred tenants either way.
-        @Option(names = "--warmup", defaultValue = "2000", description = "Unmeasured warm-up fleet size per"
+        @Option(names = "--warmup", defaultValue = "" + RolloutBench.WARMUP, description = "Unmeasured warm-up fleet size per"
                 + " contender, capped at --tenants (default: ${DEFAULT-VALUE}).")
         int warmup;
 
@@ -195,9 +192,9 @@ public final class Main implements Callable<Integer> {
             List<Report> reports = new ArrayList<>();
             long t0 = System.nanoTime();
             guarded(reports, "rollout, SQLite", () -> new RolloutBench(s, new RolloutBench.Config("sqlite",
-                    sqliteTenants, parallel, all, true, Math.min(100, sqliteTenants), 25)).run());
+                    sqliteTenants, parallel, all, true, Math.min(RolloutBench.WARMUP, sqliteTenants), 25)).run());
             guarded(reports, "rollout, PostgreSQL", () -> new RolloutBench(s, new RolloutBench.Config("postgres",
-                    pgTenants, parallel, all, true, Math.min(100, pgTenants), 25)).run());
+                    pgTenants, parallel, all, true, Math.min(RolloutBench.WARMUP, pgTenants), 25)).run());
             guarded(reports, "scale-out", () -> List.of(new ScaleOutBench(s, scaleOut).run()));
             guarded(reports, "fan-out", () -> List.of(new FanOutBench(s, fanOut).run()));
             guarded(reports, "dev-start", () -> List.of(new DevStartBench(s, devStart).run()));

@@ -13,6 +13,14 @@ import java.util.Set;
  */
 final class RolloutBench {
     /**
+     * Tenants of the unmeasured warm-up fleet every contender runs first. 100 was too few for the
+     * fabric: its JIT (broker, clients, services) kept compiling through a whole 5,000-tenant run,
+     * C2 threads taking ~26% of the CPU (thread CPU from /proc). A fabric runs for weeks; the
+     * floor's small loop is warm after a few hundred tenants either way.
+     */
+    static final int WARMUP = 2000;
+
+    /**
      * What to run.
      *
      * @param db "sqlite" or "postgres"

@@ -52,6 +52,11 @@ final class FlotillaRun {
         Progress.say("Flotilla: warm-up on %d tenants", c.warmup());
         f.api().push("warmup", "v1", workload.directory().toArchive());
         Probe.until(() -> f.api().count("warmup", "SYNCED"), c.warmup(), 100, timeoutMs(c.warmup()));
+        if (c.noAction()) { // warm the nothing-new path too, as every contender's
+            String id = f.api().deploy("warmup");
+            Probe.until(() -> done(f.api().getOrNull("/api/v1/deployment-sets/" + id + "?pageSize=1")), c.warmup(),
+                    100, timeoutMs(c.warmup()));
+        }
     }
 
     private void measureRollout(Fabric f) throws Exception {

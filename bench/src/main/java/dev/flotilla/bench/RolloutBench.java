@@ -75,6 +75,9 @@ final class RolloutBench {
         Progress.say("%s: warm-up on %d tenants", name, c.warmup());
         try (Fleet warm = session.fleet(c.db(), label + "_warmup", c.warmup())) {
             TenantLoop.run(warm.tenants(), c.parallel(), label, task(label, warm));
+            if (c.noAction()) { // warm the nothing-new path too, as every contender's
+                TenantLoop.run(warm.tenants(), c.parallel(), label, task(label, warm));
+            }
         }
         try (Fleet fleet = session.fleet(c.db(), label, c.tenants())) {
             Progress.say("%s: %d %s tenants, parallel %d", name, c.tenants(), c.db(), c.parallel());

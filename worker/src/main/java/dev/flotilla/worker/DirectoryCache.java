@@ -15,10 +15,17 @@ import io.vertx.kafka.client.consumer.KafkaConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.flotilla.migrate.ErrorCode;
+import dev.flotilla.migrate.FlotillaException;
+
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Every pushed directory version, read from the compacted {@code flotilla.directories} topic, so a
@@ -69,6 +76,33 @@ final class DirectoryCache {
             p.tryComplete(d);
         }
         return p.future();
+    }
+
+    /**
+     * The version, waiting on the calling (JDBC) thread until it has been read from the topic.
+     *
+     * @throws FlotillaException NOT_FOUND when it has not arrived within {@code timeout}
+     */
+    MigrationDirectory await(String versionId, Duration timeout) {
+        MigrationDirectory d = versions.get(versionId);
+        if (d != null) {
+            return d;
+        }
+        try {
+            return get(versionId).toCompletionStage().toCompletableFuture().get(timeout.toMillis(),
+                    TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new FlotillaException(ErrorCode.NOT_FOUND, "directory version " + versionId + " has not"
+                    + " arrived on " + Topics.DIRECTORIES + " within " + timeout.toSeconds() + " s; check that"
+                    + " this worker reaches Kafka and that the version was pushed (flotilla migrate push)");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FlotillaException(ErrorCode.INTERNAL, "interrupted while waiting for directory version "
+                    + versionId);
+        } catch (ExecutionException e) {
+            throw new FlotillaException(ErrorCode.INTERNAL, "reading directory version " + versionId + " failed: "
+                    + e.getCause(), e.getCause());
+        }
     }
 
     /** The version split for a dialect; blocking the first time (parsing), cached after. */

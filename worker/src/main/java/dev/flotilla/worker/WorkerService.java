@@ -23,13 +23,13 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.WorkerExecutor;
 import io.vertx.kafka.client.common.TopicPartition;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
 import io.vertx.kafka.client.consumer.OffsetAndMetadata;
 import io.vertx.kafka.client.producer.KafkaProducer;
-import io.vertx.kafka.client.producer.KafkaProducerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import dev.flotilla.migrate.dir.MigrationDirectory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -42,22 +42,38 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The worker: consumes {@code flotilla.commands} in the group {@code workers}, applies each command
- * with the foundation's executor on a named, sized JDBC executor (never on the event loop), with
- * at most {@code concurrency} targets in flight and {@code maxPerServer} per database server, and
- * publishes exactly one terminal {@link MigrationResult} per command. A concurrency slot is freed
- * when the target's work ends; the command's offset is committed only after Kafka acknowledged its
- * result. Schema-per-tenant PostgreSQL targets share pooled connections ({@link TargetConnections}).
- * Stateless: scale by starting more.
+ * with the foundation's executor on its own {@code concurrency} JDBC threads
+ * ({@code flotilla-worker-jdbc-<id>-<n>}, never the event loop), at most {@code maxPerServer} per
+ * database server, and publishes exactly one terminal {@link MigrationResult} per command. The
+ * event loop only decodes records into a bounded {@link CommandQueue}; a JDBC thread takes the next
+ * command as soon as it is done with one and sends the result itself. The command's offset is
+ * committed only after Kafka acknowledged its result. Schema-per-tenant PostgreSQL targets share
+ * pooled connections ({@link TargetConnections}). Stateless: scale by starting more.
  */
 public final class WorkerService implements FlotillaService {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerService.class);
     /** A command still running after this long shows as RUNNING, with per-file progress from then on. */
     static final Duration PROGRESS_AFTER = Duration.ofMillis(250);
+    /** How long a command waits for its directory version to arrive on the directories topic. */
+    private static final Duration DIRECTORY_WAIT = Duration.ofMinutes(2);
+    /**
+     * Commands decoded ahead of the JDBC threads: one poll's worth, so a thread that finishes finds
+     * the next command waiting rather than the consumer paused. A command is a few hundred bytes;
+     * those not started when a partition moves are redelivered to its next owner.
+     */
+    private static final int PREFETCH = 500;
+    /** How long stopping waits for the commands being applied to finish. */
+    private static final Duration STOP_WAIT = Duration.ofSeconds(30);
 
     private final int concurrency;
+    /** Commands held (queued or being applied) before the consumer is paused. */
+    private final int maxHeld;
+    private final CommandQueue<Queued> queue;
+    private final AtomicInteger held = new AtomicInteger();
+    private final java.util.List<Thread> threads = new java.util.ArrayList<>();
+    private io.vertx.core.Context context;
     private final TargetResolver resolver;
     private final String workerId;
-    private final ServerBudget budget;
     private final OffsetTracker<TopicPartition> offsets = new OffsetTracker<>();
     private final DirectoryCache directories = new DirectoryCache();
     private final MigrationExecutor executor = new MigrationExecutor();
@@ -66,7 +82,6 @@ public final class WorkerService implements FlotillaService {
     private final RetryPolicy retries = RetryPolicy.defaults();
     private final TargetConnections connections;
     private Vertx vertx;
-    private WorkerExecutor jdbc;
     private KafkaConsumer<String, byte[]> consumer;
     private KafkaProducer<String, byte[]> producer;
     private boolean paused;
@@ -84,7 +99,8 @@ public final class WorkerService implements FlotillaService {
         this.concurrency = concurrency;
         this.resolver = resolver;
         this.workerId = workerId;
-        this.budget = new ServerBudget(maxPerServer);
+        this.maxHeld = concurrency + PREFETCH;
+        this.queue = new CommandQueue<>(maxPerServer);
         this.results = new ResultMaker(workerId);
         this.connections = new TargetConnections(maxPerServer, Duration.ofSeconds(60));
     }
@@ -97,8 +113,7 @@ public final class WorkerService implements FlotillaService {
     @Override
     public Future<Void> start(ServiceHost host) {
         vertx = host.vertx();
-        jdbc = vertx.createSharedWorkerExecutor("flotilla-worker-jdbc-" + workerId, concurrency,
-                Duration.ofHours(1).toNanos());
+        context = vertx.getOrCreateContext(); // the consumer's: offsets and pausing live there
         meters(host);
         producer = KafkaProducer.create(vertx, KafkaClients.eventProducer(host.bootstrapServers(), "worker-" + workerId));
         consumer = KafkaConsumer.create(vertx, KafkaClients.consumer(host.bootstrapServers(), "workers",
@@ -107,12 +122,21 @@ public final class WorkerService implements FlotillaService {
         consumer.partitionsRevokedHandler(parts -> {
             commitNow();
             parts.forEach(offsets::revoked);
+            // Not started yet: the partitions' next owner gets them again (their offsets are uncommitted).
+            held.addAndGet(-queue.removeIf(q -> parts.contains(q.tp())));
+            maybeResume();
         });
         commitTimer = vertx.setPeriodic(200, id -> commitNow());
-        evictTimer = vertx.setPeriodic(10_000, id -> jdbc.executeBlocking(() -> {
+        evictTimer = vertx.setPeriodic(10_000, id -> vertx.executeBlocking(() -> {
             connections.evictIdle();
             return null;
         }, false));
+        for (int i = 1; i <= concurrency; i++) {
+            Thread t = new Thread(this::takeAndApply, "flotilla-worker-jdbc-" + workerId + "-" + i);
+            t.setDaemon(true);
+            t.start();
+            threads.add(t);
+        }
         return directories.start(vertx, host.bootstrapServers(), "worker-dirs-" + workerId)
                 .compose(v -> consumer.subscribe(Topics.COMMANDS))
                 .onSuccess(v -> ready = true);
@@ -129,7 +153,7 @@ public final class WorkerService implements FlotillaService {
     private void onRecord(KafkaConsumerRecord<String, byte[]> record) {
         TopicPartition tp = new TopicPartition(record.topic(), record.partition());
         offsets.started(tp, record.offset());
-        if (inFlight.incrementAndGet() >= concurrency && !paused) {
+        if (held.incrementAndGet() >= maxHeld && !paused) {
             paused = true;
             consumer.pause();
         }
@@ -142,43 +166,74 @@ public final class WorkerService implements FlotillaService {
                         "undecodable MigrationCommand: " + e.getMessage()).get();
                 return null;
             }, false).onComplete(ar -> {
-                freeSlot();
+                released();
                 offsets.done(tp, record.offset());
             });
             return;
         }
-        // The slot is free once the target's work is done; the offset waits for Kafka to have the result.
-        handle(command).onComplete(ar -> freeSlot()).compose(this::publish)
-                .onComplete(ar -> {
-                    if (ar.succeeded()) {
-                        offsets.done(tp, record.offset());
-                    } else {
-                        // The offset stays uncommitted, so the command is redelivered to whoever owns
-                        // the partition next; the executor finds the work done and reports it again.
-                        LOG.error("result of command {} for {} could not be published; it will be redelivered",
-                                command.getCommandId(), command.getTargetId(), ar.cause());
-                    }
-                });
-    }
-
-    private Future<MigrationResult> handle(MigrationCommand c) {
-        Instant start = Instant.now();
         DatabaseUrl url;
         try {
-            url = resolver.resolve(c);
+            url = resolver.resolve(command);
         } catch (RuntimeException e) {
-            return Future.succeededFuture(failure(c, start, e));
+            queue.add("", new Queued(tp, record.offset(), command, null, e));
+            return;
         }
-        String server = url.serverKey();
-        return directories.get(c.getVersionId()).timeout(2, java.util.concurrent.TimeUnit.MINUTES)
-                .compose(dir -> budget.acquire(server).map(v -> dir))
-                .compose(dir -> jdbc.executeBlocking(() -> apply(c, url, dir, start), false)
-                        .onComplete(ar -> budget.release(server)))
-                .recover(e -> Future.succeededFuture(failure(c, start, e)));
+        queue.add(url.serverKey(), new Queued(tp, record.offset(), command, url, null));
     }
 
-    private MigrationResult apply(MigrationCommand c, DatabaseUrl url,
-            dev.flotilla.migrate.dir.MigrationDirectory dir, Instant start) {
+    /**
+     * A decoded command waiting for a JDBC thread.
+     *
+     * @param url where it runs; null when the target's URL could not be resolved
+     * @param unresolved why not
+     */
+    private record Queued(TopicPartition tp, long offset, MigrationCommand command, DatabaseUrl url,
+            RuntimeException unresolved) {
+    }
+
+    /** A JDBC thread's loop: the next command, applied, its result sent; until the queue closes. */
+    private void takeAndApply() {
+        while (true) {
+            CommandQueue.Entry<Queued> e;
+            try {
+                e = queue.take();
+            } catch (InterruptedException ie) {
+                return;
+            }
+            if (e == null) {
+                return;
+            }
+            Queued q = e.command();
+            inFlight.incrementAndGet();
+            MigrationResult r;
+            try {
+                r = handle(q);
+            } finally {
+                queue.done(e);
+                inFlight.decrementAndGet();
+            }
+            publish(q, r);
+            if (held.decrementAndGet() == maxHeld - 1) {
+                context.runOnContext(v -> maybeResume());
+            }
+        }
+    }
+
+    private MigrationResult handle(Queued q) {
+        MigrationCommand c = q.command();
+        Instant start = Instant.now();
+        if (q.unresolved() != null) {
+            return failure(c, start, q.unresolved());
+        }
+        try {
+            MigrationDirectory dir = directories.await(c.getVersionId(), DIRECTORY_WAIT);
+            return apply(c, q.url(), dir, start);
+        } catch (RuntimeException e) {
+            return failure(c, start, e);
+        }
+    }
+
+    private MigrationResult apply(MigrationCommand c, DatabaseUrl url, MigrationDirectory dir, Instant start) {
         MDC.put("target", c.getTargetId());
         MDC.put("deploymentSet", String.valueOf(c.getDeploymentSetId()));
         Timer.Sample sample = Timer.start();
@@ -281,13 +336,40 @@ public final class WorkerService implements FlotillaService {
         return results.failed(c, start, ErrorCode.INTERNAL, "internal error: " + e);
     }
 
-    private Future<Void> publish(MigrationResult r) {
-        return producer.send(KafkaProducerRecord.create(Topics.RESULTS, r.getTargetId(), EventSerde.encode(r)))
-                .mapEmpty();
+    /**
+     * Sends the result from the JDBC thread (Kafka's producer is thread-safe and may block there
+     * for metadata); the offset is marked done on the event loop once Kafka acknowledged it.
+     */
+    private void publish(Queued q, MigrationResult r) {
+        try {
+            producer.unwrap().send(new ProducerRecord<>(Topics.RESULTS, r.getTargetId(), EventSerde.encode(r)),
+                    (md, e) -> {
+                        if (e == null) {
+                            context.runOnContext(v -> offsets.done(q.tp(), q.offset()));
+                        } else {
+                            notPublished(q, e);
+                        }
+                    });
+        } catch (RuntimeException e) {
+            notPublished(q, e);
+        }
     }
 
-    private void freeSlot() {
-        if (inFlight.decrementAndGet() < concurrency && paused) {
+    /** The offset stays uncommitted, so the command is redelivered to whoever owns the partition next. */
+    private static void notPublished(Queued q, Exception e) {
+        LOG.error("result of command {} for {} could not be published; it will be redelivered (the executor"
+                + " finds the work done and reports it again)", q.command().getCommandId(),
+                q.command().getTargetId(), e);
+    }
+
+    /** A record that never became a command (parked as undecodable) is no longer held. */
+    private void released() {
+        held.decrementAndGet();
+        maybeResume();
+    }
+
+    private void maybeResume() {
+        if (paused && held.get() < maxHeld) {
             paused = false;
             consumer.resume();
         }
@@ -314,13 +396,21 @@ public final class WorkerService implements FlotillaService {
             vertx.cancelTimer(evictTimer);
         }
         commitNow();
+        queue.close(); // no new command starts; those queued are redelivered to the next owner
         Future<Void> c = consumer == null ? Future.succeededFuture() : consumer.close();
-        return c.compose(v -> directories.stop()).compose(v -> producer == null ? Future.succeededFuture()
-                : producer.close()).onComplete(v -> {
-                    connections.close();
-                    if (jdbc != null) {
-                        jdbc.close();
+        return c.compose(v -> directories.stop())
+                .compose(v -> vertx.executeBlocking(() -> {
+                    // Let the commands being applied finish and send their results.
+                    long deadline = System.nanoTime() + STOP_WAIT.toNanos();
+                    for (Thread t : threads) {
+                        t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
                     }
+                    return null;
+                }, false))
+                .compose(v -> producer == null ? Future.succeededFuture() : producer.close())
+                .onComplete(v -> {
+                    threads.forEach(Thread::interrupt);
+                    connections.close();
                 });
     }
 

@@ -26,7 +26,6 @@ final class CommandQueue<C> {
     /** Commands whose server was full when they came up, per server, in order. */
     private final Map<String, ArrayDeque<Entry<C>>> waiting = new HashMap<>();
     private final Map<String, Integer> taken = new HashMap<>();
-    private int size;
     private boolean closed;
 
     /** A command and the server it runs against. */
@@ -41,7 +40,6 @@ final class CommandQueue<C> {
         lock.lock();
         try {
             ready.addLast(new Entry<>(server, command));
-            size++;
             available.signal();
         } finally {
             lock.unlock();
@@ -67,7 +65,6 @@ final class CommandQueue<C> {
                 int n = taken.getOrDefault(e.server(), 0);
                 if (n < maxPerServer) {
                     taken.put(e.server(), n + 1);
-                    size--;
                     return e;
                 }
                 waiting.computeIfAbsent(e.server(), k -> new ArrayDeque<>()).addLast(e);
@@ -102,16 +99,15 @@ final class CommandQueue<C> {
     int removeIf(Predicate<C> drop) {
         lock.lock();
         try {
-            int before = size;
-            size -= removeFrom(ready, drop);
+            int removed = removeFrom(ready, drop);
             for (Iterator<ArrayDeque<Entry<C>>> it = waiting.values().iterator(); it.hasNext(); ) {
                 ArrayDeque<Entry<C>> w = it.next();
-                size -= removeFrom(w, drop);
+                removed += removeFrom(w, drop);
                 if (w.isEmpty()) {
                     it.remove();
                 }
             }
-            return before - size;
+            return removed;
         } finally {
             lock.unlock();
         }
@@ -127,7 +123,7 @@ final class CommandQueue<C> {
     int size() {
         lock.lock();
         try {
-            return size;
+            return ready.size() + waiting.values().stream().mapToInt(ArrayDeque::size).sum();
         } finally {
             lock.unlock();
         }

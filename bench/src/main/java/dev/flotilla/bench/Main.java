@@ -97,7 +97,7 @@ public final class Main implements Callable<Integer> {
             }
             int n = tenants != null ? tenants : "sqlite".equals(db) ? 5000 : 1000;
             Set<String> contenders = new LinkedHashSet<>(only);
-            return new RolloutBench.Config(db, n, parallel, contenders, nothingNew, Math.min(warmup, n), probeMs);
+            return new RolloutBench.Config(db, n, parallel, contenders, nothingNew, warmup, probeMs);
         }
     }
 
@@ -192,9 +192,9 @@ public final class Main implements Callable<Integer> {
             List<Report> reports = new ArrayList<>();
             long t0 = System.nanoTime();
             guarded(reports, "rollout, SQLite", () -> new RolloutBench(s, new RolloutBench.Config("sqlite",
-                    sqliteTenants, parallel, all, true, Math.min(RolloutBench.WARMUP, sqliteTenants), 25)).run());
+                    sqliteTenants, parallel, all, true, RolloutBench.WARMUP, 25)).run());
             guarded(reports, "rollout, PostgreSQL", () -> new RolloutBench(s, new RolloutBench.Config("postgres",
-                    pgTenants, parallel, all, true, Math.min(RolloutBench.WARMUP, pgTenants), 25)).run());
+                    pgTenants, parallel, all, true, RolloutBench.WARMUP, 25)).run());
             guarded(reports, "scale-out", () -> List.of(new ScaleOutBench(s, scaleOut).run()));
             guarded(reports, "fan-out", () -> List.of(new FanOutBench(s, fanOut).run()));
             guarded(reports, "dev-start", () -> List.of(new DevStartBench(s, devStart).run()));

@@ -30,11 +30,14 @@ final class RolloutBench {
      * @param parallel threads of the loops, and the worker's concurrency (and per-server budget)
      * @param contenders any of floor, executor, flyway, flotilla
      * @param noAction also run each again with nothing new
-     * @param warmup tenants of the warm-up fleet each contender runs first, unmeasured
+     * @param warmup tenants of the warm-up fleet each contender runs first, unmeasured (at most {@code tenants})
      * @param probeMs how often the API is polled for visibility
      */
     record Config(String db, int tenants, int parallel, Set<String> contenders, boolean noAction, int warmup,
             int probeMs) {
+        Config {
+            warmup = Math.min(warmup, tenants);
+        }
     }
 
     private final Session session;

@@ -124,14 +124,19 @@ final class PostgresDialect extends TargetDialect {
      * What information_schema.tables would list first (tables, views, foreign and partitioned
      * tables the user can see), read from pg_class directly: planning the information_schema view
      * costs a new session several milliseconds, this query about one. With a schema in the URL
-     * only that schema counts, looked up through the catalog cache rather than joined.
+     * only that schema counts. Its relations are found through their dependency on the schema
+     * ({@code pg_depend_reference_index}): pg_class has no index that starts with the namespace, so
+     * filtering pg_class on it walks every relation of the database, about 1.5 ms per new tenant
+     * with 4,000 tenant schemas in one database, growing with every tenant added.
      */
     @Override
     Optional<String> firstUserObject(Connection c, DatabaseUrl url, String revisionsSchema) throws SQLException {
         String sql;
         if (url.schema().isPresent()) {
-            sql = "SELECT ?::text, c.relname FROM pg_catalog.pg_class c WHERE c.relnamespace ="
-                    + " pg_catalog.to_regnamespace(?)"
+            sql = "SELECT ?::text, c.relname FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_class c ON c.oid = d.objid"
+                    + " WHERE d.refclassid = 'pg_catalog.pg_namespace'::pg_catalog.regclass"
+                    + " AND d.refobjid = pg_catalog.to_regnamespace(?)"
+                    + " AND d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass"
                     + " AND NOT pg_catalog.pg_is_other_temp_schema(c.relnamespace)" + VISIBLE
                     + (url.schema().get().equals(revisionsSchema) ? " AND c.relname <> '" + TABLE + "'" : "")
                     + " ORDER BY 2 LIMIT 1";

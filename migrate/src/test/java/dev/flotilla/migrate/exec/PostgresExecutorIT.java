@@ -176,6 +176,19 @@ class PostgresExecutorIT {
     }
 
     @Test
+    void tablesMovedOrPartitionedIntoASchemaMakeItDirty() throws SQLException {
+        db.exec("CREATE SCHEMA tenant_1", "CREATE TABLE public.moved (id int)", "ALTER TABLE public.moved SET SCHEMA tenant_1",
+                "CREATE SCHEMA tenant_2", "CREATE TABLE tenant_2.events (at date) PARTITION BY RANGE (at)");
+
+        assertThatThrownBy(() -> apply(db.url("tenant_1"), dir("1_init.sql", INIT)))
+                .hasMessageStartingWith("sql/migrate: connected database is not clean: found table \"moved\" in"
+                        + " schema \"tenant_1\".");
+        assertThatThrownBy(() -> apply(db.url("tenant_2"), dir("1_init.sql", INIT)))
+                .hasMessageStartingWith("sql/migrate: connected database is not clean: found table \"events\" in"
+                        + " schema \"tenant_2\".");
+    }
+
+    @Test
     void databasePerTenantCountsEverySchemaButTheRevisionsOne() throws SQLException {
         db.exec("CREATE SCHEMA atlas_schema_revisions", "CREATE TABLE atlas_schema_revisions.aaa (id int)");
         assertThat(apply(db.url(), dir("1_init.sql", INIT)).status()).as("the revisions schema does not count")

@@ -16,6 +16,7 @@ final class FlotillaRun {
 
     private final Session session;
     private final RolloutBench.Config c;
+    private final List<Workload> steps;
     private final Workload workload;
     private Row rollout;
     private Row again;
@@ -24,10 +25,12 @@ final class FlotillaRun {
     private String timeline;
     private String againTimeline;
 
-    FlotillaRun(Session session, RolloutBench.Config c, Workload workload) {
+    /** @param steps the warm-up's directories, ending with the measured one (see {@link Workload#steps}) */
+    FlotillaRun(Session session, RolloutBench.Config c, List<Workload> steps) {
         this.session = session;
         this.c = c;
-        this.workload = workload;
+        this.steps = steps;
+        this.workload = steps.get(steps.size() - 1);
     }
 
     FlotillaRun run() throws Exception {
@@ -41,6 +44,7 @@ final class FlotillaRun {
                 warmUp(f);
                 measureRollout(f);
                 if (c.noAction()) {
+                    settle(f); // what the measured rollout left for the JIT is not the nothing-new run's cost
                     measureAgain(f);
                 }
             }
@@ -49,14 +53,27 @@ final class FlotillaRun {
     }
 
     private void warmUp(Fabric f) throws Exception {
-        Progress.say("Flotilla: warm-up on %d tenants", c.warmup());
-        f.api().push("warmup", "v1", workload.directory().toArchive());
-        Probe.until(() -> f.api().count("warmup", "SYNCED"), c.warmup(), 100, timeoutMs(c.warmup()));
-        if (c.noAction()) { // warm the nothing-new path too, as every contender's
-            String id = f.api().deploy("warmup");
-            Probe.until(() -> done(f.api().getOrNull("/api/v1/deployment-sets/" + id + "?pageSize=1")), c.warmup(),
-                    100, timeoutMs(c.warmup()));
+        Progress.say("Flotilla: warm-up on %d tenants, one rollout per file", c.warmup());
+        for (int i = 0; i < steps.size(); i++) {
+            String previous = f.lastSet("warmup");
+            f.api().push("warmup", "v" + (i + 1), steps.get(i).directory().toArchive());
+            Probe.until(() -> {
+                String id = f.lastSet("warmup");
+                return id.equals(previous) ? 0 : done(f.api().getOrNull("/api/v1/deployment-sets/" + id + "?pageSize=1"));
+            }, c.warmup(), 100, timeoutMs(c.warmup()));
         }
+        if (c.noAction()) { // warm the nothing-new path too, as every contender's
+            settle(f);
+        }
+    }
+
+    /** Deploys the warm-up fleet's tag again (nothing new) until the JIT has caught up. */
+    private void settle(Fabric f) throws Exception {
+        session.untilJitSettles("Flotilla", () -> {
+            String id = f.api().deploy("warmup");
+            return Probe.until(() -> done(f.api().getOrNull("/api/v1/deployment-sets/" + id + "?pageSize=1")),
+                    c.warmup(), 25, timeoutMs(c.warmup()));
+        });
     }
 
     private void measureRollout(Fabric f) throws Exception {

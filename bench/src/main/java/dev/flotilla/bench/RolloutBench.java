@@ -18,7 +18,9 @@ final class RolloutBench {
      * few for the fabric: its JIT (broker, clients, services) kept compiling through a whole
      * 5,000-tenant run, C2 threads taking ~26% of the CPU (thread CPU from /proc), and still ~30%
      * of a nothing-new run after 2,000. A fabric runs for weeks; the floor's small loop is warm
-     * after a few hundred tenants either way.
+     * after a few hundred tenants either way. Even one 5,000-tenant rollout left the fabric's C2
+     * thread busy through the measured one, so the warm-up fleet now takes one rollout per file,
+     * and nothing-new passes until the JIT is idle ({@link Session#untilJitSettles}).
      */
     static final int WARMUP = 5000;
 
@@ -43,14 +45,13 @@ final class RolloutBench {
     private final Session session;
     private final Config c;
     private final Workload workload;
-    private final PreparedDirectory prepared;
+    private final List<Workload> steps;
 
     RolloutBench(Session session, Config c) {
         this.session = session;
         this.c = c;
         this.workload = Workload.write(session.dir("workload-" + c.db()), 0);
-        this.prepared = PreparedDirectory.of(workload.directory(), "postgres".equals(c.db())
-                ? dev.flotilla.migrate.sql.Dialect.POSTGRES : dev.flotilla.migrate.sql.Dialect.SQLITE);
+        this.steps = workload.steps(session.dir("workload-" + c.db() + "-steps"));
     }
 
     List<Report> run() throws Exception {
@@ -67,7 +68,7 @@ final class RolloutBench {
             loop("flyway", "Flyway " + Progress.version("org.flywaydb", "flyway-core"), rollout, again);
         }
         if (c.contenders().contains("flotilla")) {
-            flotilla = new FlotillaRun(session, c, workload).run();
+            flotilla = new FlotillaRun(session, c, steps).run();
             rollout.add(flotilla.rollout());
             if (flotilla.again() != null) {
                 again.add(flotilla.again());
@@ -83,30 +84,41 @@ final class RolloutBench {
         // deleted inodes), which once made the floor's SQLite run twice as slow as Flotilla's.
         try (Fleet warm = session.fleet(c.db(), label + "_warmup", c.warmup());
              Fleet fleet = session.fleet(c.db(), label, c.tenants())) {
-            TenantLoop.run(warm.tenants(), c.parallel(), label, task(label, warm));
+            for (Workload step : steps) {
+                TenantLoop.run(warm.tenants(), c.parallel(), label, task(label, warm, step));
+            }
             if (c.noAction()) { // warm the nothing-new path too, as every contender's
-                TenantLoop.run(warm.tenants(), c.parallel(), label, task(label, warm));
+                settle(name, label, warm);
             }
             Progress.say("%s: %d %s tenants, parallel %d", name, c.tenants(), c.db(), c.parallel());
             rollout.add(measured(name, fleet, label, "rollout"));
             if (c.noAction()) {
+                settle(name, label, warm);
                 Progress.say("%s: again, nothing new", name);
                 again.add(measured(name, fleet, label, "nothing-new"));
             }
         }
     }
 
+    /** Runs the warm-up fleet again (nothing new) until the JIT has caught up; see {@link Session#untilJitSettles}. */
+    private void settle(String name, String label, Fleet warm) throws Exception {
+        session.untilJitSettles(name, () -> TenantLoop.run(warm.tenants(), c.parallel(), label,
+                task(label, warm, workload)));
+    }
+
     private Row measured(String name, Fleet fleet, String label, String phase) throws Exception {
         Session.Measured<Outcome> m = session.measure(label + "-" + c.db() + "-" + phase,
-                () -> TenantLoop.run(fleet.tenants(), c.parallel(), label, task(label, fleet)));
+                () -> TenantLoop.run(fleet.tenants(), c.parallel(), label, task(label, fleet, workload)));
         return new Row(name, m.value(), m.usage());
     }
 
-    private TenantLoop.Task task(String label, Fleet fleet) {
+    private TenantLoop.Task task(String label, Fleet fleet, Workload w) {
+        PreparedDirectory prepared = PreparedDirectory.of(w.directory(), "postgres".equals(c.db())
+                ? dev.flotilla.migrate.sql.Dialect.POSTGRES : dev.flotilla.migrate.sql.Dialect.SQLITE);
         switch (label) {
             case "floor": return new FloorLoop(fleet, prepared);
             case "executor": return new ExecutorLoop(fleet, prepared);
-            default: return new FlywayLoop(fleet, workload.flywayDir());
+            default: return new FlywayLoop(fleet, w.flywayDir());
         }
     }
 }

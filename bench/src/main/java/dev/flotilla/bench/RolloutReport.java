@@ -108,8 +108,10 @@ final class RolloutReport {
         r.note("CPU is this JVM's process CPU (the embedded Kafka broker and every Flotilla service included); DB CPU"
                 + " is the local PostgreSQL server's (targets and Flotilla's store; other clients of that server"
                 + " too).");
-        r.note("Each contender gets a fresh fleet and first runs an unmeasured warm-up fleet of " + c.warmup()
-                + " tenants. \"MigrationExecutor alone\" is the executor every worker runs, called in the floor's"
+        r.note("Each contender gets a fresh fleet and first brings an unmeasured warm-up fleet of " + c.warmup()
+                + " tenants to the directory one file at a time (one rollout per file), then runs it again with"
+                + " nothing new until its JVM's JIT compiler threads are idle (at most 60 s; again before the"
+                + " nothing-new measurement). \"MigrationExecutor alone\" is the executor every worker runs, called in the floor's"
                 + " loop (no Kafka, no events, no views): the gap floor → executor is the executor's, executor →"
                 + " Flotilla the fabric's.");
         r.note("load: the machine's 1-minute load average when the run ended, this benchmark's own threads"

@@ -14,6 +14,10 @@ import java.util.concurrent.Callable;
  * a run id for scratch database names, and whether to keep fleets afterwards.
  */
 final class Session {
+    private static final java.lang.management.CompilationMXBean JIT =
+            java.lang.management.ManagementFactory.getCompilationMXBean();
+    private static final long SETTLE_MS = 60_000;
+
     private final Path work;
     private final PgServer pg;
     private final String runId;
@@ -86,9 +90,39 @@ final class Session {
         flushDisk();
         awaitQuiet();
         System.gc();
+        long jit0 = JIT.getTotalCompilationTime();
         try (Profile profile = Profile.start(label); JvmMeter m = JvmMeter.start(true)) {
             T value = work.call();
-            return new Measured<>(value, m.stop());
+            Measured<T> done = new Measured<>(value, m.stop());
+            Progress.say("%s: %,d ms; the JIT compiler threads were busy %,d ms of it", label,
+                    done.usage().wallNanos() / 1_000_000, JIT.getTotalCompilationTime() - jit0);
+            return done;
+        }
+    }
+
+    /**
+     * Repeats {@code pass} (a cheap one: nothing new) until this JVM's JIT compiler threads were
+     * busy less than a tenth of a pass, or for at most {@link #SETTLE_MS}. One warm-up pass left
+     * them compiling through the whole measured Flotilla run: this JVM then runs the broker and
+     * every service, 2,000 hot methods for one C2 thread that shares the 2 cores.
+     */
+    void untilJitSettles(String who, Callable<?> pass) throws Exception {
+        long start = System.nanoTime();
+        int passes = 0;
+        while (true) {
+            long jit0 = JIT.getTotalCompilationTime();
+            long t0 = System.nanoTime();
+            pass.call();
+            passes++;
+            long wallMs = Math.max(1, (System.nanoTime() - t0) / 1_000_000);
+            long busyMs = JIT.getTotalCompilationTime() - jit0;
+            long spentMs = (System.nanoTime() - start) / 1_000_000;
+            if (busyMs * 10 < wallMs || spentMs > SETTLE_MS) {
+                Progress.say("%s: %d warm-up pass(es) with nothing new in %,d ms; JIT busy %d ms of the last"
+                        + " %d ms%s", who, passes, spentMs, busyMs, wallMs, busyMs * 10 < wallMs ? ""
+                        : " (gave up waiting for it to settle)");
+                return;
+            }
         }
     }
 

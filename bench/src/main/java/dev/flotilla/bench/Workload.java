@@ -7,7 +7,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -41,6 +43,18 @@ final class Workload {
      * @param latencyMs when above 0, a {@code SELECT pg_sleep} of this many ms after every statement
      */
     static Workload write(Path root, int latencyMs) {
+        return write(root, latencyMs, FILES.size());
+    }
+
+    /**
+     * The first {@code files} files only, without injected latency, as the whole directory under
+     * {@code root}/{@code files}: a directory that the whole one extends.
+     */
+    static Workload prefix(Path root, int files) {
+        return write(root.resolve(Integer.toString(files)), 0, files);
+    }
+
+    private static Workload write(Path root, int latencyMs, int files) {
         Path atlas = root.resolve("atlas");
         Path flyway = root.resolve("flyway");
         try {
@@ -48,6 +62,9 @@ final class Workload {
             Files.createDirectories(flyway);
             int n = 0;
             for (Map.Entry<String, String> f : FILES.entrySet()) {
+                if (n == files) {
+                    break;
+                }
                 String sql = latencyMs > 0 ? latent(f.getValue(), latencyMs) : f.getValue();
                 Files.writeString(atlas.resolve(f.getKey()), sql, StandardCharsets.UTF_8);
                 String description = f.getKey().substring(f.getKey().indexOf('_') + 1);
@@ -78,6 +95,20 @@ final class Workload {
     /** The directory as pushed to the registry. */
     MigrationDirectory directory() {
         return MigrationDirectory.open(atlasDir);
+    }
+
+    /**
+     * The warm-up's directories: the first file, the first two, … the whole directory (this one),
+     * so that a warm-up fleet takes one rollout per file and every contender's per-tenant code runs
+     * once per file before the clock starts.
+     */
+    List<Workload> steps(Path root) {
+        List<Workload> steps = new ArrayList<>();
+        for (int files = 1; files < FILES.size(); files++) {
+            steps.add(prefix(root, files));
+        }
+        steps.add(this);
+        return steps;
     }
 
     /** Statements in the directory (without the injected sleeps). */

@@ -44,14 +44,19 @@ final class RolloutBench {
 
     private final Session session;
     private final Config c;
-    private final Workload workload;
     private final List<Workload> steps;
+    /** {@link #steps} split for the loops once, before any clock starts; the last is the measured directory. */
+    private final List<PreparedDirectory> prepared = new ArrayList<>();
 
     RolloutBench(Session session, Config c) {
         this.session = session;
         this.c = c;
-        this.workload = Workload.write(session.dir("workload-" + c.db()), 0);
-        this.steps = workload.steps(session.dir("workload-" + c.db() + "-steps"));
+        this.steps = Workload.write(session.dir("workload-" + c.db()), 0)
+                .steps(session.dir("workload-" + c.db() + "-steps"));
+        for (Workload step : steps) {
+            prepared.add(PreparedDirectory.of(step.directory(), "postgres".equals(c.db())
+                    ? dev.flotilla.migrate.sql.Dialect.POSTGRES : dev.flotilla.migrate.sql.Dialect.SQLITE));
+        }
     }
 
     List<Report> run() throws Exception {
@@ -84,7 +89,7 @@ final class RolloutBench {
         // deleted inodes), which once made the floor's SQLite run twice as slow as Flotilla's.
         try (Fleet warm = session.fleet(c.db(), label + "_warmup", c.warmup());
              Fleet fleet = session.fleet(c.db(), label, c.tenants())) {
-            for (Workload step : steps) {
+            for (int step = 0; step < steps.size(); step++) {
                 TenantLoop.run(warm.tenants(), c.parallel(), label, task(label, warm, step));
             }
             if (c.noAction()) { // warm the nothing-new path too, as every contender's
@@ -103,22 +108,21 @@ final class RolloutBench {
     /** Runs the warm-up fleet again (nothing new) until the JIT has caught up; see {@link Session#untilJitSettles}. */
     private void settle(String name, String label, Fleet warm) throws Exception {
         session.untilJitSettles(name, () -> TenantLoop.run(warm.tenants(), c.parallel(), label,
-                task(label, warm, workload)));
+                task(label, warm, steps.size() - 1)));
     }
 
     private Row measured(String name, Fleet fleet, String label, String phase) throws Exception {
         Session.Measured<Outcome> m = session.measure(label + "-" + c.db() + "-" + phase,
-                () -> TenantLoop.run(fleet.tenants(), c.parallel(), label, task(label, fleet, workload)));
+                () -> TenantLoop.run(fleet.tenants(), c.parallel(), label, task(label, fleet, steps.size() - 1)));
         return new Row(name, m.value(), m.usage());
     }
 
-    private TenantLoop.Task task(String label, Fleet fleet, Workload w) {
-        PreparedDirectory prepared = PreparedDirectory.of(w.directory(), "postgres".equals(c.db())
-                ? dev.flotilla.migrate.sql.Dialect.POSTGRES : dev.flotilla.migrate.sql.Dialect.SQLITE);
+    /** The loop {@code label} over {@code fleet}, applying the warm-up's step {@code step} (the last: the workload). */
+    private TenantLoop.Task task(String label, Fleet fleet, int step) {
         switch (label) {
-            case "floor": return new FloorLoop(fleet, prepared);
-            case "executor": return new ExecutorLoop(fleet, prepared);
-            default: return new FlywayLoop(fleet, w.flywayDir());
+            case "floor": return new FloorLoop(fleet, prepared.get(step));
+            case "executor": return new ExecutorLoop(fleet, prepared.get(step));
+            default: return new FlywayLoop(fleet, steps.get(step).flywayDir());
         }
     }
 }

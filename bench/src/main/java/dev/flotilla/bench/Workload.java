@@ -46,14 +46,6 @@ final class Workload {
         return write(root, latencyMs, FILES.size());
     }
 
-    /**
-     * The first {@code files} files only, without injected latency, as the whole directory under
-     * {@code root}/{@code files}: a directory that the whole one extends.
-     */
-    static Workload prefix(Path root, int files) {
-        return write(root.resolve(Integer.toString(files)), 0, files);
-    }
-
     private static Workload write(Path root, int latencyMs, int files) {
         Path atlas = root.resolve("atlas");
         Path flyway = root.resolve("flyway");
@@ -105,7 +97,7 @@ final class Workload {
     List<Workload> steps(Path root) {
         List<Workload> steps = new ArrayList<>();
         for (int files = 1; files < FILES.size(); files++) {
-            steps.add(prefix(root, files));
+            steps.add(write(root.resolve(Integer.toString(files)), 0, files));
         }
         steps.add(this);
         return steps;

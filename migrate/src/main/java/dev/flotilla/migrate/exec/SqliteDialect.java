@@ -17,11 +17,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeFormatterBuilder;
-import java.time.temporal.ChronoField;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -30,12 +25,6 @@ import java.util.regex.Pattern;
 final class SqliteDialect extends TargetDialect {
     /** sqlite-jdbc: {@code [SQLITE_CONSTRAINT_PRIMARYKEY] A PRIMARY KEY constraint failed (UNIQUE constraint failed: users.id)}. */
     private static final Pattern NATIVE = Pattern.compile("^\\[[A-Z_]+\\][^(]*\\((.*)\\)\\s*$", Pattern.DOTALL);
-    /** How Go's SQLite drivers store a time.Time, which Atlas reads back. */
-    private static final DateTimeFormatter GO_TIME = new DateTimeFormatterBuilder()
-            .appendPattern("yyyy-MM-dd HH:mm:ss")
-            .appendFraction(ChronoField.NANO_OF_SECOND, 0, 9, true)
-            .appendPattern("xxx")
-            .toFormatter();
 
     @Override
     void bind(Connection c, DatabaseUrl url, boolean create) {
@@ -155,7 +144,7 @@ final class SqliteDialect extends TargetDialect {
 
     @Override
     void bindInstant(PreparedStatement ps, int index, Instant at) throws SQLException {
-        ps.setString(index, GO_TIME.format(OffsetDateTime.ofInstant(at, ZoneOffset.UTC)));
+        ps.setString(index, GoTime.format(at));
     }
 
     @Override
@@ -165,7 +154,7 @@ final class SqliteDialect extends TargetDialect {
             return null;
         }
         try {
-            return OffsetDateTime.parse(v.replace('T', ' ').replace("Z", "+00:00"), GO_TIME).toInstant();
+            return GoTime.parse(v);
         } catch (RuntimeException e) {
             return Instant.EPOCH;
         }

@@ -59,7 +59,7 @@ final class FlotillaRun {
             f.api().push("warmup", "v" + (i + 1), steps.get(i).directory().toArchive());
             Probe.until(() -> {
                 String id = f.lastSet("warmup");
-                return id.equals(previous) ? 0 : done(f.api().getOrNull("/api/v1/deployment-sets/" + id + "?pageSize=1"));
+                return id.equals(previous) ? 0 : done(f.api(), id);
             }, c.warmup(), 100, timeoutMs(c.warmup()));
         }
         if (c.noAction()) { // warm the nothing-new path too, as every contender's
@@ -71,8 +71,7 @@ final class FlotillaRun {
     private void settle(Fabric f) throws Exception {
         session.untilJitSettles("Flotilla", () -> {
             String id = f.api().deploy("warmup");
-            return Probe.until(() -> done(f.api().getOrNull("/api/v1/deployment-sets/" + id + "?pageSize=1")),
-                    c.warmup(), 25, timeoutMs(c.warmup()));
+            return Probe.until(() -> done(f.api(), id), c.warmup(), 25, timeoutMs(c.warmup()));
         });
     }
 
@@ -104,8 +103,7 @@ final class FlotillaRun {
         Session.Measured<Probe> m = session.measure("flotilla-" + c.db() + "-nothing-new", () -> {
             deployAt[0] = System.currentTimeMillis();
             id[0] = api.deploy("bench");
-            return Probe.until(() -> done(api.getOrNull("/api/v1/deployment-sets/" + id[0] + "?pageSize=1")),
-                    c.tenants(), c.probeMs(), timeoutMs(c.tenants()));
+            return Probe.until(() -> done(api, id[0]), c.tenants(), c.probeMs(), timeoutMs(c.tenants()));
         });
         TopicLog log = new TopicLog(f.bootstrap());
         List<TopicLog.Result> results = log.results(id[0]);
@@ -113,7 +111,9 @@ final class FlotillaRun {
         againTimeline = timeline(deployAt[0], log.commandTimes(id[0]), results, m.value());
     }
 
-    private static long done(JsonNode set) {
+    /** Targets of the deployment set that ended, passed or failed; 0 while the views do not know the set. */
+    private static long done(Api api, String setId) {
+        JsonNode set = api.getOrNull("/api/v1/deployment-sets/" + setId + "?pageSize=1");
         return set == null ? 0 : set.path("succeeded").asLong() + set.path("failed").asLong();
     }
 

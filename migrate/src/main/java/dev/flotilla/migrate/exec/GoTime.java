@@ -62,7 +62,7 @@ final class GoTime {
         int nanos = 0;
         if (v.charAt(i) == '.') {
             int start = ++i;
-            while (i < n && i - start < 9 && Character.isDigit(v.charAt(i))) {
+            while (i < n && i - start < 9 && v.charAt(i) >= '0' && v.charAt(i) <= '9') {
                 nanos = nanos * 10 + (v.charAt(i++) - '0');
             }
             if (i == start) {

@@ -85,9 +85,7 @@ final class Fabric implements AutoCloseable {
         if (broker != null) {
             broker.close();
         }
-        if (!session.keep()) {
-            session.pg().drop(storeDb);
-        }
+        session.later(() -> session.pg().drop(storeDb));
         session.discard(work.resolve("kafka"));
         session.discard(work.resolve("data"));
     }

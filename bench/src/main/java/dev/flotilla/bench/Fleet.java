@@ -32,6 +32,13 @@ interface Fleet extends AutoCloseable {
     /** The schema Flyway works in, when the tenant is a schema. */
     Optional<String> schema(String tenant);
 
+    /**
+     * Empties every tenant again (PostgreSQL: each schema dropped and created; SQLite: each table
+     * dropped, the file kept), so that the warm-up fleet can take the whole directory once more.
+     * Not timed.
+     */
+    void reset(int parallel) throws InterruptedException;
+
     /** Removes the fleet unless it is to be kept. */
     @Override
     void close();

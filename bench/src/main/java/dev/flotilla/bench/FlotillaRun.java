@@ -11,6 +11,13 @@ import java.util.List;
  * {@code NO_ACTION}). Reads the topics afterwards for per-target times and the timeline.
  */
 final class FlotillaRun {
+    /**
+     * Envs over the warm-up fleet, each taking one settle pass: the measured push reaches targets
+     * the fabric has never seen (the coordinator plans them from nothing, the views insert their
+     * rows), so each pass does too.
+     */
+    private static final int PASS_ENVS = 40;
+
     /** Names the metric the aggregator keeps for result → view commit. */
     static final String VISIBILITY = "flotilla_result_visibility_seconds";
 
@@ -34,14 +41,18 @@ final class FlotillaRun {
     }
 
     FlotillaRun run() throws Exception {
-        try (Fleet warm = session.fleet(c.db(), "flotilla_warmup", c.warmup());
+        try (Fleet warm = session.warmFleet(c.db(), "flotilla_warmup", c.warmup());
              Fleet fleet = session.fleet(c.db(), "flotilla", c.tenants())) {
-            java.nio.file.Path hcl = new ProjectFile().env("warmup", warm).env("bench", fleet)
+            ProjectFile project = new ProjectFile().env("warmup", warm);
+            for (int i = 1; i <= PASS_ENVS; i++) {
+                project.env("warmup_" + i, warm);
+            }
+            java.nio.file.Path hcl = project.env("bench", fleet)
                     .write(session.dir("flotilla-" + c.db()).resolve("atlas.hcl"));
             Progress.say("Flotilla: starting (embedded Kafka, store on PostgreSQL)");
             try (Fabric f = Fabric.start(session, "flotilla-" + c.db(), hcl, List.of(DevServer.Role.values()),
                     c.parallel(), c.parallel())) {
-                warmUp(f);
+                warmUp(f, warm);
                 measureRollout(f);
                 if (c.noAction()) {
                     settle(f); // what the measured rollout left for the JIT is not the nothing-new run's cost
@@ -52,24 +63,38 @@ final class FlotillaRun {
         return this;
     }
 
-    private void warmUp(Fabric f) throws Exception {
+    private void warmUp(Fabric f, Fleet warm) throws Exception {
         Progress.say("Flotilla: warm-up on %d tenants, one rollout per file", c.warmup());
         for (int i = 0; i < steps.size(); i++) {
-            String previous = f.lastSet("warmup");
-            f.api().push("warmup", "v" + (i + 1), steps.get(i).directory().toArchive());
-            Probe.until(() -> {
-                String id = f.lastSet("warmup");
-                return id.equals(previous) ? 0 : done(f.api(), id);
-            }, c.warmup(), 100, timeoutMs(c.warmup()));
+            pushed(f, "warmup", "v" + (i + 1), steps.get(i).directory().toArchive());
         }
-        if (c.noAction()) { // warm the nothing-new path too, as every contender's
-            settle(f);
-        }
+        // as the measured rollout: a push to an env of targets the fabric has not seen, every
+        // tenant taking the whole directory, the API asked the same question as often
+        byte[] archive = workload.directory().toArchive();
+        int[] pass = {0};
+        session.untilJitSettles("Flotilla", RolloutBench.AGAIN, PASS_ENVS, () -> {
+            warm.reset(c.parallel());
+            return null;
+        }, () -> {
+            String env = "warmup_" + ++pass[0];
+            f.api().push(env, "v1", archive);
+            return Probe.until(() -> f.api().count(env, "SYNCED"), c.warmup(), c.probeMs(), timeoutMs(c.warmup()));
+        });
+    }
+
+    /** Pushes {@code archive} as {@code env}'s {@code tag} and waits until the set it starts is done. */
+    private void pushed(Fabric f, String env, String tag, byte[] archive) throws Exception {
+        String previous = f.lastSet(env);
+        f.api().push(env, tag, archive);
+        Probe.until(() -> {
+            String id = f.lastSet(env);
+            return id.equals(previous) ? 0 : done(f.api(), id);
+        }, c.warmup(), 25, timeoutMs(c.warmup()));
     }
 
     /** Deploys the warm-up fleet's tag again (nothing new) until the JIT has caught up. */
     private void settle(Fabric f) throws Exception {
-        session.untilJitSettles("Flotilla", () -> {
+        session.untilJitSettles("Flotilla", RolloutBench.NOTHING_NEW, null, () -> {
             String id = f.api().deploy("warmup");
             return Probe.until(() -> done(f.api(), id), c.warmup(), 25, timeoutMs(c.warmup()));
         });

@@ -112,8 +112,9 @@ public final class Main implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            Session s = common.session();
-            return print(new RolloutBench(s, options.config()).run());
+            try (Session s = common.session()) {
+                return print(new RolloutBench(s, options.config()).run());
+            }
         }
     }
 
@@ -128,7 +129,9 @@ public final class Main implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            return print(List.of(new ScaleOutBench(common.session(), options).run()));
+            try (Session s = common.session()) {
+                return print(List.of(new ScaleOutBench(s, options).run()));
+            }
         }
     }
 
@@ -143,7 +146,9 @@ public final class Main implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            return print(List.of(new FanOutBench(common.session(), options).run()));
+            try (Session s = common.session()) {
+                return print(List.of(new FanOutBench(s, options).run()));
+            }
         }
     }
 
@@ -157,7 +162,9 @@ public final class Main implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            return print(List.of(new DevStartBench(common.session(), options).run()));
+            try (Session s = common.session()) {
+                return print(List.of(new DevStartBench(s, options).run()));
+            }
         }
     }
 
@@ -187,23 +194,24 @@ public final class Main implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            Session s = common.session();
-            Set<String> all = new LinkedHashSet<>(List.of("floor", "executor", "flyway", "flotilla"));
-            List<Report> reports = new ArrayList<>();
-            long t0 = System.nanoTime();
-            guarded(reports, "rollout, SQLite", () -> new RolloutBench(s, new RolloutBench.Config("sqlite",
-                    sqliteTenants, parallel, all, true, RolloutBench.WARMUP, 25)).run());
-            guarded(reports, "rollout, PostgreSQL", () -> new RolloutBench(s, new RolloutBench.Config("postgres",
-                    pgTenants, parallel, all, true, RolloutBench.WARMUP, 25)).run());
-            guarded(reports, "scale-out", () -> List.of(new ScaleOutBench(s, scaleOut).run()));
-            guarded(reports, "fan-out", () -> List.of(new FanOutBench(s, fanOut).run()));
-            guarded(reports, "dev-start", () -> List.of(new DevStartBench(s, devStart).run()));
-            Report summary = new Report("Every DESIGN.md number, this run", Check.HEADER);
-            reports.forEach(r -> r.checks().forEach(c -> summary.row(c.cells())));
-            summary.note(String.format(java.util.Locale.ROOT, "Whole run: %.1f min; load average at the end %s.",
-                    (System.nanoTime() - t0) / 60e9, Environment.load()));
-            summary.print(System.out);
-            return 0;
+            try (Session s = common.session()) {
+                Set<String> all = new LinkedHashSet<>(List.of("floor", "executor", "flyway", "flotilla"));
+                List<Report> reports = new ArrayList<>();
+                long t0 = System.nanoTime();
+                guarded(reports, "rollout, SQLite", () -> new RolloutBench(s, new RolloutBench.Config("sqlite",
+                        sqliteTenants, parallel, all, true, RolloutBench.WARMUP, 25)).run());
+                guarded(reports, "rollout, PostgreSQL", () -> new RolloutBench(s, new RolloutBench.Config("postgres",
+                        pgTenants, parallel, all, true, RolloutBench.WARMUP, 25)).run());
+                guarded(reports, "scale-out", () -> List.of(new ScaleOutBench(s, scaleOut).run()));
+                guarded(reports, "fan-out", () -> List.of(new FanOutBench(s, fanOut).run()));
+                guarded(reports, "dev-start", () -> List.of(new DevStartBench(s, devStart).run()));
+                Report summary = new Report("Every DESIGN.md number, this run", Check.HEADER);
+                reports.forEach(r -> r.checks().forEach(c -> summary.row(c.cells())));
+                summary.note(String.format(java.util.Locale.ROOT, "Whole run: %.1f min; load average at the end %s.",
+                        (System.nanoTime() - t0) / 60e9, Environment.load()));
+                summary.print(System.out);
+                return 0;
+            }
         }
     }
 

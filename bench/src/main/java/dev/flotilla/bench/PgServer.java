@@ -32,8 +32,38 @@ record PgServer(String host, int port, String user) {
         admin("CREATE DATABASE " + database);
     }
 
+    /** A database whose files live in {@code tablespace}. */
+    void create(String database, String tablespace) {
+        admin("CREATE DATABASE " + database + " TABLESPACE " + tablespace);
+    }
+
+    void createTablespace(String name, java.nio.file.Path location) {
+        admin("CREATE TABLESPACE " + name + " LOCATION '" + location + "'");
+    }
+
+    void dropTablespace(String name) {
+        admin("DROP TABLESPACE IF EXISTS " + name);
+    }
+
+    /** Whether the server runs on this machine (a directory here is a directory there). */
+    boolean local() {
+        return "127.0.0.1".equals(host) || "localhost".equals(host) || "::1".equals(host);
+    }
+
     void drop(String database) {
         admin("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+    }
+
+    /**
+     * Writes every dirty buffer now, so that no checkpoint (its writes, and the full-page images
+     * that follow it in the WAL) falls inside a measured stretch; a failure is only reported.
+     */
+    void checkpoint() {
+        try {
+            admin("CHECKPOINT");
+        } catch (IllegalStateException e) {
+            Progress.say("could not checkpoint: %s", e.getMessage());
+        }
     }
 
     private void admin(String sql) {

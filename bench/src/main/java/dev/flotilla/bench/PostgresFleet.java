@@ -14,18 +14,27 @@ import java.util.Optional;
  * before the clock starts, as a SaaS's tenants exist before their migrations).
  */
 final class PostgresFleet implements Fleet {
+    private final Session session;
     private final PgServer pg;
     private final String database;
     private final List<String> tenants;
-    private final boolean keep;
 
-    PostgresFleet(PgServer pg, String database, List<String> tenants, boolean keep) {
-        this.pg = pg;
+    PostgresFleet(Session session, String database, List<String> tenants) {
+        this(session, database, tenants, "");
+    }
+
+    /** @param tablespace where the database's files go ("" for the default) */
+    PostgresFleet(Session session, String database, List<String> tenants, String tablespace) {
+        this.session = session;
+        this.pg = session.pg();
         this.database = database;
         this.tenants = tenants;
-        this.keep = keep;
         pg.drop(database);
-        pg.create(database);
+        if (tablespace.isEmpty()) {
+            pg.create(database);
+        } else {
+            pg.create(database, tablespace);
+        }
         createSchemas();
     }
 
@@ -87,10 +96,33 @@ final class PostgresFleet implements Fleet {
         return Optional.of(tenant);
     }
 
+    /**
+     * Drops and creates each schema, 50 to a transaction (one transaction for all would need a lock
+     * slot per dropped object), then vacuums the catalogs the drops left dead rows in. Meant for
+     * a warm-up fleet in a tmpfs tablespace ({@link Session#warmFleet}).
+     */
+    @Override
+    public void reset(int parallel) {
+        try (Connection c = DriverManager.getConnection(pg.jdbc(database)); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            for (int i = 0; i < tenants.size(); i++) {
+                s.addBatch("DROP SCHEMA \"" + tenants.get(i) + "\" CASCADE");
+                s.addBatch("CREATE SCHEMA \"" + tenants.get(i) + "\"");
+                if (i % 50 == 49 || i == tenants.size() - 1) {
+                    s.executeBatch();
+                    c.commit();
+                }
+            }
+            c.setAutoCommit(true);
+            s.execute("VACUUM");
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot reset the tenant schemas in " + database + ": " + e.getMessage(),
+                    e);
+        }
+    }
+
     @Override
     public void close() {
-        if (!keep) {
-            pg.drop(database);
-        }
+        session.later(() -> pg.drop(database));
     }
 }

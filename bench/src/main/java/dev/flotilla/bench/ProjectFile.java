@@ -9,7 +9,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Writes the {@code atlas.hcl} Flotilla reads: one env per fleet, each following its own registry directory. */
+/**
+ * Writes the {@code atlas.hcl} Flotilla reads: envs over fleets (several may share one), each
+ * following its own registry directory.
+ */
 final class ProjectFile {
     /**
      * An env.
@@ -30,7 +33,11 @@ final class ProjectFile {
     Path write(Path file) {
         try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             w.write("locals {\n");
+            java.util.Set<Fleet> listed = new java.util.HashSet<>();
             for (Env e : envs) {
+                if (!listed.add(e.fleet())) {
+                    continue;
+                }
                 w.write("  " + e.name() + " = [");
                 List<String> ts = e.fleet().tenants();
                 for (int i = 0; i < ts.size(); i++) {
@@ -40,12 +47,17 @@ final class ProjectFile {
             }
             w.write("}\n");
             for (Env e : envs) {
-                w.write("\nenv \"" + e.name() + "\" {\n  for_each = toset(local." + e.name() + ")\n  url      = "
+                w.write("\nenv \"" + e.name() + "\" {\n  for_each = toset(local." + listName(e) + ")\n  url      = "
                         + e.fleet().hclUrl() + "\n  migration {\n    dir = \"atlas://" + e.name() + "\"\n  }\n}\n");
             }
         } catch (IOException ex) {
             throw new UncheckedIOException("cannot write " + file, ex);
         }
         return file;
+    }
+
+    /** The first env's name over the same fleet: its tenant list is written once. */
+    private String listName(Env e) {
+        return envs.stream().filter(o -> o.fleet() == e.fleet()).findFirst().orElseThrow().name();
     }
 }

@@ -109,11 +109,17 @@ final class RolloutReport {
                 + " is the local PostgreSQL server's (targets and Flotilla's store; other clients of that server"
                 + " too).");
         r.note("Each contender gets a fresh fleet and first brings an unmeasured warm-up fleet of " + c.warmup()
-                + " tenants to the directory one file at a time (one rollout per file), then runs it again with"
-                + " nothing new until its JVM's JIT compiler threads are idle (at most 60 s; again before the"
-                + " nothing-new measurement). \"MigrationExecutor alone\" is the executor every worker runs, called in the floor's"
-                + " loop (no Kafka, no events, no views): the gap floor → executor is the executor's, executor →"
-                + " Flotilla the fabric's.");
+                + " tenants to the directory one file at a time (one rollout per file); then empties it and applies"
+                + " the whole directory again (Flotilla: pushed to an env of targets it has not seen) until its JVM's"
+                + " JIT compiler threads are idle (at most " + Session.SETTLE_MS / 1000 + " s); before the nothing-new"
+                + " measurement, runs it with nothing new until they are idle again."
+                + (sqlite() ? "" : " PostgreSQL warm-up databases live in a tablespace on tmpfs"
+                + (Boolean.getBoolean("bench.pgTmpfs") ? ", and in this run the measured ones too" : "; the measured"
+                + " ones in the server's default one") + ".") + " Nothing is deleted until the whole"
+                + " invocation ends, and a measured stretch starts at least " + Session.INODE_WAIT_S + " s after the"
+                + " previous invocation's deletions, after a CHECKPOINT and a sync. \"MigrationExecutor alone\" is"
+                + " the executor every worker runs, called in the floor's loop (no Kafka, no events, no views): the"
+                + " gap floor → executor is the executor's, executor → Flotilla the fabric's.");
         r.note("load: the machine's 1-minute load average when the run ended, this benchmark's own threads"
                 + " included.");
     }

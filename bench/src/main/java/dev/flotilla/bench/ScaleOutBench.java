@@ -95,7 +95,7 @@ final class ScaleOutBench {
     private Row run(Workload plain, Workload latent, int workers) throws Exception {
         String label = "scale" + workers;
         Path dir = session.dir("scale-out-" + workers);
-        try (Fleet warm = session.fleet("postgres", label + "_warmup", o.warmup);
+        try (Fleet warm = session.warmFleet("postgres", label + "_warmup", o.warmup);
              Fleet fleet = session.fleet("postgres", label, o.tenants)) {
             Path hcl = new ProjectFile().env("warmup", warm).env("bench", fleet).write(dir.resolve("atlas.hcl"));
             Progress.say("scale-out: %d worker process(es), %d tenants", workers, o.tenants);

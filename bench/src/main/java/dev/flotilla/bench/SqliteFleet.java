@@ -73,6 +73,32 @@ final class SqliteFleet implements Fleet {
         return Optional.empty();
     }
 
+    /**
+     * Drops every table of every tenant and keeps the files: deleting thousands of files just
+     * before a measured stretch slows the file system's next allocations.
+     */
+    @Override
+    public void reset(int parallel) throws InterruptedException {
+        Outcome o = TenantLoop.run(tenants, parallel, "reset", tenant -> {
+            try (Connection c = connect(tenant); java.sql.Statement s = c.createStatement()) {
+                List<String> tables = new java.util.ArrayList<>();
+                try (java.sql.ResultSet rs = s.executeQuery(
+                        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")) {
+                    while (rs.next()) {
+                        tables.add(rs.getString(1));
+                    }
+                }
+                for (String t : tables) {
+                    s.execute("DROP TABLE \"" + t + "\"");
+                }
+            }
+        });
+        if (o.failed() > 0) {
+            throw new IllegalStateException("cannot reset " + o.failed() + " tenants under " + dir + ": "
+                    + o.firstError());
+        }
+    }
+
     @Override
     public void close() {
         session.discard(dir);

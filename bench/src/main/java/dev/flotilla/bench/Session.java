@@ -78,9 +78,9 @@ final class Session implements AutoCloseable {
 
     /**
      * Runs {@code deletion} when the session ends, unless fleets are kept. Deleting thousands of
-     * files (a fleet, a dropped database) makes ext4 slow to allocate inodes for a minute after:
-     * {@code recently_deleted} skips every inode freed in the last 60 s, so each new file scans
-     * for a free one. Under perf that was most of PostgreSQL's CPU in a measured rollout that
+     * files (a fleet, a dropped database) makes ext4 slow to allocate inodes for minutes after:
+     * {@code recently_deleted} skips every inode freed in the last 60 s (360 s while its inode
+     * table block is dirty), so each new file scans on for a free one. Under perf that was most of PostgreSQL's CPU in a measured rollout that
      * followed the drop of a warm-up fleet's schemas (Flotilla 146/s instead of 310/s, the floor
      * 120/s instead of 210/s).
      */

@@ -19,10 +19,6 @@ final class PostgresFleet implements Fleet {
     private final String database;
     private final List<String> tenants;
 
-    PostgresFleet(Session session, String database, List<String> tenants) {
-        this(session, database, tenants, "");
-    }
-
     /** @param tablespace where the database's files go ("" for the default) */
     PostgresFleet(Session session, String database, List<String> tenants, String tablespace) {
         this.session = session;

@@ -139,10 +139,8 @@ final class Session implements AutoCloseable {
      */
     Fleet fleet(String db, String label, int n) {
         List<String> names = Fleet.names("tenant", n);
-        if ("postgres".equals(db) && Boolean.getBoolean("bench.pgTmpfs")) {
-            return new PostgresFleet(this, database(label), names, warmTablespace());
-        }
-        return "postgres".equals(db) ? new PostgresFleet(this, database(label), names)
+        return "postgres".equals(db) ? new PostgresFleet(this, database(label), names,
+                Boolean.getBoolean("bench.pgTmpfs") ? warmTablespace() : "")
                 : new SqliteFleet(this, dir("fleets").resolve(label), names);
     }
 

@@ -75,11 +75,16 @@ final class FlotillaRun {
         session.untilJitSettles("Flotilla", RolloutBench.AGAIN, PASS_ENVS, () -> {
             warm.reset(c.parallel());
             return null;
-        }, () -> {
-            String env = "warmup_" + ++pass[0];
-            f.api().push(env, "v1", archive);
-            return Probe.until(() -> f.api().count(env, "SYNCED"), c.warmup(), c.probeMs(), timeoutMs(c.warmup()));
-        });
+        }, () -> synced(f.api(), "warmup_" + ++pass[0], archive, c.warmup()));
+    }
+
+    /**
+     * The measured push, and each of the rollout's settle passes alike: {@code archive} pushed as
+     * {@code env}'s v1, then the API polled until its {@code n} databases are SYNCED.
+     */
+    private Probe synced(Api api, String env, byte[] archive, int n) throws InterruptedException {
+        api.push(env, "v1", archive);
+        return Probe.until(() -> api.count(env, "SYNCED"), n, c.probeMs(), timeoutMs(n));
     }
 
     /** Pushes {@code archive} as {@code env}'s {@code tag} and waits until the set it starts is done. */
@@ -108,8 +113,7 @@ final class FlotillaRun {
         long[] pushAt = new long[1];
         Session.Measured<Probe> m = session.measure("flotilla-" + c.db() + "-rollout", () -> {
             pushAt[0] = System.currentTimeMillis();
-            api.push("bench", "v1", archive);
-            return Probe.until(() -> api.count("bench", "SYNCED"), c.tenants(), c.probeMs(), timeoutMs(c.tenants()));
+            return synced(api, "bench", archive, c.tenants());
         });
         visibilityMetric = PromHistogram.parse(api.text("/metrics"), VISIBILITY).minus(before);
         String setId = f.lastSet("bench");

@@ -94,9 +94,8 @@ final class RolloutBench {
 
     private void loop(String label, String name, List<Row> rollout, List<Row> again) throws Exception {
         Progress.say("%s: warm-up on %d tenants", name, c.warmup());
-        // The warm-up fleet is removed after the measured one, as Flotilla's is: deleting thousands of
-        // files just before a stretch slows the file system's next allocations (ext4 skips recently
-        // deleted inodes), which once made the floor's SQLite run twice as slow as Flotilla's.
+        // Neither fleet is removed before the invocation ends (Session#later): deleting thousands of
+        // files slows the file system's next allocations for minutes.
         try (Fleet warm = session.warmFleet(c.db(), label + "_warmup", c.warmup());
              Fleet fleet = session.fleet(c.db(), label, c.tenants())) {
             for (int step = 0; step < steps.size(); step++) {
@@ -115,13 +114,12 @@ final class RolloutBench {
 
     /** Runs the warm-up fleet again (nothing new) until the JIT has caught up; see {@link Session#untilJitSettles}. */
     private void settle(String name, String label, Fleet warm) throws Exception {
-        session.untilJitSettles(name, NOTHING_NEW, null, () -> TenantLoop.run(warm.tenants(), c.parallel(), label,
-                task(label, warm, steps.size() - 1)));
+        session.untilJitSettles(name, NOTHING_NEW, null, () -> whole(label, warm));
     }
 
     /** The whole directory over the emptied warm-up fleet; every tenant must take it. */
     private Outcome applied(String label, Fleet warm) throws InterruptedException {
-        Outcome o = TenantLoop.run(warm.tenants(), c.parallel(), label, task(label, warm, steps.size() - 1));
+        Outcome o = whole(label, warm);
         if (o.failed() > 0) {
             throw new IllegalStateException(label + ": " + o.failed() + " warm-up tenants failed: " + o.firstError());
         }
@@ -135,8 +133,13 @@ final class RolloutBench {
 
     private Row measured(String name, Fleet fleet, String label, String phase) throws Exception {
         Session.Measured<Outcome> m = session.measure(label + "-" + c.db() + "-" + phase,
-                () -> TenantLoop.run(fleet.tenants(), c.parallel(), label, task(label, fleet, steps.size() - 1)));
+                () -> whole(label, fleet));
         return new Row(name, m.value(), m.usage());
+    }
+
+    /** The loop {@code label} over {@code fleet} with the measured directory. */
+    private Outcome whole(String label, Fleet fleet) throws InterruptedException {
+        return TenantLoop.run(fleet.tenants(), c.parallel(), label, task(label, fleet, steps.size() - 1));
     }
 
     /** The loop {@code label} over {@code fleet}, applying the warm-up's step {@code step} (the last: the workload). */

@@ -80,9 +80,9 @@ final class Session implements AutoCloseable {
      * Runs {@code deletion} when the session ends, unless fleets are kept. Deleting thousands of
      * files (a fleet, a dropped database) makes ext4 slow to allocate inodes for minutes after:
      * {@code recently_deleted} skips every inode freed in the last 60 s (360 s while its inode
-     * table block is dirty), so each new file scans on for a free one. Under perf that was most of PostgreSQL's CPU in a measured rollout that
-     * followed the drop of a warm-up fleet's schemas (Flotilla 146/s instead of 310/s, the floor
-     * 120/s instead of 210/s).
+     * table block is dirty), so each new file scans on for a free one. Under perf that was most of
+     * PostgreSQL's CPU in a measured rollout that followed the drop of a warm-up fleet's schemas
+     * (Flotilla 146/s instead of 310/s, the floor 120/s instead of 210/s).
      */
     void later(Runnable deletion) {
         if (!keep) {
@@ -111,7 +111,7 @@ final class Session implements AutoCloseable {
             } catch (RuntimeException e) {
                 Progress.say("could not drop tablespace %s: %s", warmTablespace, e.getMessage());
             }
-            new java.io.File("/dev/shm", "flotilla-bench-pg-" + runId).delete();
+            warmDir().toFile().delete(); // emptied by DROP TABLESPACE
         }
         try {
             Files.writeString(deletedAtFile, Long.toString(System.currentTimeMillis() / 1000));
@@ -158,12 +158,17 @@ final class Session implements AutoCloseable {
         return new PostgresFleet(this, database(label), Fleet.names("tenant", n), warmTablespace());
     }
 
+    /** Where the warm-up tablespace's files go: tmpfs. */
+    private Path warmDir() {
+        return Path.of("/dev/shm", "flotilla-bench-pg-" + runId);
+    }
+
     private String warmTablespace() {
         if (warmTablespace != null) {
             return warmTablespace;
         }
         warmTablespace = "";
-        Path dir = Path.of("/dev/shm", "flotilla-bench-pg-" + runId);
+        Path dir = warmDir();
         if (!pg.local() || !Files.isDirectory(dir.getParent())) {
             Progress.say("warm-up databases stay in the default tablespace: no local /dev/shm for PostgreSQL");
             return warmTablespace;
@@ -234,11 +239,11 @@ final class Session implements AutoCloseable {
             long wallMs = Math.max(1, (System.nanoTime() - t0) / 1_000_000);
             long busyMs = JIT.getTotalCompilationTime() - jit0;
             long spentMs = (System.nanoTime() - start) / 1_000_000;
-            if (busyMs * 10 < wallMs || spentMs > SETTLE_MS || passes == maxPasses) {
+            boolean settled = busyMs * 10 < wallMs;
+            if (settled || spentMs > SETTLE_MS || passes == maxPasses) {
                 Progress.say("%s: %d warm-up pass(es) %s in %,d ms; JIT busy %d ms (CPU %d ms) of the last %d ms%s",
                         who, passes, what, spentMs, busyMs, (JitCpu.nanos() - jitCpu0) / 1_000_000, wallMs,
-                        busyMs * 10 < wallMs ? ""
-                        : " (gave up waiting for it to settle)");
+                        settled ? "" : " (gave up waiting for it to settle)");
                 return;
             }
         }

@@ -18,7 +18,7 @@ import java.util.concurrent.Callable;
  */
 public final class AggregatorService implements FlotillaService {
     private final java.time.Duration stallAfter;
-    private EventLoopConsumer loop;
+    private ResultsConsumer loop;
     private Thread thread;
     private ViewQueries queries;
     private WorkerExecutor jdbc;
@@ -42,11 +42,11 @@ public final class AggregatorService implements FlotillaService {
     public Future<Void> start(ServiceHost host) {
         jdbc = host.vertx().createSharedWorkerExecutor("flotilla-aggregator-jdbc", 8);
         return jdbc.executeBlocking(() -> {
-            host.database().migrate(ViewSchema.DDL);
+            host.store().migrate(ViewSchema.DDL);
             return null;
         }).map(v -> {
-            queries = new ViewQueries(host.database(), stallAfter);
-            loop = new EventLoopConsumer(host.bootstrapServers(), host.database(), host.meters());
+            queries = new ViewQueries(host.store(), stallAfter);
+            loop = new ResultsConsumer(host.bootstrapServers(), host.store(), host.meters());
             thread = new Thread(loop, "flotilla-aggregator-consumer");
             thread.setDaemon(true);
             thread.start();

@@ -1,6 +1,6 @@
 package dev.flotilla.aggregator;
 
-import dev.flotilla.fabric.Database;
+import dev.flotilla.fabric.ServiceStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,10 +31,10 @@ final class BatchApplier {
     /** Sets are never deleted from the views: once one is committed, commands and results need not ensure it. */
     private static final int KNOWN_SETS = 10_000;
 
-    private final Database db;
+    private final ServiceStore db;
     private final Set<String> knownSets = new HashSet<>();
 
-    BatchApplier(Database db) {
+    BatchApplier(ServiceStore db) {
         this.db = db;
     }
 

@@ -1,6 +1,6 @@
 package dev.flotilla.aggregator;
 
-import dev.flotilla.fabric.Database;
+import dev.flotilla.fabric.ServiceStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,7 +50,7 @@ final class ViewMaintenance implements AutoCloseable {
     private boolean ran;
 
     /** Refreshes the views of {@code db} on a thread of its own. */
-    ViewMaintenance(Database db) {
+    ViewMaintenance(ServiceStore db) {
         this(() -> refresh(db), System::nanoTime, Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "flotilla-aggregator-maintenance");
             t.setDaemon(true);
@@ -102,7 +102,7 @@ final class ViewMaintenance implements AutoCloseable {
     }
 
     /** Statistics for both big views; the visibility map for the one listed by index-only scans. */
-    static void refresh(Database db) throws SQLException {
+    static void refresh(ServiceStore db) throws SQLException {
         try (Connection c = db.connection(); Statement s = c.createStatement()) {
             c.setAutoCommit(true); // VACUUM cannot run in a transaction
             s.execute("VACUUM (ANALYZE) agg_databases");

@@ -1,6 +1,6 @@
 package dev.flotilla.aggregator;
 
-import dev.flotilla.fabric.Database;
+import dev.flotilla.fabric.ServiceStore;
 import dev.flotilla.migrate.ErrorCode;
 import dev.flotilla.migrate.FlotillaException;
 import io.vertx.core.json.JsonArray;
@@ -30,10 +30,10 @@ final class ViewQueries {
             + " FROM agg_set_counts c WHERE c.set_id = s.id) k ON true";
     private static final String DATABASE_COLUMNS = "seq AS id, target_id, name, env, directory, url, database_id,"
             + " status, current_version, target_version, last_set_id, last_deployment_at, error";
-    private final Database db;
+    private final ServiceStore db;
     private final java.time.Duration stallAfter;
 
-    ViewQueries(Database db, java.time.Duration stallAfter) {
+    ViewQueries(ServiceStore db, java.time.Duration stallAfter) {
         this.db = db;
         this.stallAfter = stallAfter;
     }

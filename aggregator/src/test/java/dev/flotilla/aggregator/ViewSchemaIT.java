@@ -1,6 +1,6 @@
 package dev.flotilla.aggregator;
 
-import dev.flotilla.fabric.Database;
+import dev.flotilla.fabric.ServiceStore;
 import dev.flotilla.testkit.ScratchDatabase;
 import dev.flotilla.testkit.TestDatabases;
 import org.junit.jupiter.api.Test;
@@ -46,7 +46,7 @@ class ViewSchemaIT {
     @Test
     void anOldStoreIsCountedOnceAndKeepsCountingAfterwards() throws Exception {
         try (ScratchDatabase scratch = TestDatabases.postgresDatabase("schema");
-             Database db = Database.connect(scratch.jdbcUrl(), null, null, 2, "schema-test")) {
+             ServiceStore db = ServiceStore.connect(scratch.jdbcUrl(), null, null, 2, "schema-test")) {
             db.migrate(BEFORE_COUNTS);
 
             db.migrate(ViewSchema.DDL);
@@ -81,7 +81,7 @@ class ViewSchemaIT {
     @Test
     void theMaintenanceRefreshesStatisticsAndTheVisibilityMapOfTheViews() throws Exception {
         try (ScratchDatabase scratch = TestDatabases.postgresDatabase("schema");
-             Database db = Database.connect(scratch.jdbcUrl(), null, null, 2, "schema-test")) {
+             ServiceStore db = ServiceStore.connect(scratch.jdbcUrl(), null, null, 2, "schema-test")) {
             db.migrate(ViewSchema.DDL);
 
             ViewMaintenance.refresh(db);
@@ -93,7 +93,7 @@ class ViewSchemaIT {
         }
     }
 
-    private static List<List<Object>> rows(Database db, String sql) throws Exception {
+    private static List<List<Object>> rows(ServiceStore db, String sql) throws Exception {
         try (Connection c = db.connection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             List<List<Object>> out = new ArrayList<>();
             while (rs.next()) {

@@ -1,6 +1,6 @@
 package dev.flotilla.aggregator;
 
-import dev.flotilla.fabric.Database;
+import dev.flotilla.fabric.ServiceStore;
 import dev.flotilla.testkit.ScratchDatabase;
 import dev.flotilla.testkit.TestDatabases;
 
@@ -34,11 +34,11 @@ final class ViewStore implements AutoCloseable {
     };
 
     private final ScratchDatabase scratch;
-    final Database db;
+    final ServiceStore db;
 
     ViewStore(String prefix) {
         scratch = TestDatabases.postgresDatabase(prefix);
-        db = Database.connect(scratch.jdbcUrl(), null, null, 4, prefix + "-test");
+        db = ServiceStore.connect(scratch.jdbcUrl(), null, null, 4, prefix + "-test");
         db.migrate(ViewSchema.DDL);
     }
 

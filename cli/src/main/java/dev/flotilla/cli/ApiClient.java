@@ -88,13 +88,13 @@ final class ApiClient {
     }
 
     JsonNode getJson(String path) {
-        return Json.read(send("GET", path, request(path).GET()).body());
+        return AtlasJson.read(send("GET", path, request(path).GET()).body());
     }
 
     JsonNode postJson(String path, Object body) {
         HttpRequest.Builder b = request(path).header("content-type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(Json.write(body), StandardCharsets.UTF_8));
-        return Json.read(send("POST", path, b).body());
+                .POST(HttpRequest.BodyPublishers.ofString(AtlasJson.write(body), StandardCharsets.UTF_8));
+        return AtlasJson.read(send("POST", path, b).body());
     }
 
     /** POSTs raw bytes; returns the status (so callers can tell 201 from 200) and the JSON answer. */
@@ -102,7 +102,7 @@ final class ApiClient {
         HttpRequest.Builder b = request(path).header("content-type", contentType)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         HttpResponse<byte[]> r = send("POST", path, b);
-        return new Reply(r.statusCode(), Json.read(r.body()));
+        return new Reply(r.statusCode(), AtlasJson.read(r.body()));
     }
 
     byte[] getBytes(String path) {
@@ -153,7 +153,7 @@ final class ApiClient {
 
     /** The server's {@code {error, code}} answer as an exception; a body that is not such JSON is quoted. */
     FlotillaException failure(String method, String path, int status, byte[] body) {
-        JsonNode json = Json.readOrNull(body);
+        JsonNode json = AtlasJson.readOrNull(body);
         String error = json == null ? null : json.path("error").asText(null);
         if (error == null || error.isBlank()) {
             String text = new String(body, StandardCharsets.UTF_8).strip();

@@ -41,7 +41,7 @@ final class CloudDatabaseDescribe implements Callable<Integer> {
         JsonNode db = cloud.api().getJson("/api/v1/databases/" + ApiClient.encode(id));
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            out.println(Json.write(db));
+            out.println(AtlasJson.write(db));
         } else {
             print(out, db);
         }

@@ -43,7 +43,7 @@ final class CloudDatabaseList implements Callable<Integer> {
                 "name", name, "page", page.number(), "pageSize", PageOption.SIZE));
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            out.println(Json.write(answer));
+            out.println(AtlasJson.write(answer));
         } else {
             print(out, answer);
         }

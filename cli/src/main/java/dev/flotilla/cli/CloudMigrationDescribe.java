@@ -32,7 +32,7 @@ final class CloudMigrationDescribe implements Callable<Integer> {
         JsonNode set = DeploymentSets.full(cloud.api(), id);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            out.println(Json.write(set));
+            out.println(AtlasJson.write(set));
         } else {
             print(out, set);
         }

@@ -66,7 +66,7 @@ final class CloudMigrationList implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            out.println(Json.write(filtered(answer, kept)));
+            out.println(AtlasJson.write(filtered(answer, kept)));
         } else {
             print(out, answer.path("page"), kept, databases);
         }

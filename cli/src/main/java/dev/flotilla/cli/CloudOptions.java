@@ -20,6 +20,6 @@ final class CloudOptions {
 
     /** Whether JSON was asked for; an unknown format is refused before any request is sent. */
     boolean json() {
-        return Json.requested(format);
+        return AtlasJson.requested(format);
     }
 }

@@ -47,7 +47,7 @@ final class FleetApply {
         String id = Table.text(created, "id");
         if (id == null) {
             throw new FlotillaException(ErrorCode.INTERNAL, "Flotilla at " + api.base() + " started a deployment"
-                    + " but did not answer its id: " + Json.write(created));
+                    + " but did not answer its id: " + AtlasJson.write(created));
         }
         String url = api.link(created.hasNonNull("url") ? created.get("url").asText() : "/deployments/sets/" + id);
         if (!wait) {
@@ -64,7 +64,7 @@ final class FleetApply {
         }
         JsonNode set = DeploymentSets.full(api, id);
         if (json) {
-            out.println(Json.write(set));
+            out.println(AtlasJson.write(set));
         } else {
             set.path("targets").forEach(t -> out.println(line(t)));
             out.println(url);

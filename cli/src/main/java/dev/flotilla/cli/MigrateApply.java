@@ -97,7 +97,7 @@ final class MigrateApply implements Callable<Integer> {
         }
         FleetApply fleet = new FleetApply(dir.registry(), spec.commandLine().getOut(), spec.commandLine().getErr(),
                 Durations.parse("--poll-interval", pollInterval), Durations.parse("--wait-timeout", waitTimeout));
-        return fleet.run(env, tag, dryRun, !noWait, Json.requested(target.format));
+        return fleet.run(env, tag, dryRun, !noWait, AtlasJson.requested(target.format));
     }
 
     private int single() {
@@ -116,11 +116,11 @@ final class MigrateApply implements Callable<Integer> {
         MigrationDirectory d = dir.openValid();
         PreparedDirectory prepared = PreparedDirectory.of(d, url.dialect());
         PrintWriter out = spec.commandLine().getOut();
-        boolean json = Json.wanted(target.format);
+        boolean json = AtlasJson.wanted(target.format);
         ApplyPrinter printer = new ApplyPrinter(out);
         ApplyResult r = new MigrationExecutor().apply(url, prepared, options, json ? ApplyListener.NONE : printer);
         if (json) {
-            out.println(Json.write(Json.apply(r, dir.dir)));
+            out.println(AtlasJson.write(AtlasJson.apply(r, dir.dir)));
         } else {
             printer.summary(r);
         }

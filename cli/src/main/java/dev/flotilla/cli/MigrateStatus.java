@@ -33,8 +33,8 @@ final class MigrateStatus implements Callable<Integer> {
         MigrationDirectory d = dir.openValid();
         StatusReport s = new MigrationExecutor().status(url, PreparedDirectory.of(d, url.dialect()), target.base());
         PrintWriter out = spec.commandLine().getOut();
-        if (Json.wanted(target.format)) {
-            out.println(Json.write(Json.status(s, url.dialect().name().toLowerCase(Locale.ROOT), url.redacted(),
+        if (AtlasJson.wanted(target.format)) {
+            out.println(AtlasJson.write(AtlasJson.status(s, url.dialect().name().toLowerCase(Locale.ROOT), url.redacted(),
                     dir.dir, d.files().size())));
         } else {
             print(out, s);

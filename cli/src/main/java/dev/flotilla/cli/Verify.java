@@ -75,7 +75,7 @@ final class Verify implements Callable<Integer> {
             j.put("env", env);
             j.put("checked", targets.size());
             j.put("mismatches", found);
-            out.println(Json.write(j));
+            out.println(AtlasJson.write(j));
         } else {
             print(out, targets.size(), found);
         }

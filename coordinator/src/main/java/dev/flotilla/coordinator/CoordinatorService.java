@@ -2,7 +2,7 @@ package dev.flotilla.coordinator;
 
 import dev.flotilla.coordinator.config.EnvConfig;
 import dev.flotilla.coordinator.config.ProjectConfig;
-import dev.flotilla.fabric.Database;
+import dev.flotilla.fabric.ServiceStore;
 import dev.flotilla.fabric.DeadLetters;
 import dev.flotilla.fabric.FlotillaService;
 import dev.flotilla.fabric.HttpErrors;
@@ -50,7 +50,7 @@ public final class CoordinatorService implements FlotillaService {
     private String bootstrap;
     private KafkaConsumer<String, byte[]> consumer;
     private WorkerExecutor blocking;
-    private Database db;
+    private ServiceStore db;
     private Counter published;
     private volatile boolean running = true;
     private volatile boolean caughtUp;
@@ -66,7 +66,7 @@ public final class CoordinatorService implements FlotillaService {
 
     @Override
     public Future<Void> start(ServiceHost host) {
-        db = host.database();
+        db = host.store();
         bootstrap = host.bootstrapServers();
         blocking = host.vertx().createSharedWorkerExecutor("flotilla-coordinator", 4, Duration.ofHours(1).toNanos());
         published = Counter.builder("flotilla_coordinator_commands_published_total").register(host.meters());

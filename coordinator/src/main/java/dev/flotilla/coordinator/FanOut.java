@@ -2,7 +2,7 @@ package dev.flotilla.coordinator;
 
 import dev.flotilla.coordinator.config.EnvConfig;
 import dev.flotilla.coordinator.config.Target;
-import dev.flotilla.fabric.Database;
+import dev.flotilla.fabric.ServiceStore;
 import dev.flotilla.migrate.ErrorCode;
 import dev.flotilla.migrate.FlotillaException;
 import dev.flotilla.protocol.EventSerde;
@@ -43,9 +43,9 @@ final class FanOut {
     }
 
     private final KafkaProducer<String, byte[]> producer;
-    private final Database db;
+    private final ServiceStore db;
 
-    FanOut(KafkaProducer<String, byte[]> producer, Database db) {
+    FanOut(KafkaProducer<String, byte[]> producer, ServiceStore db) {
         this.producer = producer;
         this.db = db;
         db.migrate("CREATE TABLE IF NOT EXISTS coordinator_sets (id text PRIMARY KEY, env text NOT NULL,"

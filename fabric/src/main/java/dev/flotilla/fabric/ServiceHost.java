@@ -30,12 +30,12 @@ public final class ServiceHost implements AutoCloseable {
     private final Router router;
     private final List<FlotillaService> services = new ArrayList<>();
     private final String bootstrapServers;
-    private final Database database;
+    private final ServiceStore store;
     private HttpServer server;
 
-    public ServiceHost(String bootstrapServers, Database database, long maxBodyBytes) {
+    public ServiceHost(String bootstrapServers, ServiceStore store, long maxBodyBytes) {
         this.bootstrapServers = bootstrapServers;
-        this.database = database;
+        this.store = store;
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         this.vertx = Vertx.builder()
                 .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
@@ -75,8 +75,8 @@ public final class ServiceHost implements AutoCloseable {
     }
 
     /** The service store; null for services without one (the worker). */
-    public Database database() {
-        return database;
+    public ServiceStore store() {
+        return store;
     }
 
     /** Starts a service on this host. */

@@ -1,6 +1,6 @@
 package dev.flotilla.registry;
 
-import dev.flotilla.fabric.Database;
+import dev.flotilla.fabric.ServiceStore;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -16,9 +16,9 @@ import java.util.Optional;
 
 /** {@link RegistryStore} on PostgreSQL: tables {@code registry_versions} and {@code registry_tags}. */
 final class JdbcRegistryStore implements RegistryStore {
-    private final Database db;
+    private final ServiceStore db;
 
-    JdbcRegistryStore(Database db) {
+    JdbcRegistryStore(ServiceStore db) {
         this.db = db;
         db.migrate("CREATE TABLE IF NOT EXISTS registry_versions (version_id text PRIMARY KEY, directory text NOT NULL,"
                         + " latest_version text, file_count int NOT NULL, archive bytea NOT NULL,"

@@ -45,7 +45,7 @@ public final class RegistryService implements FlotillaService {
         producer = KafkaProducer.create(host.vertx(), KafkaClients.producer(host.bootstrapServers(), "registry"));
         pushes = Counter.builder("flotilla_registry_pushes_total").description("directory pushes that moved a tag")
                 .register(host.meters());
-        return jdbc.executeBlocking(() -> new Registry(new JdbcRegistryStore(host.database()), maxArchiveBytes))
+        return jdbc.executeBlocking(() -> new Registry(new JdbcRegistryStore(host.store()), maxArchiveBytes))
                 .map(r -> {
                     registry = r;
                     routes(host.router());

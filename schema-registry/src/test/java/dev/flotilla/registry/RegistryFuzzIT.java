@@ -3,7 +3,7 @@ package dev.flotilla.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
-import dev.flotilla.fabric.Database;
+import dev.flotilla.fabric.ServiceStore;
 import dev.flotilla.migrate.ErrorCode;
 import dev.flotilla.migrate.FlotillaException;
 import dev.flotilla.migrate.dir.MigrationDirectory;
@@ -57,14 +57,14 @@ class RegistryFuzzIT {
     private static final char REGULAR = '0';
 
     private ScratchDatabase scratch;
-    private Database db;
+    private ServiceStore db;
     private Registry registry;
     private Connection tables;
 
     @BeforeAll
     void start() throws SQLException {
         scratch = TestDatabases.postgresDatabase("reg");
-        db = Database.connect(scratch.jdbcUrl(), null, null, 4, "test");
+        db = ServiceStore.connect(scratch.jdbcUrl(), null, null, 4, "test");
         registry = new Registry(new JdbcRegistryStore(db), LIMIT);
         tables = scratch.connect();
     }

@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import dev.flotilla.fabric.Database;
+import dev.flotilla.fabric.ServiceStore;
 import dev.flotilla.fabric.ServiceHost;
 import dev.flotilla.fabric.TopicSetup;
 import dev.flotilla.migrate.ErrorCode;
@@ -67,7 +67,7 @@ class RegistryHostileInputIT {
     private static final String[] GOOD = {"1_init.sql", INIT, "2_add.sql", ADD};
 
     private ScratchDatabase scratch;
-    private Database db;
+    private ServiceStore db;
     private Registry registry;
     private KafkaFixture kafka;
     private ServiceHost host;
@@ -77,7 +77,7 @@ class RegistryHostileInputIT {
     @BeforeAll
     void start() throws Exception {
         scratch = TestDatabases.postgresDatabase("reg");
-        db = Database.connect(scratch.jdbcUrl(), null, null, 4, "test");
+        db = ServiceStore.connect(scratch.jdbcUrl(), null, null, 4, "test");
         registry = new Registry(new JdbcRegistryStore(db), LIMIT);
         kafka = KafkaFixture.start();
         TopicSetup.ensure(kafka.bootstrapServers());

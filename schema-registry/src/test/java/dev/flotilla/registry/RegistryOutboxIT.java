@@ -1,6 +1,6 @@
 package dev.flotilla.registry;
 
-import dev.flotilla.fabric.Database;
+import dev.flotilla.fabric.ServiceStore;
 import dev.flotilla.migrate.dir.MigrationDirectory;
 import dev.flotilla.protocol.EventSerde;
 import dev.flotilla.protocol.avro.DirectoryPushed;
@@ -19,7 +19,7 @@ class RegistryOutboxIT {
     @Test
     void aMovedTagQueuesExactlyOneEventThatStaysUntilPublished() {
         try (ScratchDatabase store = TestDatabases.postgresDatabase("outbox");
-             Database db = Database.connect(store.jdbcUrl(), null, null, 2, "outbox-test")) {
+             ServiceStore db = ServiceStore.connect(store.jdbcUrl(), null, null, 2, "outbox-test")) {
             JdbcRegistryStore s = new JdbcRegistryStore(db);
             Registry registry = new Registry(s, 1 << 20);
             TreeMap<String, byte[]> files = new TreeMap<>();

@@ -3,7 +3,7 @@ package dev.flotilla.cli.dev;
 import dev.flotilla.aggregator.AggregatorService;
 import dev.flotilla.coordinator.CoordinatorService;
 import dev.flotilla.coordinator.config.ProjectConfig;
-import dev.flotilla.fabric.Database;
+import dev.flotilla.fabric.ServiceStore;
 import dev.flotilla.fabric.EmbeddedKafkaBroker;
 import dev.flotilla.fabric.FlotillaService;
 import dev.flotilla.fabric.ServiceHost;
@@ -79,9 +79,9 @@ public final class DevServer implements AutoCloseable {
             resources.add(pg);
             jdbc = pg.jdbcUrl();
         }
-        Database db = null;
+        ServiceStore db = null;
         if (needsStore) {
-            db = Database.connect(jdbc, jdbc.contains("user=") ? null : "postgres", null, 16, "flotilla-store");
+            db = ServiceStore.connect(jdbc, jdbc.contains("user=") ? null : "postgres", null, 16, "flotilla-store");
             resources.add(db);
         }
         ProjectConfig config = o.config() != null && Files.exists(o.config())

@@ -32,7 +32,7 @@ public abstract class ServiceCommand implements Callable<Integer> {
     }
 
     /** The registry service. */
-    @Command(name = "registry", mixinStandardHelpOptions = true, description = "Run the schema registry alone.")
+    @Command(name = "registry", mixinStandardHelpOptions = true, description = "Run the registry alone: it stores pushed migration directories (versions and tags) and announces each push.")
     public static final class Registry extends ServiceCommand {
         @Override
         DevServer.Role role() {

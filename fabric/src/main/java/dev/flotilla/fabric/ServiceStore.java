@@ -11,15 +11,15 @@ import java.sql.Statement;
  * The PostgreSQL store of a service: a Hikari pool and idempotent schema set-up. Each service
  * writes only its own tables (prefixed by the service name).
  */
-public final class Database implements AutoCloseable {
+public final class ServiceStore implements AutoCloseable {
     private final HikariDataSource ds;
 
-    private Database(HikariDataSource ds) {
+    private ServiceStore(HikariDataSource ds) {
         this.ds = ds;
     }
 
     /** A pool of {@code size} connections to {@code jdbcUrl} (user and password may be null). */
-    public static Database connect(String jdbcUrl, String user, String password, int size, String poolName) {
+    public static ServiceStore connect(String jdbcUrl, String user, String password, int size, String poolName) {
         HikariConfig c = new HikariConfig();
         c.setJdbcUrl(jdbcUrl);
         if (user != null) {
@@ -31,7 +31,7 @@ public final class Database implements AutoCloseable {
         c.setMaximumPoolSize(size);
         c.setPoolName(poolName);
         c.setConnectionTimeout(10_000);
-        return new Database(new HikariDataSource(c));
+        return new ServiceStore(new HikariDataSource(c));
     }
 
     public Connection connection() throws SQLException {

@@ -19,10 +19,10 @@ import java.util.List;
 import java.util.Map;
 
 /** JSON output with the field names of Atlas' {@code --format '{{ json . }}'}. */
-final class Json {
+final class AtlasJson {
     private static final ObjectMapper MAPPER = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
 
-    private Json() {
+    private AtlasJson() {
     }
 
     static boolean wanted(String format) {

@@ -1,6 +1,6 @@
 package dev.flotilla.aggregator;
 
-import dev.flotilla.fabric.Database;
+import dev.flotilla.fabric.ServiceStore;
 import dev.flotilla.fabric.DeadLetters;
 import dev.flotilla.fabric.KafkaClients;
 import dev.flotilla.protocol.EventSerde;
@@ -40,8 +40,8 @@ import java.util.Set;
  * batch, which the idempotent upserts absorb. A batch that fails is retried until it passes, except
  * for the events whose values the views reject, which are parked on the dead-letter topic.
  */
-final class EventLoopConsumer implements Runnable {
-    private static final Logger LOG = LoggerFactory.getLogger(EventLoopConsumer.class);
+final class ResultsConsumer implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(ResultsConsumer.class);
     /** How long to wait for results between two batches of other events. */
     private static final Duration RESULTS_WAIT = Duration.ofMillis(5);
     /** How long the broker may hold a fetch to fill a batch: added to visibility at most once. */
@@ -64,7 +64,7 @@ final class EventLoopConsumer implements Runnable {
     private volatile boolean caughtUp;
     private volatile boolean stopped;
 
-    EventLoopConsumer(String bootstrap, Database db, MeterRegistry meters) {
+    ResultsConsumer(String bootstrap, ServiceStore db, MeterRegistry meters) {
         Map<String, Object> props = new HashMap<>(KafkaClients.consumer(bootstrap, "aggregator", "aggregator"));
         // Let the broker gather a batch (up to 64 KiB or 25 ms) rather than answer every fetch with the
         // one or two results that just arrived: per batch the views pay a transaction and a round trip

@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** The consume loop on the in-process Kafka cluster: events it cannot use go to the dead-letter topic, not in its way. */
-class EventLoopConsumerIT {
+class ResultsConsumerIT {
     private static final String SET = "33333333-3333-3333-3333-333333333333";
 
     @Test
@@ -41,7 +41,7 @@ class EventLoopConsumerIT {
         try (ViewStore store = new ViewStore("loop");
              KafkaProducer<String, byte[]> producer = new KafkaProducer<>(new HashMap<>(
                      KafkaClients.producer(kafka.bootstrapServers(), "loop-test")))) {
-            EventLoopConsumer loop = new EventLoopConsumer(kafka.bootstrapServers(), store.db, meters);
+            ResultsConsumer loop = new ResultsConsumer(kafka.bootstrapServers(), store.db, meters);
             Thread thread = new Thread(loop, "loop-test-consumer");
             thread.start();
             try {

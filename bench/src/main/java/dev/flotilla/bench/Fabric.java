@@ -1,7 +1,7 @@
 package dev.flotilla.bench;
 
 import dev.flotilla.cli.dev.DevServer;
-import dev.flotilla.fabric.EmbeddedKafkaBroker;
+import dev.flotilla.cli.dev.EmbeddedKafkaBroker;
 import dev.flotilla.fabric.TopicSetup;
 
 import java.nio.file.Path;

@@ -4,7 +4,6 @@ import dev.flotilla.aggregator.AggregatorService;
 import dev.flotilla.coordinator.CoordinatorService;
 import dev.flotilla.coordinator.config.ProjectConfig;
 import dev.flotilla.fabric.ServiceStore;
-import dev.flotilla.fabric.EmbeddedKafkaBroker;
 import dev.flotilla.fabric.FlotillaService;
 import dev.flotilla.fabric.ServiceHost;
 import dev.flotilla.fabric.TopicSetup;

@@ -1,6 +1,5 @@
 package dev.flotilla.cli.dev;
 
-import dev.flotilla.fabric.EmbeddedKafkaBroker;
 import dev.flotilla.fabric.TopicSetup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

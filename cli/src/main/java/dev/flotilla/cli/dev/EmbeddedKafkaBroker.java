@@ -1,4 +1,4 @@
-package dev.flotilla.fabric;
+package dev.flotilla.cli.dev;
 
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;

@@ -2,10 +2,12 @@ package dev.flotilla.worker;
 
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 class CommandQueueTest {
     @Test
@@ -62,16 +64,33 @@ class CommandQueueTest {
     @Test
     void closingWakesTakersWithNull() throws Exception {
         CommandQueue<String> q = new CommandQueue<>(1);
-        CompletableFuture<CommandQueue.Entry<String>> taker = CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<CommandQueue.Entry<String>> taken = new CompletableFuture<>();
+        Thread taker = new Thread(() -> {
             try {
-                return q.take();
+                taken.complete(q.take());
             } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
+                taken.completeExceptionally(e);
             }
-        });
+        }, "command-queue-test-taker");
+        taker.start();
+        await("the taker blocks on the empty queue").atMost(Duration.ofSeconds(10))
+                .until(() -> taker.getState() == Thread.State.WAITING);
+        assertThat(taken).isNotDone();
 
         q.close();
 
-        assertThat(taker.get(10, TimeUnit.SECONDS)).isNull();
+        assertThat(taken.get(10, TimeUnit.SECONDS)).isNull();
+        taker.join(10_000);
+        assertThat(taker.isAlive()).isFalse();
+    }
+
+    @Test
+    void takingFromAClosedQueueAnswersNullAtOnce() throws Exception {
+        CommandQueue<String> q = new CommandQueue<>(1);
+        q.add("pg1", "never taken");
+
+        q.close();
+
+        assertThat(q.take()).isNull();
     }
 }

@@ -1,0 +1,139 @@
+package dev.flotilla.fabric;
+
+import dev.flotilla.migrate.ErrorCode;
+import dev.flotilla.migrate.FlotillaException;
+import io.vertx.core.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The HTTP host every service shares: health routes, metrics, and how failures become answers. */
+class ServiceHostTest {
+    private final HttpClient http = HttpClient.newHttpClient();
+    private ServiceHost host;
+    private int port;
+
+    @BeforeEach
+    void start() throws Exception {
+        host = new ServiceHost("127.0.0.1:9", null, 1024);
+        host.router().get("/fail/:code").handler(ctx -> HttpErrors.fail(ctx, new FlotillaException(
+                ErrorCode.valueOf(ctx.pathParam("code")), "cannot reach postgres://app:s3cret@db:5432/tenant_1")));
+        host.router().get("/bug").handler(ctx -> HttpErrors.fail(ctx,
+                new IllegalStateException("internal detail: postgres://app:s3cret@db/x")));
+        port = host.listen("127.0.0.1", 0).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    @AfterEach
+    void stop() {
+        host.close();
+    }
+
+    @Test
+    void readyIsUpOnlyWhenEveryServiceIsReadyAndNamesEach() throws Exception {
+        Switch a = new Switch("registry", true);
+        Switch b = new Switch("worker", false);
+        host.deploy(a).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        host.deploy(b).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+        HttpResponse<String> down = get("/health/ready");
+        assertThat(down.statusCode()).isEqualTo(503);
+        assertThat(down.body()).contains("\"registry\":\"UP\"", "\"worker\":\"DOWN\"", "\"status\":\"DOWN\"");
+        assertThat(host.ready()).isFalse();
+
+        b.ready = true;
+
+        HttpResponse<String> up = get("/health/ready");
+        assertThat(up.statusCode()).isEqualTo(200);
+        assertThat(up.body()).contains("\"status\":\"UP\"");
+        assertThat(host.ready()).isTrue();
+    }
+
+    @Test
+    void liveAnswersWhileTheProcessRunsWhateverTheServicesSay() throws Exception {
+        host.deploy(new Switch("coordinator", false)).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+        HttpResponse<String> r = get("/health/live");
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).contains("UP");
+    }
+
+    @Test
+    void metricsAreServedInPrometheusTextFormat() throws Exception {
+        host.meters().counter("flotilla_test_things_total").increment(3);
+
+        HttpResponse<String> r = get("/metrics");
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("content-type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
+        assertThat(r.body()).contains("flotilla_test_things_total 3.0");
+    }
+
+    @Test
+    void userErrorsMapToTheirStatusWithCodeAndARedactedMessage() throws Exception {
+        assertThat(get("/fail/NOT_FOUND").statusCode()).isEqualTo(404);
+        assertThat(get("/fail/CONFIG_INVALID").statusCode()).isEqualTo(400);
+        assertThat(get("/fail/CHECKSUM_MISMATCH").statusCode()).isEqualTo(400);
+        assertThat(get("/fail/CONNECTION_FAILED").statusCode()).isEqualTo(503);
+        assertThat(get("/fail/LOCK_TIMEOUT").statusCode()).isEqualTo(503);
+        assertThat(get("/fail/STATEMENT_FAILED").statusCode()).isEqualTo(422);
+
+        HttpResponse<String> r = get("/fail/NOT_FOUND");
+        assertThat(r.headers().firstValue("content-type")).hasValue("application/json");
+        assertThat(r.body()).contains("\"code\":\"NOT_FOUND\"", "postgres://app:xxxxx@db:5432/tenant_1")
+                .doesNotContain("s3cret");
+    }
+
+    @Test
+    void aBugIsA500ThatNamesNeitherTheMessageNorASecret() throws Exception {
+        HttpResponse<String> r = get("/bug");
+
+        assertThat(r.statusCode()).isEqualTo(500);
+        assertThat(r.body()).contains("\"code\":\"INTERNAL\"", "IllegalStateException")
+                .doesNotContain("internal detail").doesNotContain("s3cret");
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A service whose readiness the test sets. */
+    private static final class Switch implements FlotillaService {
+        private final String name;
+        volatile boolean ready;
+
+        Switch(String name, boolean ready) {
+            this.name = name;
+            this.ready = ready;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public Future<Void> start(ServiceHost host) {
+            return Future.succeededFuture();
+        }
+
+        @Override
+        public Future<Void> stop() {
+            return Future.succeededFuture();
+        }
+
+        @Override
+        public boolean ready() {
+            return ready;
+        }
+    }
+}

@@ -2,9 +2,8 @@ package dev.flotilla.cli;
 
 import dev.flotilla.migrate.ErrorCode;
 import dev.flotilla.migrate.FlotillaException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -16,17 +15,9 @@ import static org.assertj.core.api.InstanceOfAssertFactories.type;
 
 /** Where the client points, and how server errors become {@link FlotillaException}s. */
 class ApiClientTest {
-    private FakeFlotilla server;
+    @RegisterExtension
+    final FakeFlotilla server = new FakeFlotilla();
 
-    @BeforeEach
-    void start() throws IOException {
-        server = FakeFlotilla.start();
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
 
     @Test
     void baseUrlComesFromTheOptionThenFlotillaUrlThenTheDefault() {

@@ -1,12 +1,11 @@
 package dev.flotilla.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import dev.flotilla.testkit.TestPorts;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -50,17 +49,9 @@ class CloudCommandsTest {
               {"targetId":"prod/tenant_5","targetName":"tenant_5","status":"FAILED","error":null,"errorCode":"LOCK_TIMEOUT"}],
              "targetsPage":{"page":2,"pageSize":500,"total":5}}""";
 
-    private FakeFlotilla server;
+    @RegisterExtension
+    final FakeFlotilla server = new FakeFlotilla();
 
-    @BeforeEach
-    void start() throws IOException {
-        server = FakeFlotilla.start();
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
 
     @Test
     void databaseListPrintsAlignedColumnsAndThePagingFooter() {
@@ -218,18 +209,12 @@ class CloudCommandsTest {
 
     @Test
     void serverDownNamesTheUrlAndSaysToStartFlotillaDev() throws IOException {
-        String down = "http://127.0.0.1:" + freePort();
+        String down = "http://127.0.0.1:" + TestPorts.free();
 
         CliRun r = CliRun.of("cloud", "migration", "list", "--url", down);
 
         assertThat(r.exitCode()).isEqualTo(1);
         assertThat(r.err()).isEqualTo("Error: cannot reach Flotilla at " + down
                 + ": is 'flotilla dev' running? set --url or FLOTILLA_URL\n");
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }

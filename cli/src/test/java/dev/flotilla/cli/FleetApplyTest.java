@@ -1,9 +1,9 @@
 package dev.flotilla.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import dev.flotilla.testkit.TestPorts;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 
@@ -22,17 +22,9 @@ class FleetApplyTest {
             + "\"status\":\"FAILED\",\"error\":\"sql/migrate: executing statement \\\"DROP TABLE x;\\\" from version"
             + " \\\"20240721101205\\\": no such table: x\"}";
 
-    private FakeFlotilla server;
+    @RegisterExtension
+    final FakeFlotilla server = new FakeFlotilla();
 
-    @BeforeEach
-    void start() throws IOException {
-        server = FakeFlotilla.start();
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
 
     private static String set(String status, int succeeded, int failed, String... targets) {
         return "{\"id\":\"3f0c\",\"seq\":7,\"env\":\"prod\",\"directory\":\"app\",\"status\":\"" + status
@@ -143,7 +135,7 @@ class FleetApplyTest {
 
     @Test
     void serverDownNamesTheRegistryFlag() throws IOException {
-        String down = "http://127.0.0.1:" + CloudCommandsTest.freePort();
+        String down = "http://127.0.0.1:" + TestPorts.free();
 
         CliRun r = CliRun.of("migrate", "apply", "--env", "prod", "--registry", down);
 

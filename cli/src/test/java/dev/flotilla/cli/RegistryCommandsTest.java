@@ -4,9 +4,10 @@ import dev.flotilla.migrate.ErrorCode;
 import dev.flotilla.migrate.FlotillaException;
 import dev.flotilla.migrate.dir.MigrationDirectory;
 import dev.flotilla.migrate.dir.MigrationFile;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -27,24 +28,19 @@ class RegistryCommandsTest {
     @TempDir
     Path tmp;
 
-    private FakeFlotilla server;
+    @RegisterExtension
+    final FakeFlotilla server = new FakeFlotilla();
     private Path dir;
     private String dirUrl;
 
     @BeforeEach
     void setUp() throws IOException {
-        server = FakeFlotilla.start();
         dir = tmp.resolve("migrations");
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("1_init.sql"), "CREATE TABLE users (id int);\n");
         Files.writeString(dir.resolve("2_names.sql"), "ALTER TABLE users ADD COLUMN name text;\n");
         MigrationDirectory.open(dir).writeSum(dir);
         dirUrl = "file://" + dir;
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
     }
 
     @Test

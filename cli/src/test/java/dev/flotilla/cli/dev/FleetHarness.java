@@ -81,6 +81,17 @@ final class FleetHarness implements AutoCloseable {
         return body.put("status", r.statusCode());
     }
 
+    /** Any request, answered as it came. */
+    HttpResponse<String> send(String method, String pathAndQuery, String contentType, byte[] body)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url() + pathAndQuery));
+        if (body != null) {
+            b.header("content-type", contentType);
+        }
+        return http.send(b.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     JsonNode get(String path) throws IOException, InterruptedException {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url() + path)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -107,12 +107,17 @@ abstract class SeedTutorialFlow {
             int code = dev.flotilla.cli.Main.run(verify, new java.io.PrintWriter(out), new java.io.PrintWriter(out));
             assertThat(out.toString()).contains("5 targets of env prod checked: the views agree");
             assertThat(code).isZero();
-            afterTutorial(fleet, hcl);
+            afterTutorial(fleet, hcl, dir, set2.get("id").asText());
         }
     }
 
-    /** More checks on the finished fleet, per database kind. */
-    void afterTutorial(FleetHarness fleet, Path hcl) throws Exception {
+    /**
+     * More checks on the finished fleet, per database kind.
+     *
+     * @param dir the migration directory, pushed as {@code db-per-tenant}
+     * @param failedSetId the set in which tenant_4 failed
+     */
+    void afterTutorial(FleetHarness fleet, Path hcl, Path dir, String failedSetId) throws Exception {
     }
 
     /** A secret in the target URLs (none by default) must not appear in any API answer. */

@@ -46,12 +46,6 @@ final class ServiceProcess implements AutoCloseable {
                 "--controller-port", Integer.toString(controllerPort), "--data-dir", dir.resolve("kafka-data").toString()));
     }
 
-    static int freePort() throws IOException {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
     /** Starts under another command (a second worker with its own name and logs). */
     ServiceProcess startAs(String realRole) throws IOException {
         command = new ArrayList<>(command);

@@ -40,9 +40,13 @@ class SqliteSeedTutorialIT extends SeedTutorialFlow {
         }
     }
 
-    /** Verify catches a target whose revisions changed behind Flotilla's back. */
+    /**
+     * The CLI's canned answers agree with the real API's; then verify catches a target whose
+     * revisions changed behind Flotilla's back.
+     */
     @Override
-    void afterTutorial(FleetHarness fleet, Path hcl) throws Exception {
+    void afterTutorial(FleetHarness fleet, Path hcl, Path dir, String failedSetId) throws Exception {
+        ApiContract.check(fleet, dir, failedSetId);
         exec("tenant_2", "DELETE FROM atlas_schema_revisions WHERE version = '20240721111345'");
         java.io.StringWriter out = new java.io.StringWriter();
         int code = dev.flotilla.cli.Main.run(new String[] {"verify", "--env", "prod", "--config", hcl.toString(),

@@ -1,10 +1,9 @@
 package dev.flotilla.aggregator;
 
-import dev.flotilla.fabric.FlotillaService;
 import dev.flotilla.fabric.HttpErrors;
 import dev.flotilla.fabric.ServiceHost;
+import dev.flotilla.fabric.StoreBackedService;
 import io.vertx.core.Future;
-import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -16,12 +15,11 @@ import java.util.concurrent.Callable;
  * The aggregator: turns result events into status views in PostgreSQL and serves them under
  * {@code /api/v1} (deployment sets, deployments, databases, directories).
  */
-public final class AggregatorService implements FlotillaService {
+public final class AggregatorService extends StoreBackedService {
     private final java.time.Duration stallAfter;
     private ResultsConsumer loop;
     private Thread thread;
     private ViewQueries queries;
-    private WorkerExecutor jdbc;
 
     /** With sets reported stalled after 5 minutes without an event. */
     public AggregatorService() {
@@ -39,20 +37,23 @@ public final class AggregatorService implements FlotillaService {
     }
 
     @Override
-    public Future<Void> start(ServiceHost host) {
-        jdbc = host.vertx().createSharedWorkerExecutor("flotilla-aggregator-jdbc", 8);
-        return jdbc.executeBlocking(() -> {
-            host.store().migrate(ViewSchema.DDL);
-            return null;
-        }).map(v -> {
-            queries = new ViewQueries(host.store(), stallAfter);
-            loop = new ResultsConsumer(host.bootstrapServers(), host.store(), host.meters());
-            thread = new Thread(loop, "flotilla-aggregator-consumer");
-            thread.setDaemon(true);
-            thread.start();
-            routes(host.router());
-            return null;
-        });
+    protected int jdbcThreads() {
+        return 8;
+    }
+
+    @Override
+    protected void prepare(ServiceHost host) {
+        host.store().migrate(ViewSchema.DDL);
+        queries = new ViewQueries(host.store(), stallAfter);
+        loop = new ResultsConsumer(host.bootstrapServers(), host.store(), host.meters());
+    }
+
+    @Override
+    protected void serve(ServiceHost host) {
+        thread = new Thread(loop, "flotilla-aggregator-consumer");
+        thread.setDaemon(true);
+        thread.start();
+        routes(host.router());
     }
 
     private void routes(Router r) {
@@ -74,19 +75,16 @@ public final class AggregatorService implements FlotillaService {
     }
 
     private void answer(RoutingContext ctx, Callable<Object> query) {
-        jdbc.executeBlocking(query, false).onSuccess(v -> {
+        jdbc().executeBlocking(query, false).onSuccess(v -> {
             JsonObject body = v instanceof JsonArray ? new JsonObject().put("items", v) : (JsonObject) v;
             HttpErrors.json(ctx, 200, body);
         }).onFailure(e -> HttpErrors.fail(ctx, e));
     }
 
     @Override
-    public Future<Void> stop() {
+    protected Future<Void> halt() {
         if (loop != null) {
             loop.stop();
-        }
-        if (jdbc != null) {
-            jdbc.close();
         }
         return Future.succeededFuture();
     }

@@ -4,10 +4,10 @@ import dev.flotilla.coordinator.config.EnvConfig;
 import dev.flotilla.coordinator.config.ProjectConfig;
 import dev.flotilla.fabric.ServiceStore;
 import dev.flotilla.fabric.DeadLetters;
-import dev.flotilla.fabric.FlotillaService;
 import dev.flotilla.fabric.HttpErrors;
 import dev.flotilla.fabric.KafkaClients;
 import dev.flotilla.fabric.ServiceHost;
+import dev.flotilla.fabric.StoreBackedService;
 import dev.flotilla.migrate.ErrorCode;
 import dev.flotilla.migrate.FlotillaException;
 import dev.flotilla.protocol.EventSerde;
@@ -15,7 +15,6 @@ import dev.flotilla.protocol.Topics;
 import dev.flotilla.protocol.avro.DirectoryPushed;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
-import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -39,7 +38,7 @@ import java.util.Map;
  * pushed directory, and fans out one command per target. Also serves
  * {@code POST /api/v1/deployments} for {@code flotilla migrate apply --env}.
  */
-public final class CoordinatorService implements FlotillaService {
+public final class CoordinatorService extends StoreBackedService {
     private static final Logger LOG = LoggerFactory.getLogger(CoordinatorService.class);
 
     private final ProjectConfig config;
@@ -49,7 +48,6 @@ public final class CoordinatorService implements FlotillaService {
     private KafkaProducer<String, byte[]> dlq;
     private String bootstrap;
     private KafkaConsumer<String, byte[]> consumer;
-    private WorkerExecutor blocking;
     private ServiceStore db;
     private Counter published;
     private volatile boolean running = true;
@@ -65,29 +63,37 @@ public final class CoordinatorService implements FlotillaService {
     }
 
     @Override
-    public Future<Void> start(ServiceHost host) {
+    protected int jdbcThreads() {
+        return 4;
+    }
+
+    /** A fan-out to a large fleet is one call; it is expected to take a while. */
+    @Override
+    protected Duration longestJdbcCall() {
+        return Duration.ofHours(1);
+    }
+
+    @Override
+    protected void prepare(ServiceHost host) {
         db = host.store();
         bootstrap = host.bootstrapServers();
-        blocking = host.vertx().createSharedWorkerExecutor("flotilla-coordinator", 4, Duration.ofHours(1).toNanos());
         published = Counter.builder("flotilla_coordinator_commands_published_total").register(host.meters());
-        return blocking.executeBlocking(() -> {
-            Map<String, Object> p = new HashMap<>(KafkaClients.transactionalProducer(host.bootstrapServers(),
-                    "coordinator", "flotilla-coordinator"));
-            producer = new KafkaProducer<>(p);
-            producer.initTransactions();
-            fanOut = new FanOut(producer, db);
-            db.migrate("CREATE TABLE IF NOT EXISTS coordinator_handled_pushes (event_id text PRIMARY KEY,"
-                    + " handled_at timestamptz NOT NULL DEFAULT now())");
-            consumer = new KafkaConsumer<>(new HashMap<>(KafkaClients.consumer(host.bootstrapServers(), null,
-                    "coordinator-dirs")));
-            return null;
-        }).map(v -> {
-            Thread t = new Thread(this::watch, "flotilla-coordinator-pushes");
-            t.setDaemon(true);
-            t.start();
-            host.router().post("/api/v1/deployments").handler(this::deployRequest);
-            return null;
-        });
+        db.migrate("CREATE TABLE IF NOT EXISTS coordinator_handled_pushes (event_id text PRIMARY KEY,"
+                + " handled_at timestamptz NOT NULL DEFAULT now())");
+        producer = new KafkaProducer<>(new HashMap<>(KafkaClients.transactionalProducer(host.bootstrapServers(),
+                "coordinator", "flotilla-coordinator")));
+        producer.initTransactions();
+        fanOut = new FanOut(producer, db);
+        consumer = new KafkaConsumer<>(new HashMap<>(KafkaClients.consumer(host.bootstrapServers(), null,
+                "coordinator-dirs")));
+    }
+
+    @Override
+    protected void serve(ServiceHost host) {
+        Thread t = new Thread(this::watch, "flotilla-coordinator-pushes");
+        t.setDaemon(true);
+        t.start();
+        host.router().post("/api/v1/deployments").handler(this::deployRequest);
     }
 
     /** Reads every push from the start (to know each tag's version) and deploys those not yet handled. */
@@ -191,7 +197,7 @@ public final class CoordinatorService implements FlotillaService {
         String envName = body == null ? null : body.getString("env");
         String tag = body == null ? null : body.getString("tag");
         boolean dryRun = body != null && body.getBoolean("dryRun", false);
-        blocking.executeBlocking(() -> {
+        jdbc().executeBlocking(() -> {
             EnvConfig env = config.env(envName).orElseThrow(() -> new FlotillaException(ErrorCode.NOT_FOUND,
                     "env \"" + envName + "\" is not in the project file; envs: " + envNames()));
             String dir = env.registryDirectory().orElseThrow(() -> new FlotillaException(ErrorCode.CONFIG_INVALID,
@@ -214,7 +220,7 @@ public final class CoordinatorService implements FlotillaService {
     }
 
     @Override
-    public Future<Void> stop() {
+    protected Future<Void> halt() {
         running = false;
         if (consumer != null) {
             consumer.wakeup();
@@ -224,9 +230,6 @@ public final class CoordinatorService implements FlotillaService {
         }
         if (dlq != null) {
             dlq.close(Duration.ofSeconds(5));
-        }
-        if (blocking != null) {
-            blocking.close();
         }
         return Future.succeededFuture();
     }

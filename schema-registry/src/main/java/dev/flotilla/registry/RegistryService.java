@@ -1,13 +1,12 @@
 package dev.flotilla.registry;
 
-import dev.flotilla.fabric.FlotillaService;
 import dev.flotilla.fabric.HttpErrors;
 import dev.flotilla.fabric.KafkaClients;
 import dev.flotilla.fabric.ServiceHost;
+import dev.flotilla.fabric.StoreBackedService;
 import dev.flotilla.protocol.Topics;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
-import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -18,11 +17,10 @@ import io.vertx.kafka.client.producer.KafkaProducer;
  * The schema-registry service: {@code POST /api/v1/dirs/:name/push?tag=T} with Atlas' tar archive
  * as body, directory and tag queries, and the archive download behind {@code atlas://} URLs.
  */
-public final class RegistryService implements FlotillaService {
+public final class RegistryService extends StoreBackedService {
     private final long maxArchiveBytes;
     private Registry registry;
     private KafkaProducer<String, byte[]> producer;
-    private WorkerExecutor jdbc;
     private Counter pushes;
     private volatile boolean ready;
     private final java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
@@ -39,25 +37,29 @@ public final class RegistryService implements FlotillaService {
     }
 
     @Override
-    public Future<Void> start(ServiceHost host) {
+    protected int jdbcThreads() {
+        return 4;
+    }
+
+    @Override
+    protected void prepare(ServiceHost host) {
         vertx = host.vertx();
-        jdbc = host.vertx().createSharedWorkerExecutor("flotilla-registry-jdbc", 4);
         producer = KafkaProducer.create(host.vertx(), KafkaClients.producer(host.bootstrapServers(), "registry"));
         pushes = Counter.builder("flotilla_registry_pushes_total").description("directory pushes that moved a tag")
                 .register(host.meters());
-        return jdbc.executeBlocking(() -> new Registry(new JdbcRegistryStore(host.store()), maxArchiveBytes))
-                .map(r -> {
-                    registry = r;
-                    routes(host.router());
-                    drainTimer = host.vertx().setPeriodic(1000, id -> drain());
-                    ready = true;
-                    return null;
-                });
+        registry = new Registry(new JdbcRegistryStore(host.store()), maxArchiveBytes);
+    }
+
+    @Override
+    protected void serve(ServiceHost host) {
+        routes(host.router());
+        drainTimer = host.vertx().setPeriodic(1000, id -> drain());
+        ready = true;
     }
 
     private void routes(Router router) {
         router.post("/api/v1/dirs/:name/push").handler(this::push);
-        router.get("/api/v1/dirs").handler(ctx -> jdbc.executeBlocking(() -> dirs())
+        router.get("/api/v1/dirs").handler(ctx -> jdbc().executeBlocking(() -> dirs())
                 .onSuccess(a -> HttpErrors.json(ctx, 200, new JsonObject().put("directories", a)))
                 .onFailure(e -> HttpErrors.fail(ctx, e)));
         router.get("/api/v1/dirs/:name/archive").handler(this::archive);
@@ -67,7 +69,7 @@ public final class RegistryService implements FlotillaService {
         String name = ctx.pathParam("name");
         String tag = ctx.queryParams().get("tag");
         byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
-        jdbc.executeBlocking(() -> registry.push(name, tag, body), false).compose(r -> {
+        jdbc().executeBlocking(() -> registry.push(name, tag, body), false).compose(r -> {
             if (r.moved()) {
                 pushes.increment();
             }
@@ -89,7 +91,7 @@ public final class RegistryService implements FlotillaService {
             // A drain is running; it may have read the outbox before this push committed: go again after it.
             return vertx.timer(50).compose(v -> drain());
         }
-        return jdbc.<Void>executeBlocking(() -> {
+        return jdbc().<Void>executeBlocking(() -> {
             for (RegistryStore.OutboxEvent e : registry.store().outbox(100)) {
                 producer.unwrap().send(new org.apache.kafka.clients.producer.ProducerRecord<>(Topics.DIRECTORIES,
                         e.key(), e.payload())).get(30, java.util.concurrent.TimeUnit.SECONDS);
@@ -106,7 +108,7 @@ public final class RegistryService implements FlotillaService {
     private void archive(RoutingContext ctx) {
         String name = ctx.pathParam("name");
         String tag = ctx.queryParams().get("tag");
-        jdbc.executeBlocking(() -> registry.store().byTag(name, tag == null ? "latest" : tag), false)
+        jdbc().executeBlocking(() -> registry.store().byTag(name, tag == null ? "latest" : tag), false)
                 .onSuccess(v -> {
                     if (v.isEmpty()) {
                         HttpErrors.json(ctx, 404, new JsonObject().put("error", "directory \"" + name + "\" has no tag \""
@@ -132,17 +134,12 @@ public final class RegistryService implements FlotillaService {
     }
 
     @Override
-    public Future<Void> stop() {
+    protected Future<Void> halt() {
         ready = false;
         if (drainTimer >= 0) {
             vertx.cancelTimer(drainTimer);
         }
-        Future<Void> closed = producer == null ? Future.succeededFuture() : producer.close();
-        return closed.onComplete(v -> {
-            if (jdbc != null) {
-                jdbc.close();
-            }
-        });
+        return producer == null ? Future.succeededFuture() : producer.close();
     }
 
     @Override

@@ -10,8 +10,8 @@ import java.util.function.Predicate;
 
 /**
  * The commands a worker holds, handed to its JDBC threads: each thread takes the next command as
- * soon as its last one is done, with no hop through the event loop in between (on 2 cores each hop
- * cost ~1 ms of scheduling delay, twice a target's own work when nothing is pending). At most
+ * soon as its last one is done, with no hop through the event loop in between (each hop waits for a
+ * scheduler slot, which on a busy machine costs more than a small target's own work). At most
  * {@code maxPerServer} commands of one database server are taken at a time; a command whose server
  * is full waits aside, in order, while commands of other servers go ahead of it. Thread-safe.
  *

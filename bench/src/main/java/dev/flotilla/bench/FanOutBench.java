@@ -92,7 +92,7 @@ final class FanOutBench {
         r.row("`GET /api/v1/deployment-sets?pageSize=20`: n / p50 / p99", latency(sets));
         r.row("`GET /api/v1/deployment-sets/{id}?pageSize=20`: n / p50 / p99", latency(set));
         String size = o.targets == 100_000 ? ""
-                : String.format(Locale.ROOT, " (DESIGN.md: 100,000; ran %,d)", o.targets);
+                : String.format(Locale.ROOT, " (target size: 100,000; ran %,d)", o.targets);
         r.check(new Check("coordinator heap, one set" + size, heap.get("peakMiB") + " MiB peak, ran in -Xmx" + o.heap,
                 "< 512 MiB", heap.get("peakMiB") < 512));
         r.check(new Check("`GET /databases?page=…` p99" + size, atRest.quantile(0.99) / 1_000_000 + " ms",

@@ -15,7 +15,7 @@ import java.util.concurrent.Callable;
 /** {@code flotilla-bench}: measures Flotilla against its floor and its peers; prints Markdown tables on stdout. */
 @Command(name = "flotilla-bench", mixinStandardHelpOptions = true,
         description = "Measures the whole fabric against a plain JDBC loop and a Flyway loop, and the other numbers"
-                + " DESIGN.md holds the product to. Tables go to stdout (Markdown), progress to stderr.",
+                + " docs/architecture.md holds the product to. Tables go to stdout (Markdown), progress to stderr.",
         subcommands = {Main.Rollout.class, Main.ScaleOut.class, Main.FanOut.class, Main.DevStart.class, Main.All.class})
 public final class Main implements Callable<Integer> {
     @CommandLine.Spec
@@ -64,7 +64,7 @@ public final class Main implements Callable<Integer> {
     /** Options of the rollout scenario. */
     static final class RolloutOptions {
         @Option(names = "--tenants", description = "Fleet size (default: 5000 for sqlite, 1000 for postgres, as in"
-                + " DESIGN.md).")
+                + " docs/architecture.md).")
         Integer tenants;
 
         @Option(names = "--parallel", defaultValue = "8", description = "Loop threads and worker concurrency"
@@ -168,7 +168,7 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    @Command(name = "all", mixinStandardHelpOptions = true, description = "Every scenario at DESIGN.md's sizes"
+    @Command(name = "all", mixinStandardHelpOptions = true, description = "Every scenario at the target sizes of docs/architecture.md"
             + " (override with the options), then every check in one table.")
     static final class All implements Callable<Integer> {
         @CommandLine.Mixin
@@ -205,7 +205,7 @@ public final class Main implements Callable<Integer> {
                 guarded(reports, "scale-out", () -> List.of(new ScaleOutBench(s, scaleOut).run()));
                 guarded(reports, "fan-out", () -> List.of(new FanOutBench(s, fanOut).run()));
                 guarded(reports, "dev-start", () -> List.of(new DevStartBench(s, devStart).run()));
-                Report summary = new Report("Every DESIGN.md number, this run", Check.HEADER);
+                Report summary = new Report("Every target, this run", Check.HEADER);
                 reports.forEach(r -> r.checks().forEach(c -> summary.row(c.cells())));
                 summary.note(String.format(java.util.Locale.ROOT, "Whole run: %.1f min; load average at the end %s.",
                         (System.nanoTime() - t0) / 60e9, Environment.load()));

@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** One section of the output: a title, a Markdown table, the DESIGN.md checks and notes. */
+/** One section of the output: a title, a Markdown table, the target checks and notes. */
 final class Report {
     private final String title;
     private final List<String[]> table = new ArrayList<>();

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** Turns the rows of a {@code rollout} run into its two tables, with the DESIGN.md checks. */
+/** Turns the rows of a {@code rollout} run into its two tables, with the target checks. */
 final class RolloutReport {
     private final RolloutBench.Config c;
     private final List<Row> rollout;
@@ -62,7 +62,7 @@ final class RolloutReport {
         Stats v = Stats.of(flotilla.visibilityMs());
         PromHistogram h = flotilla.visibilityMetric();
         r.check(new Check(db() + ": result → visible in the API, p99 during the rollout" + (sqlite() ? sized(5000)
-                : " (DESIGN.md sets it for the SQLite rollout)"),
+                : " (the target is set for the SQLite rollout)"),
                 String.format(Locale.ROOT, "p50 %d ms, p99 %d ms", v.quantile(0.5), v.quantile(0.99)),
                 "p99 < 250 ms", sqlite() ? Boolean.valueOf(v.quantile(0.99) < 250) : null));
         r.note(String.format(Locale.ROOT, "Visibility is measured by polling `GET /api/v1/databases?status=SYNCED`"
@@ -79,7 +79,7 @@ final class RolloutReport {
         Row fl = find(again, "Flotilla (");
         if (fl != null) {
             r.check(new Check(db() + ": nothing new → NO_ACTION" + (sqlite() ? sized(5000)
-                    : " (DESIGN.md sets it for 5,000 SQLite tenants)"),
+                    : " (the target is set for 5,000 SQLite tenants)"),
                     Report.fixed(fl.perSecond(), 0) + " tenants/s", "≥ 5,000 tenants/s",
                     sqlite() ? Boolean.valueOf(fl.perSecond() >= 5000) : null));
         }
@@ -131,7 +131,7 @@ final class RolloutReport {
 
     private String sized(int designSize) {
         return c.tenants() == designSize ? String.format(Locale.ROOT, " (%,d tenants)", designSize)
-                : String.format(Locale.ROOT, " (DESIGN.md: %,d tenants; ran %,d)", designSize, c.tenants());
+                : String.format(Locale.ROOT, " (target size: %,d tenants; ran %,d)", designSize, c.tenants());
     }
 
     private static Check ratio(String what, Row a, Row b, double min) {

@@ -61,7 +61,7 @@ final class Show {
                     .collect(Collectors.joining(", "));
             return "{" + items + (m.size() > MAX_ITEMS ? ", …" : "") + "}";
         }
-        if (v == Unknown.VALUE) {
+        if (v == KnownAtDeployment.VALUE) {
             return "(a value known only at deployment time)";
         }
         return String.valueOf(v);

@@ -39,14 +39,14 @@ final class DataSources {
         String name = (String) path.get(2);
         if (!"sql".equals(type)) {
             String problem = model.otherData().containsKey(type + "." + name)
-                    ? "data " + Show.quote(type) + " sources are not supported by flotilla, only data \"sql\""
+                    ? "data " + ValueText.quote(type) + " sources are not supported by flotilla, only data \"sql\""
                     : "unknown data source " + r.prefix(3);
             throw evaluator.error(r, s, problem + "; list the tenants with a data \"sql\" query, a locals list or"
                     + " jsondecode(file(\"tenants.json\"))");
         }
         if (!model.sqlSources().containsKey(name)) {
             throw evaluator.error(r, s, "unknown data source " + r.prefix(3) + " (" + model.declared(model.sqlSources())
-                    + "); declare it: data \"sql\" " + Show.quote(name) + " { url = var.url  query = \"SELECT …\" }");
+                    + "); declare it: data \"sql\" " + ValueText.quote(name) + " { url = var.url  query = \"SELECT …\" }");
         }
         if (path.size() > 3 && !SQL_OUTPUTS.contains(path.get(3))) {
             throw evaluator.error(r, s, r.prefix(3) + " has " + String.join(", ", SQL_OUTPUTS) + "; write "

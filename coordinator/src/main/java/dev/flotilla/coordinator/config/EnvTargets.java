@@ -73,7 +73,7 @@ final class EnvTargets implements TargetSource {
         if (value == KnownAtDeployment.VALUE) {
             return Optional.empty();
         }
-        String forTenant = tenant ? " for tenant " + Show.quote(name) : "";
+        String forTenant = tenant ? " for tenant " + ValueText.quote(name) : "";
         if (!(value instanceof String)) {
             throw model.file().invalid(url.line(), env.describe() + ": url", "must be a string, but "
                     + url.value().source() + forTenant + " is " + Evaluator.describe(value));

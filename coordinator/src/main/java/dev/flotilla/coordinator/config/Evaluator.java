@@ -172,7 +172,7 @@ final class Evaluator {
             case "local":
                 String local = name(r, s, "local.<name>");
                 if (!model.locals().containsKey(local)) {
-                    throw error(r, s, "unknown local " + Show.quote(local) + " (" + model.declared(model.locals())
+                    throw error(r, s, "unknown local " + ValueText.quote(local) + " (" + model.declared(model.locals())
                             + "); define it in a locals block: locals { " + local + " = … }");
                 }
                 return traverse(local(local), r, 2, s);
@@ -295,7 +295,7 @@ final class Evaluator {
         if (v == null) {
             return "null";
         }
-        String type = Show.type(v);
-        return ("object".equals(type) ? "an " : "a ") + type + " " + Show.value(v);
+        String type = ValueText.type(v);
+        return ("object".equals(type) ? "an " : "a ") + type + " " + ValueText.value(v);
     }
 }

@@ -140,10 +140,10 @@ public final class ProjectConfig {
      */
     public EnvConfig requireEnv(String name) {
         return env(name).orElseThrow(() -> new FlotillaException(ErrorCode.CONFIG_INVALID, file.name()
-                + ": there is no env " + Show.quote(name) + "; " + (envs.isEmpty() ? "the file has no env blocks"
-                : "the file has " + envs.stream().map(e -> Show.quote(e.name())).collect(Collectors.joining(", ")))
+                + ": there is no env " + ValueText.quote(name) + "; " + (envs.isEmpty() ? "the file has no env blocks"
+                : "the file has " + envs.stream().map(e -> ValueText.quote(e.name())).collect(Collectors.joining(", ")))
                 + (hasUnnamedEnvs ? " (env blocks without a label, named by atlas.env, are not supported)" : "")
-                + "; pass one of those names or add env " + Show.quote(name) + " { … } to the file"));
+                + "; pass one of those names or add env " + ValueText.quote(name) + " { … } to the file"));
     }
 
     @Override

@@ -42,8 +42,9 @@ final class ProjectModel {
             m.add(b, errors);
         }
         m.overrides.keySet().stream().filter(k -> !m.variables.containsKey(k)).sorted().forEach(k -> errors.add(0,
-                "--var " + k, "the file declares no variable " + Show.quote(k) + " (" + m.declared(m.variables)
-                        + "); remove --var " + k + " or declare it: variable " + Show.quote(k) + " { type = string }"));
+                "--var " + k, "the file declares no variable " + ValueText.quote(k) + " (" + m.declared(m.variables)
+                        + "); remove --var " + k + " or declare it: variable " + ValueText.quote(k)
+                        + " { type = string }"));
         return m;
     }
 

@@ -37,7 +37,7 @@ record Block(String type, List<String> labels, List<Attribute> attributes, List<
     /** The block as written in its header: {@code env "prod"}, {@code data "sql" "tenants"}, {@code locals}. */
     String describe() {
         StringBuilder b = new StringBuilder(type);
-        labels.forEach(l -> b.append(' ').append(Show.quote(l)));
+        labels.forEach(l -> b.append(' ').append(ValueText.quote(l)));
         return b.toString();
     }
 }

@@ -11,7 +11,7 @@ import java.util.List;
 /**
  * {@code data "sql" "name" { url = …  query = …  args = […] }} blocks and references to them
  * ({@code data.sql.name.values}, {@code .value}, {@code .count}). In {@link Evaluator.Mode#CHECK}
- * the block is validated and its value is {@link Unknown}; in {@link Evaluator.Mode#LIVE} the
+ * the block is validated and its value is {@link KnownAtDeployment}; in {@link Evaluator.Mode#LIVE} the
  * query runs, once per evaluator.
  */
 final class DataSources {
@@ -39,14 +39,14 @@ final class DataSources {
         String name = (String) path.get(2);
         if (!"sql".equals(type)) {
             String problem = model.otherData().containsKey(type + "." + name)
-                    ? "data " + Show.quote(type) + " sources are not supported by flotilla, only data \"sql\""
+                    ? "data " + ValueText.quote(type) + " sources are not supported by flotilla, only data \"sql\""
                     : "unknown data source " + r.prefix(3);
             throw evaluator.error(r, s, problem + "; list the tenants with a data \"sql\" query, a locals list or"
                     + " jsondecode(file(\"tenants.json\"))");
         }
         if (!model.sqlSources().containsKey(name)) {
             throw evaluator.error(r, s, "unknown data source " + r.prefix(3) + " (" + model.declared(model.sqlSources())
-                    + "); declare it: data \"sql\" " + Show.quote(name) + " { url = var.url  query = \"SELECT …\" }");
+                    + "); declare it: data \"sql\" " + ValueText.quote(name) + " { url = var.url  query = \"SELECT …\" }");
         }
         if (path.size() > 3 && !SQL_OUTPUTS.contains(path.get(3))) {
             throw evaluator.error(r, s, r.prefix(3) + " has " + String.join(", ", SQL_OUTPUTS) + "; write "
@@ -55,13 +55,13 @@ final class DataSources {
         return evaluator.traverse(sql(name), r, 3, s);
     }
 
-    /** The block's result object ({@code count}, {@code value}, {@code values}), or {@link Unknown} in CHECK mode. */
+    /** The block's result object ({@code count}, {@code value}, {@code values}), or {@link KnownAtDeployment} in CHECK mode. */
     Object sql(String name) {
         Block b = model.sqlSources().get(name);
         return evaluator.once("data.sql." + name, b.line(), b.describe(), () -> {
             Settings settings = settings(b);
             if (evaluator.mode() == Evaluator.Mode.CHECK) {
-                return Unknown.VALUE;
+                return KnownAtDeployment.VALUE;
             }
             return SqlDataSource.query(model.file().at(b.line()) + ": " + b.describe(), settings.url(),
                     settings.query(), settings.args());
@@ -81,8 +81,8 @@ final class DataSources {
         Object u = evaluator.eval(url.value(), Scope.of(where, "url"));
         Object q = evaluator.eval(query.value(), Scope.of(where, "query"));
         List<Object> args = args(b, where);
-        DatabaseUrl parsed = u == Unknown.VALUE ? null : databaseUrl(u, url, where);
-        if (q != Unknown.VALUE && !(q instanceof String)) {
+        DatabaseUrl parsed = u == KnownAtDeployment.VALUE ? null : databaseUrl(u, url, where);
+        if (q != KnownAtDeployment.VALUE && !(q instanceof String)) {
             throw evaluator.error(query.value(), Scope.of(where, "query"), "must be a string, but "
                     + query.value().source() + " is " + Evaluator.describe(q));
         }
@@ -121,7 +121,7 @@ final class DataSources {
             return List.of();
         }
         Object v = evaluator.eval(a.value(), Scope.of(where, "args"));
-        if (v == Unknown.VALUE) {
+        if (v == KnownAtDeployment.VALUE) {
             return null;
         }
         if (!(v instanceof List)) {

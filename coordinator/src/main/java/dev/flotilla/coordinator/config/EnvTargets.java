@@ -54,8 +54,8 @@ final class EnvTargets implements TargetSource {
             return target(env.name(), ev.eval(url.value(), scope()), url, false).map(List::of).orElse(List.of());
         }
         Object items = ev.eval(forEach.get().value(), Scope.of(env.describe(), "for_each"));
-        if (items == Unknown.VALUE) {
-            ev.eval(url.value(), scope().withEach(Unknown.VALUE)); // checks url's references and functions
+        if (items == KnownAtDeployment.VALUE) {
+            ev.eval(url.value(), scope().withEach(KnownAtDeployment.VALUE)); // checks url's references and functions
             return List.of();
         }
         List<Target> out = new ArrayList<>();
@@ -70,10 +70,10 @@ final class EnvTargets implements TargetSource {
     }
 
     private Optional<Target> target(String name, Object value, Attribute url, boolean tenant) {
-        if (value == Unknown.VALUE) {
+        if (value == KnownAtDeployment.VALUE) {
             return Optional.empty();
         }
-        String forTenant = tenant ? " for tenant " + Show.quote(name) : "";
+        String forTenant = tenant ? " for tenant " + ValueText.quote(name) : "";
         if (!(value instanceof String)) {
             throw model.file().invalid(url.line(), env.describe() + ": url", "must be a string, but "
                     + url.value().source() + forTenant + " is " + Evaluator.describe(value));

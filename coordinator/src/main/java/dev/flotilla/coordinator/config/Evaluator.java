@@ -23,7 +23,7 @@ import java.util.function.Supplier;
 final class Evaluator {
     /** What data sources do. */
     enum Mode {
-        /** At load time: data sources are checked, not queried; their values are {@link Unknown}. */
+        /** At load time: data sources are checked, not queried; their values are {@link KnownAtDeployment}. */
         CHECK,
         /** At deployment time: data sources are queried. */
         LIVE
@@ -88,12 +88,12 @@ final class Evaluator {
         if (e instanceof Expr.ListOf) {
             List<Object> out = new ArrayList<>();
             ((Expr.ListOf) e).items().forEach(i -> out.add(eval(i, s)));
-            return out.contains(Unknown.VALUE) ? Unknown.VALUE : Collections.unmodifiableList(out);
+            return out.contains(KnownAtDeployment.VALUE) ? KnownAtDeployment.VALUE : Collections.unmodifiableList(out);
         }
         if (e instanceof Expr.ObjectOf) {
             Map<String, Object> out = new LinkedHashMap<>();
             ((Expr.ObjectOf) e).fields().forEach((k, v) -> out.put(k, eval(v, s)));
-            return out.containsValue(Unknown.VALUE) ? Unknown.VALUE : Collections.unmodifiableMap(out);
+            return out.containsValue(KnownAtDeployment.VALUE) ? KnownAtDeployment.VALUE : Collections.unmodifiableMap(out);
         }
         if (e instanceof Expr.Call) {
             return call((Expr.Call) e, s);
@@ -109,10 +109,10 @@ final class Evaluator {
                 + " jsondecode(), toset(), urlqueryset(), urlsetpath(), urluserinfo()");
     }
 
-    /** Evaluates to a string; an {@link Unknown} value is refused with {@code why}. */
+    /** Evaluates to a string; an {@link KnownAtDeployment} value is refused with {@code why}. */
     String string(Expr e, Scope s, String why) {
         Object v = eval(e, s);
-        if (v == Unknown.VALUE) {
+        if (v == KnownAtDeployment.VALUE) {
             throw error(e, s, e.source() + " depends on a data source, but " + why);
         }
         if (!(v instanceof String)) {
@@ -132,7 +132,7 @@ final class Evaluator {
         boolean unknown = false;
         for (Expr p : parts) {
             Object v = eval(p, s);
-            if (v == Unknown.VALUE) {
+            if (v == KnownAtDeployment.VALUE) {
                 unknown = true;
             } else if (v instanceof String || v instanceof BigDecimal || v instanceof Boolean) {
                 b.append(Functions.text(v));
@@ -141,7 +141,7 @@ final class Evaluator {
                         + (v instanceof List ? "; insert one element, e.g. " + p.source() + "[0]" : ""));
             }
         }
-        return unknown ? Unknown.VALUE : b.toString();
+        return unknown ? KnownAtDeployment.VALUE : b.toString();
     }
 
     private Object call(Expr.Call c, Scope s) {
@@ -152,8 +152,8 @@ final class Evaluator {
         }
         List<Object> args = new ArrayList<>();
         c.args().forEach(a -> args.add(eval(a, s)));
-        if (args.contains(Unknown.VALUE)) {
-            return Unknown.VALUE;
+        if (args.contains(KnownAtDeployment.VALUE)) {
+            return KnownAtDeployment.VALUE;
         }
         try {
             return model.functions().call(c.name(), args);
@@ -172,7 +172,7 @@ final class Evaluator {
             case "local":
                 String local = name(r, s, "local.<name>");
                 if (!model.locals().containsKey(local)) {
-                    throw error(r, s, "unknown local " + Show.quote(local) + " (" + model.declared(model.locals())
+                    throw error(r, s, "unknown local " + ValueText.quote(local) + " (" + model.declared(model.locals())
                             + "); define it in a locals block: locals { " + local + " = … }");
                 }
                 return traverse(local(local), r, 2, s);
@@ -227,7 +227,7 @@ final class Evaluator {
     Object traverse(Object value, Expr.Ref r, int from, Scope s) {
         Object v = value;
         for (int i = from; i < r.path().size(); i++) {
-            if (v == Unknown.VALUE) {
+            if (v == KnownAtDeployment.VALUE) {
                 return v;
             }
             Object step = r.path().get(i);
@@ -295,7 +295,7 @@ final class Evaluator {
         if (v == null) {
             return "null";
         }
-        String type = Show.type(v);
-        return ("object".equals(type) ? "an " : "a ") + type + " " + Show.value(v);
+        String type = ValueText.type(v);
+        return ("object".equals(type) ? "an " : "a ") + type + " " + ValueText.value(v);
     }
 }

@@ -22,7 +22,7 @@ sealed interface Expr permits Expr.Literal, Expr.Template, Expr.ListOf, Expr.Obj
     record Literal(Object value, int line) implements Expr {
         @Override
         public String source() {
-            return Show.value(value);
+            return ValueText.value(value);
         }
     }
 

@@ -120,7 +120,7 @@ final class Functions {
      */
     private static List<Object> toset(Object value) {
         if (!(value instanceof List)) {
-            throw new IllegalArgumentException("toset() needs a list, got " + Show.type(value) + " " + Show.value(value));
+            throw new IllegalArgumentException("toset() needs a list, got " + ValueText.type(value) + " " + ValueText.value(value));
         }
         List<?> items = (List<?>) value;
         boolean allNumbers = items.stream().allMatch(i -> i instanceof BigDecimal);
@@ -128,7 +128,7 @@ final class Functions {
         for (Object item : items) {
             if (!(item instanceof String || item instanceof BigDecimal || item instanceof Boolean)) {
                 throw new IllegalArgumentException("toset() elements must be strings, numbers or bools, got "
-                        + Show.type(item) + " " + Show.value(item));
+                        + ValueText.type(item) + " " + ValueText.value(item));
             }
             set.add(allNumbers ? ((BigDecimal) item).stripTrailingZeros() : text(item));
         }
@@ -147,12 +147,12 @@ final class Functions {
             return text(v);
         }
         String param = SIGNATURES.get(function).params.get(index);
-        throw new IllegalArgumentException(function + "() needs a string for " + param + ", got " + Show.type(v)
-                + (v == null ? "" : " " + Show.value(v)));
+        throw new IllegalArgumentException(function + "() needs a string for " + param + ", got " + ValueText.type(v)
+                + (v == null ? "" : " " + ValueText.value(v)));
     }
 
     /** A primitive as a string: numbers without exponent, bools as true/false. */
     static String text(Object v) {
-        return v instanceof BigDecimal ? Show.number((BigDecimal) v) : String.valueOf(v);
+        return v instanceof BigDecimal ? ValueText.number((BigDecimal) v) : String.valueOf(v);
     }
 }

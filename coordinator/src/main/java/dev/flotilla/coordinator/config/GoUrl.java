@@ -34,7 +34,7 @@ final class GoUrl {
     static GoUrl parse(String url) {
         int sep = url.indexOf("://");
         if (sep <= 0) {
-            throw new IllegalArgumentException(Show.quote(url) + " is not a URL; write it as scheme://host/…, e.g."
+            throw new IllegalArgumentException(ValueText.quote(url) + " is not a URL; write it as scheme://host/…, e.g."
                     + " postgres://user@host:5432/db");
         }
         String rest = url.substring(sep + 3);

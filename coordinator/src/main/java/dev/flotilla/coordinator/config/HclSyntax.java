@@ -49,27 +49,27 @@ final class HclSyntax {
     private static final String LEXER = "com.bertramlabs.plugins.hcl4j.HCLLexer";
 
     private final SourceFile file;
-    private final Problems problems;
+    private final ConfigErrors errors;
 
-    private HclSyntax(SourceFile file, Problems problems) {
+    private HclSyntax(SourceFile file, ConfigErrors errors) {
         this.file = file;
-        this.problems = problems;
+        this.errors = errors;
     }
 
     /**
      * Parses the file's top-level blocks. Structural errors (unclosed braces, strings, illegal
      * characters) are thrown at once; duplicate attributes and top-level attributes are recorded in
-     * {@code problems}.
+     * {@code errors}.
      */
-    static List<Block> parse(String text, SourceFile file, Problems problems) {
+    static List<Block> parse(String text, SourceFile file, ConfigErrors errors) {
         BraceCheck.check(text, file);
-        HclSyntax syntax = new HclSyntax(file, problems);
+        HclSyntax syntax = new HclSyntax(file, errors);
         List<Block> blocks = new ArrayList<>();
         for (Symbol s : lex(text, file)) {
             if (s instanceof HCLBlock) {
                 blocks.add(syntax.block((HCLBlock) s));
             } else {
-                problems.add(line(s), "syntax", "attribute " + s.getName() + " is outside any block; Atlas project files"
+                errors.add(line(s), "syntax", "attribute " + s.getName() + " is outside any block; Atlas project files"
                         + " only have blocks at the top level (env, locals, variable, data, …)");
             }
         }
@@ -124,7 +124,7 @@ final class HclSyntax {
                 Attribute a = new Attribute(child.getName(), value(child), line(child));
                 Integer first = seen.putIfAbsent(a.name(), a.line());
                 if (first != null) {
-                    problems.add(a.line(), describe(type, labels), a.name() + " is set twice (lines " + first + " and "
+                    errors.add(a.line(), describe(type, labels), a.name() + " is set twice (lines " + first + " and "
                             + a.line() + "); keep one of them");
                 }
                 attributes.add(a);

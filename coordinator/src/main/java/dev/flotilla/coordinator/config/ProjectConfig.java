@@ -83,32 +83,32 @@ public final class ProjectConfig {
     static ProjectConfig parse(String hcl, SourceFile file, Map<String, String> vars, UnaryOperator<String> environment) {
         Objects.requireNonNull(hcl, "hcl");
         Objects.requireNonNull(vars, "vars");
-        Problems problems = new Problems(file);
-        List<Block> blocks = HclSyntax.parse(hcl, file, problems);
-        ProjectModel model = ProjectModel.build(blocks, file, vars, environment, problems);
+        ConfigErrors errors = new ConfigErrors(file);
+        List<Block> blocks = HclSyntax.parse(hcl, file, errors);
+        ProjectModel model = ProjectModel.build(blocks, file, vars, environment, errors);
         Evaluator checker = new Evaluator(model, Evaluator.Mode.CHECK);
-        model.checkDeclarations(checker, problems);
+        model.checkDeclarations(checker, errors);
         List<EnvConfig> envs = new ArrayList<>();
         for (Block env : model.envs().values()) {
-            envs.add(env(model, env, checker, problems));
+            envs.add(env(model, env, checker, errors));
         }
-        problems.throwIfAny();
+        errors.throwIfAny();
         return new ProjectConfig(file, envs, !model.unnamedEnvs().isEmpty());
     }
 
-    private static EnvConfig env(ProjectModel model, Block env, Evaluator checker, Problems problems) {
+    private static EnvConfig env(ProjectModel model, Block env, Evaluator checker, ConfigErrors errors) {
         String where = env.describe();
         List<Block> migrations = env.blocks("migration");
         if (migrations.size() > 1) {
-            problems.add(migrations.get(1).line(), where, "has " + migrations.size() + " migration blocks; keep one");
+            errors.add(migrations.get(1).line(), where, "has " + migrations.size() + " migration blocks; keep one");
         }
         Optional<Attribute> dir = migrations.isEmpty() ? Optional.empty() : migrations.get(0).attribute("dir");
-        String migrationDir = dir.flatMap(a -> problems.get(() -> migrationDir(checker, a, where)))
+        String migrationDir = dir.flatMap(a -> errors.get(() -> migrationDir(checker, a, where)))
                 .orElse(DEFAULT_MIGRATION_DIR);
-        String dev = env.attribute("dev").flatMap(a -> problems.get(() -> checker.string(a.value(),
+        String dev = env.attribute("dev").flatMap(a -> errors.get(() -> checker.string(a.value(),
                 Scope.of(where, "dev"), "the dev database must be known when the file is loaded"))).orElse(null);
         EnvTargets targets = new EnvTargets(model, env);
-        problems.check(() -> targets.check(checker));
+        errors.check(() -> targets.check(checker));
         return new EnvConfig(env.name(), migrationDir, dev, targets);
     }
 
@@ -140,10 +140,10 @@ public final class ProjectConfig {
      */
     public EnvConfig requireEnv(String name) {
         return env(name).orElseThrow(() -> new FlotillaException(ErrorCode.CONFIG_INVALID, file.name()
-                + ": there is no env " + Show.quote(name) + "; " + (envs.isEmpty() ? "the file has no env blocks"
-                : "the file has " + envs.stream().map(e -> Show.quote(e.name())).collect(Collectors.joining(", ")))
+                + ": there is no env " + ValueText.quote(name) + "; " + (envs.isEmpty() ? "the file has no env blocks"
+                : "the file has " + envs.stream().map(e -> ValueText.quote(e.name())).collect(Collectors.joining(", ")))
                 + (hasUnnamedEnvs ? " (env blocks without a label, named by atlas.env, are not supported)" : "")
-                + "; pass one of those names or add env " + Show.quote(name) + " { … } to the file"));
+                + "; pass one of those names or add env " + ValueText.quote(name) + " { … } to the file"));
     }
 
     @Override

@@ -36,40 +36,41 @@ final class ProjectModel {
 
     /** Indexes the blocks, recording duplicates, malformed headers and undeclared {@code --var}s. */
     static ProjectModel build(List<Block> blocks, SourceFile file, Map<String, String> overrides,
-            UnaryOperator<String> environment, Problems problems) {
+            UnaryOperator<String> environment, ConfigErrors errors) {
         ProjectModel m = new ProjectModel(file, overrides, environment);
         for (Block b : blocks) {
-            m.add(b, problems);
+            m.add(b, errors);
         }
-        m.overrides.keySet().stream().filter(k -> !m.variables.containsKey(k)).sorted().forEach(k -> problems.add(0,
-                "--var " + k, "the file declares no variable " + Show.quote(k) + " (" + m.declared(m.variables)
-                        + "); remove --var " + k + " or declare it: variable " + Show.quote(k) + " { type = string }"));
+        m.overrides.keySet().stream().filter(k -> !m.variables.containsKey(k)).sorted().forEach(k -> errors.add(0,
+                "--var " + k, "the file declares no variable " + ValueText.quote(k) + " (" + m.declared(m.variables)
+                        + "); remove --var " + k + " or declare it: variable " + ValueText.quote(k)
+                        + " { type = string }"));
         return m;
     }
 
-    private void add(Block b, Problems problems) {
+    private void add(Block b, ConfigErrors errors) {
         switch (b.type()) {
             case "locals":
-                labels(b, 0, "locals { name = value }", problems);
-                b.attributes().forEach(a -> unique(locals, a.name(), a, a.line(), "local " + a.name(), problems));
+                labels(b, 0, "locals { name = value }", errors);
+                b.attributes().forEach(a -> unique(locals, a.name(), a, a.line(), "local " + a.name(), errors));
                 break;
             case "variable":
-                if (labels(b, 1, "variable \"name\" { type = string }", problems)) {
-                    unique(variables, b.name(), b, b.line(), b.describe(), problems);
+                if (labels(b, 1, "variable \"name\" { type = string }", errors)) {
+                    unique(variables, b.name(), b, b.line(), b.describe(), errors);
                 }
                 break;
             case "data":
-                if (labels(b, 2, "data \"sql\" \"name\" { url = …, query = … }", problems)) {
+                if (labels(b, 2, "data \"sql\" \"name\" { url = …, query = … }", errors)) {
                     Map<String, Block> target = "sql".equals(b.name()) ? sqlSources : otherData;
                     String key = "sql".equals(b.name()) ? b.labels().get(1) : b.name() + "." + b.labels().get(1);
-                    unique(target, key, b, b.line(), b.describe(), problems);
+                    unique(target, key, b, b.line(), b.describe(), errors);
                 }
                 break;
             case "env":
                 if (b.labels().isEmpty()) {
                     unnamedEnvs.add(b);
-                } else if (labels(b, 1, "env \"name\" { url = … }", problems)) {
-                    unique(envs, b.name(), b, b.line(), b.describe(), problems);
+                } else if (labels(b, 1, "env \"name\" { url = … }", errors)) {
+                    unique(envs, b.name(), b, b.line(), b.describe(), errors);
                 }
                 break;
             default:
@@ -78,28 +79,29 @@ final class ProjectModel {
         }
     }
 
-    private boolean labels(Block b, int count, String form, Problems problems) {
+    private boolean labels(Block b, int count, String form, ConfigErrors errors) {
         if (b.labels().size() == count) {
             return true;
         }
-        problems.add(b.line(), b.describe(), "takes " + count + (count == 1 ? " label" : " labels") + ", got "
+        errors.add(b.line(), b.describe(), "takes " + count + (count == 1 ? " label" : " labels") + ", got "
                 + b.labels().size() + "; write " + form);
         return false;
     }
 
-    private static <T> void unique(Map<String, T> map, String key, T value, int line, String what, Problems problems) {
+    private static <T> void unique(Map<String, T> map, String key, T value, int line, String what,
+            ConfigErrors errors) {
         T first = map.putIfAbsent(key, value);
         if (first != null) {
             int firstLine = first instanceof Block ? ((Block) first).line() : ((Attribute) first).line();
-            problems.add(line, what, "is defined twice (lines " + firstLine + " and " + line + "); keep one of them");
+            errors.add(line, what, "is defined twice (lines " + firstLine + " and " + line + "); keep one of them");
         }
     }
 
-    /** Checks every variable, local and data source, including unused ones, recording problems. */
-    void checkDeclarations(Evaluator check, Problems problems) {
-        variables.keySet().forEach(name -> problems.check(() -> check.variable(name)));
-        locals.keySet().forEach(name -> problems.check(() -> check.local(name)));
-        sqlSources.keySet().forEach(name -> problems.check(() -> check.sqlSource(name)));
+    /** Checks every variable, local and data source, including unused ones, recording errors. */
+    void checkDeclarations(Evaluator check, ConfigErrors errors) {
+        variables.keySet().forEach(name -> errors.check(() -> check.variable(name)));
+        locals.keySet().forEach(name -> errors.check(() -> check.local(name)));
+        sqlSources.keySet().forEach(name -> errors.check(() -> check.sqlSource(name)));
     }
 
     /** "declared: a, b" or "none is declared". */

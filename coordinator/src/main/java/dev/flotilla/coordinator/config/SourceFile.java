@@ -32,6 +32,6 @@ record SourceFile(String name, Path baseDir) {
      * @param problem what is wrong, the bad value and the fix
      */
     FlotillaException invalid(int line, String where, String problem) {
-        return new FlotillaException(ErrorCode.CONFIG_INVALID, Show.redact(at(line) + ": " + where + ": " + problem));
+        return new FlotillaException(ErrorCode.CONFIG_INVALID, ValueText.redact(at(line) + ": " + where + ": " + problem));
     }
 }

@@ -97,7 +97,7 @@ final class SqlDataSource {
         try {
             c = JdbcConnector.open(url, CONNECT_TIMEOUT);
         } catch (FlotillaException e) {
-            throw new FlotillaException(e.code(), Show.redact(where + ": " + e.getMessage()), e);
+            throw new FlotillaException(e.code(), ValueText.redact(where + ": " + e.getMessage()), e);
         }
         if (url.dialect() == Dialect.POSTGRES && url.schema().isPresent()) {
             try {
@@ -129,7 +129,7 @@ final class SqlDataSource {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         ErrorCode code = state.startsWith("08") ? ErrorCode.CONNECTION_FAILED
                 : state.startsWith("28") ? ErrorCode.AUTH_FAILED : ErrorCode.CONFIG_INVALID;
-        return new FlotillaException(code, Show.redact(where + ": the query failed on " + url.redacted() + ": "
+        return new FlotillaException(code, ValueText.redact(where + ": the query failed on " + url.redacted() + ": "
                 + e.getMessage() + (state.isEmpty() ? "" : " (SQLState " + state + ")")
                 + "; check the query, its args and that the table exists"), e);
     }

@@ -42,7 +42,7 @@ final class TenantNames {
             String name = name(items.get(i), i + 1, forEach, file, where);
             Integer first = seen.putIfAbsent(name, i + 1);
             if (first != null) {
-                throw file.invalid(forEach.line(), where + ": for_each", "tenant name " + Show.quote(name)
+                throw file.invalid(forEach.line(), where + ": for_each", "tenant name " + ValueText.quote(name)
                         + " appears twice (elements " + first + " and " + (i + 1) + "); remove the duplicate or wrap"
                         + " the list in toset(…)");
             }
@@ -60,7 +60,7 @@ final class TenantNames {
         String name = Functions.text(item);
         String problem = problem(name);
         if (problem != null) {
-            throw file.invalid(forEach.line(), at, "tenant name " + Show.quote(name) + " (element " + position + ") "
+            throw file.invalid(forEach.line(), at, "tenant name " + ValueText.quote(name) + " (element " + position + ") "
                     + problem + "; tenant names become database, schema and file names, so they may only contain"
                     + " letters, digits and _ . $ - — rename the tenant or filter it out of the list");
         }
@@ -81,7 +81,7 @@ final class TenantNames {
         if (!VALID.matcher(name).matches()) {
             int bad = name.codePoints().filter(c -> !VALID.matcher(new String(Character.toChars(c))).matches())
                     .findFirst().orElse('?');
-            return "contains " + Show.quote(new String(Character.toChars(bad))) + ", which is not allowed";
+            return "contains " + ValueText.quote(new String(Character.toChars(bad))) + ", which is not allowed";
         }
         return null;
     }

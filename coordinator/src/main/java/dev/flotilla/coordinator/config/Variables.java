@@ -30,8 +30,8 @@ final class Variables {
         Block decl = model.variables().get(name);
         if (decl == null) {
             Expr at = ref != null ? ref : new Expr.Unsupported("var." + name, 0);
-            throw evaluator.error(at, scope, "unknown variable " + Show.quote(name) + " (" + model.declared(
-                    model.variables()) + "); declare it with variable " + Show.quote(name) + " { type = string } and"
+            throw evaluator.error(at, scope, "unknown variable " + ValueText.quote(name) + " (" + model.declared(
+                    model.variables()) + "); declare it with variable " + ValueText.quote(name) + " { type = string } and"
                     + " give its value with --var " + name + "=… or a default");
         }
         return evaluator.once("var." + name, decl.line(), decl.describe(), () -> value(decl));
@@ -95,7 +95,7 @@ final class Variables {
     }
 
     private FlotillaException invalidVar(String name, String problem) {
-        return model.file().invalid(0, "--var " + name, "variable " + Show.quote(name) + " " + problem);
+        return model.file().invalid(0, "--var " + name, "variable " + ValueText.quote(name) + " " + problem);
     }
 
     private Object conform(Block decl, Attribute def, String type, Object v) {

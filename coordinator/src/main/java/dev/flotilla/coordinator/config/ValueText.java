@@ -8,14 +8,14 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * Renders values and text for error messages: quoted, shortened, and with the password of every
- * URL replaced by {@value DatabaseUrl#MASK}.
+ * How values and text are written into error messages: strings quoted and shortened, other values
+ * as HCL writes them, and the password of every URL replaced by {@value DatabaseUrl#MASK}.
  */
-final class Show {
+final class ValueText {
     private static final int MAX_TEXT = 120;
     private static final int MAX_ITEMS = 5;
 
-    private Show() {
+    private ValueText() {
     }
 
     /** A string in double quotes, with control characters escaped and long text cut. */
@@ -52,7 +52,7 @@ final class Show {
         }
         if (v instanceof List) {
             List<?> l = (List<?>) v;
-            String items = l.stream().limit(MAX_ITEMS).map(Show::value).collect(Collectors.joining(", "));
+            String items = l.stream().limit(MAX_ITEMS).map(ValueText::value).collect(Collectors.joining(", "));
             return "[" + items + (l.size() > MAX_ITEMS ? ", …" : "") + "]";
         }
         if (v instanceof Map) {
@@ -61,7 +61,7 @@ final class Show {
                     .collect(Collectors.joining(", "));
             return "{" + items + (m.size() > MAX_ITEMS ? ", …" : "") + "}";
         }
-        if (v == Unknown.VALUE) {
+        if (v == KnownAtDeployment.VALUE) {
             return "(a value known only at deployment time)";
         }
         return String.valueOf(v);

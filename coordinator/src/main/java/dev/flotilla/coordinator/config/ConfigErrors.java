@@ -8,12 +8,15 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 
-/** Collects every problem found while loading a project file, so they are reported together. */
-final class Problems {
+/**
+ * Collects the errors found while loading a project file, so that one {@link ErrorCode#CONFIG_INVALID}
+ * reports them all and the user can fix them in one go.
+ */
+final class ConfigErrors {
     private final SourceFile file;
     private final Set<String> messages = new LinkedHashSet<>();
 
-    Problems(SourceFile file) {
+    ConfigErrors(SourceFile file) {
         this.file = file;
     }
 

@@ -1,14 +1,17 @@
 package dev.flotilla.aggregator;
 
+import dev.flotilla.fabric.Api;
 import dev.flotilla.fabric.HttpErrors;
+import dev.flotilla.fabric.Requests;
 import dev.flotilla.fabric.ServiceHost;
 import dev.flotilla.fabric.StoreBackedService;
+import dev.flotilla.fabric.access.Scope;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 /**
@@ -16,6 +19,10 @@ import java.util.concurrent.Callable;
  * {@code /api/v1} (deployment sets, deployments, databases, directories).
  */
 public final class AggregatorService extends StoreBackedService {
+    /** What {@code status=} may ask for on deployment sets; STALLED is a running set without news. */
+    static final Set<String> SET_STATUSES = Set.of("RUNNING", "PASSED", "FAILED", "NO_ACTION", "DRY_RUN", "STALLED");
+    /** What {@code status=} may ask for on databases. */
+    static final Set<String> DATABASE_STATUSES = Set.of("SYNCED", "PENDING", "FAILED");
     private final java.time.Duration stallAfter;
     private ResultsConsumer loop;
     private Thread thread;
@@ -53,20 +60,21 @@ public final class AggregatorService extends StoreBackedService {
         thread = new Thread(loop, "flotilla-aggregator-consumer");
         thread.setDaemon(true);
         thread.start();
-        routes(host.router());
+        routes(host.api());
     }
 
-    private void routes(Router r) {
-        r.get("/api/v1/deployment-sets").handler(ctx -> answer(ctx, () -> queries.sets(q(ctx, "status"),
-                q(ctx, "env"), q(ctx, "directory"), Page.of(ctx.queryParams()))));
-        r.get("/api/v1/deployment-sets/:id").handler(ctx -> answer(ctx, () -> queries.set(ctx.pathParam("id"),
+    private void routes(Api api) {
+        api.get("/api/v1/deployment-sets", Scope.READ, ctx -> answer(ctx, () -> queries.sets(
+                Requests.oneOf(ctx, "status", SET_STATUSES), q(ctx, "env"), q(ctx, "directory"), Page.of(ctx.queryParams()))));
+        api.get("/api/v1/deployment-sets/:id", Scope.READ, ctx -> answer(ctx, () -> queries.set(ctx.pathParam("id"),
                 Page.of(ctx.queryParams()))));
-        r.get("/api/v1/deployment-sets/:id/targets/:target").handler(ctx -> answer(ctx, () -> queries.deployment(
+        api.get("/api/v1/deployment-sets/:id/targets/:target", Scope.READ, ctx -> answer(ctx, () -> queries.deployment(
                 ctx.pathParam("id"), ctx.pathParam("target"))));
-        r.get("/api/v1/databases").handler(ctx -> answer(ctx, () -> queries.databases(q(ctx, "status"), q(ctx, "env"),
-                q(ctx, "directory"), q(ctx, "name"), Page.of(ctx.queryParams()))));
-        r.get("/api/v1/databases/:id").handler(ctx -> answer(ctx, () -> queries.database(ctx.pathParam("id"))));
-        r.get("/api/v1/directories").handler(ctx -> answer(ctx, () -> new JsonObject()
+        api.get("/api/v1/databases", Scope.READ, ctx -> answer(ctx, () -> queries.databases(
+                Requests.oneOf(ctx, "status", DATABASE_STATUSES), q(ctx, "env"), q(ctx, "directory"), q(ctx, "name"),
+                Page.of(ctx.queryParams()))));
+        api.get("/api/v1/databases/:id", Scope.READ, ctx -> answer(ctx, () -> queries.database(ctx.pathParam("id"))));
+        api.get("/api/v1/directories", Scope.READ, ctx -> answer(ctx, () -> new JsonObject()
                 .put("items", queries.directories())));
     }
 

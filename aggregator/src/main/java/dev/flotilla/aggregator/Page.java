@@ -31,7 +31,7 @@ record Page(int page, int size, String after) {
         int page = intParam(q, "page", 1);
         int size = intParam(q, "pageSize", 20);
         if (page < 1 || size < 1 || size > 500) {
-            throw new FlotillaException(ErrorCode.CONFIG_INVALID, "page must be >= 1 and pageSize between 1 and 500,"
+            throw new FlotillaException(ErrorCode.REQUEST_INVALID, "page must be >= 1 and pageSize between 1 and 500,"
                     + " got page=" + page + " pageSize=" + size);
         }
         String after = q.get("after");
@@ -50,7 +50,7 @@ record Page(int page, int size, String after) {
         try {
             return Integer.parseInt(v);
         } catch (NumberFormatException e) {
-            throw new FlotillaException(ErrorCode.CONFIG_INVALID, name + " \"" + v + "\" is not a number");
+            throw new FlotillaException(ErrorCode.REQUEST_INVALID, name + " \"" + v + "\" is not a number");
         }
     }
 
@@ -69,7 +69,7 @@ record Page(int page, int size, String after) {
         } catch (IllegalArgumentException | DecodeException e) {
             // reported below
         }
-        throw new FlotillaException(ErrorCode.CONFIG_INVALID, "after \"" + after + "\" is not a cursor this API"
+        throw new FlotillaException(ErrorCode.REQUEST_INVALID, "after \"" + after + "\" is not a cursor this API"
                 + " handed out; follow page.next of the previous page, or use page alone");
     }
 

@@ -1,14 +1,15 @@
 package dev.flotilla.aggregator;
 
-import dev.flotilla.fabric.ServiceStore;
 import dev.flotilla.fabric.DeadLetters;
 import dev.flotilla.fabric.KafkaClients;
+import dev.flotilla.fabric.ServiceStore;
 import dev.flotilla.protocol.EventSerde;
 import dev.flotilla.protocol.Topics;
 import dev.flotilla.protocol.avro.MigrationResult;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -18,7 +19,6 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.avro.specific.SpecificRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

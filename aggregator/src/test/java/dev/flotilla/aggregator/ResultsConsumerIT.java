@@ -8,12 +8,12 @@ import dev.flotilla.protocol.avro.DeadLetter;
 import dev.flotilla.protocol.avro.MigrationCommand;
 import dev.flotilla.testkit.KafkaFixture;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.avro.specific.SpecificRecord;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;

@@ -9,6 +9,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 
 /** Flotilla's HTTP API as the benchmark uses it: JSON in, JSON out, failures thrown with the body. */
@@ -17,13 +19,32 @@ final class Api {
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final String base;
+    private final String token;
 
-    Api(int port) {
+    /**
+     * @param token the API token every request carries; null for the open routes only
+     */
+    Api(int port, String token) {
         this.base = "http://127.0.0.1:" + port;
+        this.token = token;
+    }
+
+    /** A client with the admin token {@code flotilla dev} keeps in {@code dataDir}. */
+    static Api withDevToken(int port, Path dataDir) {
+        try {
+            return new Api(port, Files.readString(dataDir.resolve("admin.token")).trim());
+        } catch (IOException e) {
+            throw new UncheckedIOException("no dev admin token in " + dataDir, e);
+        }
+    }
+
+    private HttpRequest.Builder request(String path) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path));
+        return token == null ? b : b.header("authorization", "Bearer " + token);
     }
 
     JsonNode get(String path) {
-        return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
+        return send(request(path).GET());
     }
 
     /** The answer, or null when it is 404 (not there yet). */
@@ -36,11 +57,11 @@ final class Api {
     }
 
     String text(String path) {
-        return body(HttpRequest.newBuilder(URI.create(base + path)).GET());
+        return body(request(path).GET());
     }
 
     JsonNode post(String path, String contentType, byte[] body) {
-        return send(HttpRequest.newBuilder(URI.create(base + path)).header("content-type", contentType)
+        return send(request(path).header("content-type", contentType)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
     }
 

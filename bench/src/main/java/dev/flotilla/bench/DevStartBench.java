@@ -79,7 +79,7 @@ final class DevStartBench {
             String reported = line.replaceAll(".*ready in (\\d+) ms.*", "$1");
             String api = dev.await("API and registry:", 10_000);
             int port = Integer.parseInt(api.replaceAll(".*:(\\d+)/api/v1.*", "$1"));
-            new Api(port).text("/health/ready");
+            new Api(port, null).text("/health/ready");
             return new long[] {wall, Long.parseLong(reported)};
         } finally {
             dev.terminate();

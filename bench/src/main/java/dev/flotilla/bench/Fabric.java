@@ -2,6 +2,7 @@ package dev.flotilla.bench;
 
 import dev.flotilla.cli.dev.DevServer;
 import dev.flotilla.cli.dev.EmbeddedKafkaBroker;
+import dev.flotilla.fabric.HttpSettings;
 import dev.flotilla.fabric.TopicSetup;
 
 import java.nio.file.Path;
@@ -46,9 +47,9 @@ final class Fabric implements AutoCloseable {
             pg.create(storeDb);
             f.server = DevServer.start(new DevServer.Options(roles, f.broker.bootstrapServers(), pg.jdbc(storeDb),
                     projectFile, Map.of(), "127.0.0.1", 0, work.resolve("data"), concurrency, maxPerServer,
-                    16L * 1024 * 1024));
+                    16L * 1024 * 1024, HttpSettings.loopback(), true));
             Probe.until(() -> f.server.ready() ? 1 : 0, 1, 50, 120_000);
-            f.api = new Api(f.server.port());
+            f.api = Api.withDevToken(f.server.port(), work.resolve("data"));
             return f;
         } catch (Exception | Error e) {
             f.close();

@@ -53,7 +53,7 @@ final class FanOutBench {
                          ServiceProcess.class.getName(), List.of("coordinator", f.bootstrap(), f.storeJdbc(),
                                  hcl.toString(), dir.resolve("coordinator").toString(), "1", "1"),
                          dir.resolve("coordinator.log"))) {
-                Api coord = new Api(coordinator.awaitReady(300_000));
+                Api coord = Api.withDevToken(coordinator.awaitReady(300_000), dir.resolve("coordinator"));
                 return measure(f, w, coordinator, coord);
             }
         }

@@ -1,6 +1,7 @@
 package dev.flotilla.bench;
 
 import dev.flotilla.cli.dev.DevServer;
+import dev.flotilla.fabric.HttpSettings;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -30,7 +31,7 @@ public final class ServiceProcess {
         JvmMeter meter = JvmMeter.start(false);
         DevServer server = DevServer.start(new DevServer.Options(roles, args[1], "-".equals(args[2]) ? null : args[2],
                 Path.of(args[3]), Map.of(), "127.0.0.1", 0, Path.of(args[4]), Integer.parseInt(args[5]),
-                Integer.parseInt(args[6]), 16L * 1024 * 1024));
+                Integer.parseInt(args[6]), 16L * 1024 * 1024, HttpSettings.loopback(), !"-".equals(args[2])));
         while (!server.ready()) {
             Thread.sleep(20);
         }

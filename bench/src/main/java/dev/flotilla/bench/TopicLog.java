@@ -5,11 +5,11 @@ import dev.flotilla.protocol.EventSerde;
 import dev.flotilla.protocol.Topics;
 import dev.flotilla.protocol.avro.MigrationCommand;
 import dev.flotilla.protocol.avro.MigrationResult;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.avro.specific.SpecificRecord;
 
 import java.time.Duration;
 import java.util.ArrayList;

@@ -12,6 +12,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
@@ -24,27 +26,54 @@ import java.util.Map;
 final class ApiClient {
     static final String DEFAULT_URL = "http://localhost:8080";
     static final String ENV_VAR = "FLOTILLA_URL";
+    static final String TOKEN_ENV_VAR = "FLOTILLA_TOKEN";
+    /** Where {@code flotilla dev} leaves its admin token, relative to the directory it runs in. */
+    static final Path DEV_TOKEN_FILE = Path.of(".flotilla", "admin.token");
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(2);
 
     private final String base;
     private final String flag;
+    private final String token;
     private final HttpClient http;
 
-    private ApiClient(String base, String flag) {
+    private ApiClient(String base, String flag, String token) {
         this.base = base;
         this.flag = flag;
+        this.token = token;
         this.http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build();
     }
 
     /**
-     * A client for the server named by {@code explicit}, else {@code $FLOTILLA_URL}, else the default.
+     * A client for the server named by {@code explicit}, else {@code $FLOTILLA_URL}, else the default,
+     * sending the token {@link #token} finds.
      *
      * @param explicit the value of the command's server option, or null
      * @param flag     that option's name, used in messages that tell how to point elsewhere
+     * @param explicitToken the value of {@code --token}, or null
      */
-    static ApiClient connect(String explicit, String flag) {
-        return new ApiClient(resolve(explicit, System.getenv(), flag), flag);
+    static ApiClient connect(String explicit, String flag, String explicitToken) {
+        return new ApiClient(resolve(explicit, System.getenv(), flag), flag,
+                token(explicitToken, System.getenv(), DEV_TOKEN_FILE));
+    }
+
+    /**
+     * The API token to send: {@code --token}, else {@code $FLOTILLA_TOKEN}, else the admin token that
+     * {@code flotilla dev} wrote in {@code devTokenFile}; null when there is none.
+     */
+    static String token(String explicit, Map<String, String> env, Path devTokenFile) {
+        if (!blank(explicit)) {
+            return explicit.trim();
+        }
+        if (!blank(env.get(TOKEN_ENV_VAR))) {
+            return env.get(TOKEN_ENV_VAR).trim();
+        }
+        try {
+            return Files.isReadable(devTokenFile) ? Files.readString(devTokenFile).trim() : null;
+        } catch (IOException e) {
+            throw new FlotillaException(ErrorCode.CONFIG_INVALID, "cannot read the dev admin token "
+                    + devTokenFile.toAbsolutePath() + ": " + e.getMessage() + "; pass --token or set " + TOKEN_ENV_VAR);
+        }
     }
 
     /**
@@ -97,6 +126,10 @@ final class ApiClient {
         return AtlasJson.read(send("POST", path, b).body());
     }
 
+    JsonNode deleteJson(String path) {
+        return AtlasJson.read(send("DELETE", path, request(path).DELETE()).body());
+    }
+
     /** POSTs raw bytes; returns the status (so callers can tell 201 from 200) and the JSON answer. */
     Reply postBytes(String path, byte[] body, String contentType) {
         HttpRequest.Builder b = request(path).header("content-type", contentType)
@@ -130,8 +163,9 @@ final class ApiClient {
     }
 
     private HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(URI.create(base + path)).timeout(REQUEST_TIMEOUT)
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(REQUEST_TIMEOUT)
                 .header("accept", "application/json");
+        return token == null ? b : b.header("authorization", "Bearer " + token);
     }
 
     private HttpResponse<byte[]> send(String method, String path, HttpRequest.Builder request) {
@@ -155,6 +189,10 @@ final class ApiClient {
     FlotillaException failure(String method, String path, int status, byte[] body) {
         JsonNode json = AtlasJson.readOrNull(body);
         String error = json == null ? null : json.path("error").asText(null);
+        if (status == 401 && token == null) {
+            error = (error == null ? "" : error + "; ") + "no token was sent: pass --token, set " + TOKEN_ENV_VAR
+                    + ", or run the command where 'flotilla dev' keeps " + DEV_TOKEN_FILE;
+        }
         if (error == null || error.isBlank()) {
             String text = new String(body, StandardCharsets.UTF_8).strip();
             error = "Flotilla at " + base + " answered HTTP " + status + " to " + method + " " + path

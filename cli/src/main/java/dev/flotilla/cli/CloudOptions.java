@@ -10,12 +10,16 @@ final class CloudOptions {
             description = "Flotilla server (default: $FLOTILLA_URL, else " + ApiClient.DEFAULT_URL + ").")
     String url;
 
+    @Option(names = "--token", paramLabel = "TOKEN",
+            description = "API token (default: $FLOTILLA_TOKEN, else the one 'flotilla dev' keeps in .flotilla/admin.token).")
+    String token;
+
     @Option(names = "--format", paramLabel = "FORMAT",
             description = "json (or '{{ json . }}') prints the server's JSON; default: a table.")
     String format;
 
     ApiClient api() {
-        return ApiClient.connect(url, URL_FLAG);
+        return ApiClient.connect(url, URL_FLAG, token);
     }
 
     /** Whether JSON was asked for; an unknown format is refused before any request is sent. */

@@ -25,6 +25,10 @@ final class DirOption {
                     + " (default: $FLOTILLA_URL, else " + ApiClient.DEFAULT_URL + ").")
     String registry;
 
+    @Option(names = "--token", paramLabel = "TOKEN",
+            description = "API token (default: $FLOTILLA_TOKEN, else the one 'flotilla dev' keeps in .flotilla/admin.token).")
+    String token;
+
     /** Whether {@code --dir} names a directory in the registry. */
     boolean remote() {
         return dir.startsWith(RegistryRef.SCHEME);
@@ -76,12 +80,12 @@ final class DirOption {
 
     /** The client for {@code --registry} (else {@code $FLOTILLA_URL}, else the default). */
     ApiClient registry() {
-        return ApiClient.connect(registry, REGISTRY_FLAG);
+        return ApiClient.connect(registry, REGISTRY_FLAG, token);
     }
 
     private MigrationDirectory download(String server, String flag) {
         RegistryRef ref = RegistryRef.ofUrl(dir);
-        ApiClient api = server != null ? ApiClient.connect(server, flag) : registry();
+        ApiClient api = server != null ? ApiClient.connect(server, flag, token) : registry();
         return MigrationDirectory.fromArchive(api.getBytes(ref.archivePath()));
     }
 }

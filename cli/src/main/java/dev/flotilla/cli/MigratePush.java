@@ -54,7 +54,7 @@ final class MigratePush implements Callable<Integer> {
             DatabaseUrl dev = DatabaseUrl.parse(devUrl);
             DevReplay.replay(dev, PreparedDirectory.of(d, dev.dialect()));
         }
-        ApiClient api = ApiClient.connect(server, flag);
+        ApiClient api = ApiClient.connect(server, flag, dir.token);
         ApiClient.Reply reply = api.postBytes(ref.pushPath(), d.toArchive(), "application/x-tar");
         print(api, ref, reply);
         return 0;

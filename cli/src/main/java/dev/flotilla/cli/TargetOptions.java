@@ -2,9 +2,9 @@ package dev.flotilla.cli;
 
 import dev.flotilla.migrate.ErrorCode;
 import dev.flotilla.migrate.FlotillaException;
+import dev.flotilla.migrate.dir.TxMode;
 import dev.flotilla.migrate.exec.ApplyOptions;
 import dev.flotilla.migrate.exec.ExecOrder;
-import dev.flotilla.migrate.dir.TxMode;
 import picocli.CommandLine.Option;
 
 import java.time.Duration;

@@ -4,9 +4,12 @@ import dev.flotilla.migrate.ErrorCode;
 import dev.flotilla.migrate.FlotillaException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -40,7 +43,7 @@ class ApiClientTest {
     void errorCodeComesFromTheAnswerWhenItNamesOne() {
         server.json("GET", "/a", 422, "{\"error\":\"statement failed\",\"code\":\"STATEMENT_FAILED\"}")
                 .json("GET", "/b", 400, "{\"error\":\"bad page\",\"code\":\"SOMETHING_NEW\"}");
-        ApiClient api = ApiClient.connect(server.url(), "--url");
+        ApiClient api = ApiClient.connect(server.url(), "--url", null);
 
         assertThatThrownBy(() -> api.getJson("/a")).hasMessage("statement failed")
                 .asInstanceOf(type(FlotillaException.class)).extracting(FlotillaException::code)
@@ -55,12 +58,43 @@ class ApiClientTest {
         server.bytes("GET", "/c", "text/html", "<h1>Bad gateway</h1>".getBytes(StandardCharsets.UTF_8),
                 Map.of());
         server.json("GET", "/d", 502, "<h1>Bad gateway</h1>");
-        ApiClient api = ApiClient.connect(server.url(), "--url");
+        ApiClient api = ApiClient.connect(server.url(), "--url", null);
 
         assertThatThrownBy(() -> api.getJson("/d")).isInstanceOf(FlotillaException.class)
                 .hasMessage("Flotilla at " + server.url() + " answered HTTP 502 to GET /d: <h1>Bad gateway</h1>");
         assertThatThrownBy(() -> api.getJson("/c")).isInstanceOf(FlotillaException.class)
                 .hasMessageContaining("answered with invalid JSON");
+    }
+
+    @Test
+    void theTokenComesFromTheOptionThenFlotillaTokenThenTheDevTokenFile(@TempDir Path tmp) throws Exception {
+        Path devFile = tmp.resolve("admin.token");
+        Map<String, String> env = Map.of("FLOTILLA_TOKEN", " flt_from_env ");
+
+        assertThat(ApiClient.token("flt_explicit", env, devFile)).isEqualTo("flt_explicit");
+        assertThat(ApiClient.token(null, env, devFile)).isEqualTo("flt_from_env");
+        assertThat(ApiClient.token(null, Map.of(), devFile)).as("no file yet").isNull();
+        Files.writeString(devFile, "flt_from_dev_file\n");
+        assertThat(ApiClient.token(" ", Map.of(), devFile)).isEqualTo("flt_from_dev_file");
+    }
+
+    @Test
+    void theTokenIsSentAsABearerTokenOnEveryRequest() {
+        server.json("GET", "/api/v1/databases", 200, "{\"items\":[],\"page\":{\"page\":1,\"pageSize\":20,\"total\":0}}");
+
+        ApiClient.connect(server.url(), "--url", "flt_abc").getJson("/api/v1/databases");
+
+        assertThat(server.requests().get(0).authorization()).isEqualTo("Bearer flt_abc");
+    }
+
+    @Test
+    void aRefusalWithoutATokenSaysWhereATokenComesFrom() {
+        server.json("GET", "/api/v1/tokens", 401, "{\"error\":\"this request needs an API token with scope admin\","
+                + "\"code\":\"UNAUTHENTICATED\"}");
+
+        assertThatThrownBy(() -> ApiClient.connect(server.url(), "--url", null).getJson("/api/v1/tokens"))
+                .hasMessageContaining("needs an API token with scope admin")
+                .hasMessageContaining("no token was sent: pass --token, set FLOTILLA_TOKEN");
     }
 
     @Test

@@ -41,6 +41,7 @@ public final class CannedAnswers {
                 "/api/v1/deployment-sets/{id}/targets/{targetId}")
                 .replaceFirst("^/api/v1/deployment-sets/[^/{]+$", "/api/v1/deployment-sets/{id}")
                 .replaceFirst("^/api/v1/databases/[^/]+$", "/api/v1/databases/{id}")
+                .replaceFirst("^/api/v1/tokens/[^/]+$", "/api/v1/tokens/{id}")
                 .replaceFirst("^/api/v1/dirs/[^/]+/(push|archive)$", "/api/v1/dirs/{name}/$1");
         return method + " " + p;
     }

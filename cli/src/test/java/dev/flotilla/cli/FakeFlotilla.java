@@ -30,7 +30,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 final class FakeFlotilla implements BeforeEachCallback, AfterEachCallback {
     /** One request as received; {@code query} is raw (null when absent). */
-    record Request(String method, String path, String query, String contentType, byte[] body) {
+    record Request(String method, String path, String query, String contentType, String authorization, byte[] body) {
         String bodyText() {
             return new String(body, StandardCharsets.UTF_8);
         }
@@ -88,7 +88,8 @@ final class FakeFlotilla implements BeforeEachCallback, AfterEachCallback {
     private void handle(HttpExchange ex) throws IOException {
         String path = ex.getRequestURI().getRawPath();
         requests.add(new Request(ex.getRequestMethod(), path, ex.getRequestURI().getRawQuery(),
-                ex.getRequestHeaders().getFirst("content-type"), ex.getRequestBody().readAllBytes()));
+                ex.getRequestHeaders().getFirst("content-type"), ex.getRequestHeaders().getFirst("authorization"),
+                ex.getRequestBody().readAllBytes()));
         Reply r = next(ex.getRequestMethod() + " " + path);
         if (r.contentType().equals("application/json") && !r.fromFake()) {
             CannedAnswers.record(ex.getRequestMethod(), path, r.status(), r.body());

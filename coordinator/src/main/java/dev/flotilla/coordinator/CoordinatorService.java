@@ -2,12 +2,17 @@ package dev.flotilla.coordinator;
 
 import dev.flotilla.coordinator.config.EnvConfig;
 import dev.flotilla.coordinator.config.ProjectConfig;
-import dev.flotilla.fabric.ServiceStore;
+import dev.flotilla.fabric.Api;
 import dev.flotilla.fabric.DeadLetters;
 import dev.flotilla.fabric.HttpErrors;
 import dev.flotilla.fabric.KafkaClients;
+import dev.flotilla.fabric.Requests;
 import dev.flotilla.fabric.ServiceHost;
+import dev.flotilla.fabric.ServiceStore;
 import dev.flotilla.fabric.StoreBackedService;
+import dev.flotilla.fabric.access.AuditEvent;
+import dev.flotilla.fabric.access.AuditTrail;
+import dev.flotilla.fabric.access.Scope;
 import dev.flotilla.migrate.ErrorCode;
 import dev.flotilla.migrate.FlotillaException;
 import dev.flotilla.protocol.EventSerde;
@@ -15,6 +20,7 @@ import dev.flotilla.protocol.Topics;
 import dev.flotilla.protocol.avro.DirectoryPushed;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -32,6 +38,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The coordinator: watches pushes, creates a deployment set for every env that follows the
@@ -50,6 +57,7 @@ public final class CoordinatorService extends StoreBackedService {
     private KafkaConsumer<String, byte[]> consumer;
     private ServiceStore db;
     private Counter published;
+    private AuditTrail audit;
     private volatile boolean running = true;
     private volatile boolean caughtUp;
 
@@ -93,7 +101,8 @@ public final class CoordinatorService extends StoreBackedService {
         Thread t = new Thread(this::watch, "flotilla-coordinator-pushes");
         t.setDaemon(true);
         t.start();
-        host.router().post("/api/v1/deployments").handler(this::deployRequest);
+        audit = host.access().audit();
+        host.api().json(HttpMethod.POST, "/api/v1/deployments", Scope.DEPLOY, this::deployRequest);
     }
 
     /** Reads every push from the start (to know each tag's version) and deploys those not yet handled. */
@@ -193,26 +202,44 @@ public final class CoordinatorService extends StoreBackedService {
     }
 
     private void deployRequest(RoutingContext ctx) {
-        JsonObject body = ctx.body().asJsonObject();
-        String envName = body == null ? null : body.getString("env");
-        String tag = body == null ? null : body.getString("tag");
-        boolean dryRun = body != null && body.getBoolean("dryRun", false);
+        JsonObject body = Requests.jsonBody(ctx, Set.of("env", "tag", "dryRun"));
+        String envName = Requests.requiredString(body, "env");
+        String tag = Requests.string(body, "tag");
+        boolean dryRun = Requests.bool(body, "dryRun", false);
+        Api.principal(ctx).require(Scope.DEPLOY, "env", envName);
+        AuditEvent event = Api.event(ctx, "deployment.create", "env " + envName, "ok", null);
         jdbc().executeBlocking(() -> {
-            EnvConfig env = config.env(envName).orElseThrow(() -> new FlotillaException(ErrorCode.NOT_FOUND,
-                    "env \"" + envName + "\" is not in the project file; envs: " + envNames()));
-            String dir = env.registryDirectory().orElseThrow(() -> new FlotillaException(ErrorCode.CONFIG_INVALID,
-                    "env \"" + envName + "\" reads " + env.migrationDir() + "; a fleet rollout needs a pushed"
-                    + " directory: push it with 'flotilla migrate push NAME' and set migration { dir = \"atlas://NAME\" }"));
-            String t = tag != null ? tag : env.registryTag().orElse(null);
-            DirectoryIndex.TagVersion v = index.find(dir, t).orElseThrow(() -> new FlotillaException(
-                    ErrorCode.NOT_FOUND, "directory \"" + dir + "\" has no " + (t == null ? "push yet" : "tag \"" + t
-                    + "\"") + "; push it with 'flotilla migrate push " + dir + (t == null ? "" : ":" + t) + "'"));
-            FanOut.Created c = fanOut.deploy(java.util.UUID.randomUUID().toString(), env, v, "CLI", dryRun);
-            published(c);
-            return new JsonObject().put("id", c.id()).put("planned", c.planned()).put("env", env.name())
-                    .put("directory", dir).put("tag", v.tag()).put("versionId", v.versionId())
-                    .put("version", v.latestVersion()).put("url", "/deployments/sets/" + c.id());
+            try {
+                JsonObject created = deploy(envName, tag, dryRun);
+                audit.record(withOutcome(event, "ok", "set " + created.getString("id") + ", " + created.getString("tag")
+                        + (dryRun ? ", dry run" : "")));
+                return created;
+            } catch (RuntimeException e) {
+                audit.record(withOutcome(event, "failed", e.getMessage()));
+                throw e;
+            }
         }, false).onSuccess(j -> HttpErrors.json(ctx, 201, j)).onFailure(e -> HttpErrors.fail(ctx, e));
+    }
+
+    private static AuditEvent withOutcome(AuditEvent e, String outcome, String detail) {
+        return new AuditEvent(0, e.at(), e.actor(), e.action(), e.object(), outcome, e.source(), detail);
+    }
+
+    private JsonObject deploy(String envName, String tag, boolean dryRun) {
+        EnvConfig env = config.env(envName).orElseThrow(() -> new FlotillaException(ErrorCode.NOT_FOUND,
+                "env \"" + envName + "\" is not in the project file; envs: " + envNames()));
+        String dir = env.registryDirectory().orElseThrow(() -> new FlotillaException(ErrorCode.CONFIG_INVALID,
+                "env \"" + envName + "\" reads " + env.migrationDir() + "; a fleet rollout needs a pushed"
+                + " directory: push it with 'flotilla migrate push NAME' and set migration { dir = \"atlas://NAME\" }"));
+        String t = tag != null ? tag : env.registryTag().orElse(null);
+        DirectoryIndex.TagVersion v = index.find(dir, t).orElseThrow(() -> new FlotillaException(
+                ErrorCode.NOT_FOUND, "directory \"" + dir + "\" has no " + (t == null ? "push yet" : "tag \"" + t
+                + "\"") + "; push it with 'flotilla migrate push " + dir + (t == null ? "" : ":" + t) + "'"));
+        FanOut.Created c = fanOut.deploy(java.util.UUID.randomUUID().toString(), env, v, "CLI", dryRun);
+        published(c);
+        return new JsonObject().put("id", c.id()).put("planned", c.planned()).put("env", env.name())
+                .put("directory", dir).put("tag", v.tag()).put("versionId", v.versionId())
+                .put("version", v.latestVersion()).put("url", "/deployments/sets/" + c.id());
     }
 
     private List<String> envNames() {

@@ -39,7 +39,12 @@ public final class HttpErrors {
             case SQL_PARSE_ERROR:
             case URL_INVALID:
             case CONFIG_INVALID:
+            case REQUEST_INVALID:
                 return 400;
+            case UNAUTHENTICATED:
+                return 401;
+            case FORBIDDEN:
+                return 403;
             case CONNECTION_FAILED:
             case LOCK_TIMEOUT:
                 return 503;

@@ -3,6 +3,7 @@ package dev.flotilla.fabric;
 import dev.flotilla.migrate.ErrorCode;
 import dev.flotilla.migrate.FlotillaException;
 import io.vertx.core.Future;
+import io.vertx.core.http.HttpMethod;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,11 +24,12 @@ class ServiceHostTest {
 
     @BeforeEach
     void start() throws Exception {
-        host = new ServiceHost("127.0.0.1:9", null, 1024);
-        host.router().get("/fail/:code").handler(ctx -> HttpErrors.fail(ctx, new FlotillaException(
+        host = new ServiceHost("127.0.0.1:9", null, HttpSettings.loopback());
+        host.api().open(HttpMethod.GET, "/fail/:code", ctx -> HttpErrors.fail(ctx, new FlotillaException(
                 ErrorCode.valueOf(ctx.pathParam("code")), "cannot reach postgres://app:s3cret@db:5432/tenant_1")));
-        host.router().get("/bug").handler(ctx -> HttpErrors.fail(ctx,
-                new IllegalStateException("internal detail: postgres://app:s3cret@db/x")));
+        host.api().open(HttpMethod.GET, "/bug", ctx -> {
+            throw new IllegalStateException("internal detail: postgres://app:s3cret@db/x");
+        });
         port = host.listen("127.0.0.1", 0).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
@@ -85,11 +87,29 @@ class ServiceHostTest {
         assertThat(get("/fail/CONNECTION_FAILED").statusCode()).isEqualTo(503);
         assertThat(get("/fail/LOCK_TIMEOUT").statusCode()).isEqualTo(503);
         assertThat(get("/fail/STATEMENT_FAILED").statusCode()).isEqualTo(422);
+        assertThat(get("/fail/REQUEST_INVALID").statusCode()).isEqualTo(400);
+        assertThat(get("/fail/UNAUTHENTICATED").statusCode()).isEqualTo(401);
+        assertThat(get("/fail/FORBIDDEN").statusCode()).isEqualTo(403);
 
         HttpResponse<String> r = get("/fail/NOT_FOUND");
         assertThat(r.headers().firstValue("content-type")).hasValue("application/json");
         assertThat(r.body()).contains("\"code\":\"NOT_FOUND\"", "postgres://app:xxxxx@db:5432/tenant_1")
                 .doesNotContain("s3cret");
+    }
+
+    @Test
+    void anUnknownRouteIsA404InJson() throws Exception {
+        HttpResponse<String> r = get("/api/v1/nothing-here");
+
+        assertThat(r.statusCode()).isEqualTo(404);
+        assertThat(r.body()).contains("\"code\":\"NOT_FOUND\"", "no route GET /api/v1/nothing-here");
+    }
+
+    @Test
+    void aProcessWithoutAStoreRefusesToDeclareAGuardedRoute() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> host.api().get("/api/v1/x",
+                dev.flotilla.fabric.access.Scope.READ, ctx -> ctx.end())).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("no store to check tokens against");
     }
 
     @Test

@@ -34,6 +34,12 @@ public enum ErrorCode {
     CONFIG_INVALID(2),
     /** The named object (deployment set, database, directory, tag) does not exist. */
     NOT_FOUND(1),
+    /** An API request is malformed: not JSON, a field of the wrong type, an unknown filter value. */
+    REQUEST_INVALID(2),
+    /** An API request carries no token, or one that is unknown, revoked or expired. */
+    UNAUTHENTICATED(1),
+    /** The request's token lacks the scope the request needs. */
+    FORBIDDEN(1),
     /** A bug: an unexpected exception. */
     INTERNAL(70);
 

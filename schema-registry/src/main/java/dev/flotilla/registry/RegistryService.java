@@ -1,17 +1,28 @@
 package dev.flotilla.registry;
 
+import dev.flotilla.fabric.Api;
 import dev.flotilla.fabric.HttpErrors;
 import dev.flotilla.fabric.KafkaClients;
 import dev.flotilla.fabric.ServiceHost;
 import dev.flotilla.fabric.StoreBackedService;
+import dev.flotilla.fabric.access.AuditEvent;
+import dev.flotilla.fabric.access.AuditTrail;
+import dev.flotilla.fabric.access.Principal;
+import dev.flotilla.fabric.access.Scope;
+import dev.flotilla.migrate.ErrorCode;
+import dev.flotilla.migrate.FlotillaException;
+import dev.flotilla.migrate.url.DatabaseUrl;
 import dev.flotilla.protocol.Topics;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.kafka.client.producer.KafkaProducer;
+
+import java.util.EnumSet;
 
 /**
  * The schema-registry service: {@code POST /api/v1/dirs/:name/push?tag=T} with Atlas' tar archive
@@ -20,6 +31,7 @@ import io.vertx.kafka.client.producer.KafkaProducer;
 public final class RegistryService extends StoreBackedService {
     private final long maxArchiveBytes;
     private Registry registry;
+    private AuditTrail audit;
     private KafkaProducer<String, byte[]> producer;
     private Counter pushes;
     private volatile boolean ready;
@@ -48,28 +60,32 @@ public final class RegistryService extends StoreBackedService {
         pushes = Counter.builder("flotilla_registry_pushes_total").description("directory pushes that moved a tag")
                 .register(host.meters());
         registry = new Registry(new JdbcRegistryStore(host.store()), maxArchiveBytes);
+        audit = host.access().audit();
     }
 
     @Override
     protected void serve(ServiceHost host) {
-        routes(host.router());
+        routes(host.api());
         drainTimer = host.vertx().setPeriodic(1000, id -> drain());
         ready = true;
     }
 
-    private void routes(Router router) {
-        router.post("/api/v1/dirs/:name/push").handler(this::push);
-        router.get("/api/v1/dirs").handler(ctx -> jdbc().executeBlocking(() -> dirs())
+    private void routes(Api api) {
+        api.withBody(HttpMethod.POST, "/api/v1/dirs/:name/push", Scope.PUSH, "application/x-tar", maxArchiveBytes,
+                this::push);
+        api.get("/api/v1/dirs", Scope.READ, ctx -> jdbc().executeBlocking(() -> dirs())
                 .onSuccess(a -> HttpErrors.json(ctx, 200, new JsonObject().put("directories", a)))
                 .onFailure(e -> HttpErrors.fail(ctx, e)));
-        router.get("/api/v1/dirs/:name/archive").handler(this::archive);
+        api.route(HttpMethod.GET, "/api/v1/dirs/:name/archive", EnumSet.of(Scope.PUSH, Scope.DEPLOY), this::archive);
     }
 
     private void push(RoutingContext ctx) {
         String name = ctx.pathParam("name");
         String tag = ctx.queryParams().get("tag");
+        Api.principal(ctx).require(Scope.PUSH, "directory", name);
         byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
-        jdbc().executeBlocking(() -> registry.push(name, tag, body), false).compose(r -> {
+        AuditEvent event = Api.event(ctx, "directory.push", name + ":" + (tag == null ? "latest" : tag), "ok", null);
+        jdbc().executeBlocking(() -> pushAndRecord(name, tag, body, event), false).compose(r -> {
             if (r.moved()) {
                 pushes.increment();
             }
@@ -79,6 +95,20 @@ public final class RegistryService extends StoreBackedService {
                 .put("latestVersion", r.latestVersion()).put("files", r.fileCount()).put("created", r.moved())
                 .put("url", "/dirs/" + r.directory() + "?tag=" + r.tag())))
                 .onFailure(e -> HttpErrors.fail(ctx, e));
+    }
+
+    /** Stores the push and records it, or its refusal, in the audit trail. */
+    private PushResult pushAndRecord(String name, String tag, byte[] body, AuditEvent event) {
+        try {
+            PushResult r = registry.push(name, tag, body);
+            audit.record(new AuditEvent(0, event.at(), event.actor(), event.action(), event.object(), "ok",
+                    event.source(), "version " + r.versionId() + (r.moved() ? "" : ", unchanged")));
+            return r;
+        } catch (RuntimeException e) {
+            audit.record(new AuditEvent(0, event.at(), event.actor(), event.action(), event.object(), "failed",
+                    event.source(), DatabaseUrl.redact(e.getMessage())));
+            throw e;
+        }
     }
 
     /**
@@ -107,19 +137,17 @@ public final class RegistryService extends StoreBackedService {
 
     private void archive(RoutingContext ctx) {
         String name = ctx.pathParam("name");
-        String tag = ctx.queryParams().get("tag");
-        jdbc().executeBlocking(() -> registry.store().byTag(name, tag == null ? "latest" : tag), false)
-                .onSuccess(v -> {
-                    if (v.isEmpty()) {
-                        HttpErrors.json(ctx, 404, new JsonObject().put("error", "directory \"" + name + "\" has no tag \""
-                                + (tag == null ? "latest" : tag) + "\"; push it with 'flotilla migrate push "
-                                + name + (tag == null ? "" : ":" + tag) + "'"));
-                    } else {
-                        ctx.response().putHeader("content-type", "application/x-tar")
-                                .putHeader("x-flotilla-version-id", v.get().versionId())
-                                .end(io.vertx.core.buffer.Buffer.buffer(v.get().archive()));
-                    }
-                }).onFailure(e -> HttpErrors.fail(ctx, e));
+        Principal p = Api.principal(ctx);
+        if (!p.allows(Scope.DEPLOY, null)) {
+            p.require(Scope.PUSH, "directory", name);
+        }
+        String tag = ctx.queryParams().get("tag") == null ? "latest" : ctx.queryParams().get("tag");
+        jdbc().executeBlocking(() -> registry.store().byTag(name, tag).orElseThrow(() -> new FlotillaException(
+                ErrorCode.NOT_FOUND, "directory \"" + name + "\" has no tag \"" + tag + "\"; push it with 'flotilla"
+                + " migrate push " + name + ":" + tag + "'")), false)
+                .onSuccess(v -> ctx.response().putHeader("content-type", "application/x-tar")
+                        .putHeader("x-flotilla-version-id", v.versionId()).end(Buffer.buffer(v.archive())))
+                .onFailure(e -> HttpErrors.fail(ctx, e));
     }
 
     private JsonArray dirs() {

@@ -7,9 +7,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import dev.flotilla.fabric.ServiceStore;
+import dev.flotilla.fabric.HttpSettings;
 import dev.flotilla.fabric.ServiceHost;
+import dev.flotilla.fabric.ServiceStore;
 import dev.flotilla.fabric.TopicSetup;
+import dev.flotilla.fabric.access.Grant;
 import dev.flotilla.migrate.ErrorCode;
 import dev.flotilla.migrate.FlotillaException;
 import dev.flotilla.migrate.dir.MigrationDirectory;
@@ -71,6 +73,7 @@ class RegistryHostileInputIT {
     private Registry registry;
     private KafkaFixture kafka;
     private ServiceHost host;
+    private String token;
     private int port;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
@@ -81,7 +84,8 @@ class RegistryHostileInputIT {
         registry = new Registry(new JdbcRegistryStore(db), LIMIT);
         kafka = KafkaFixture.start();
         TopicSetup.ensure(kafka.bootstrapServers());
-        host = new ServiceHost(kafka.bootstrapServers(), db, LIMIT);
+        host = new ServiceHost(kafka.bootstrapServers(), db, HttpSettings.loopback());
+        token = host.access().create("hostile-input-it", List.of(Grant.parse("push")), "test").text();
         host.deploy(new RegistryService(LIMIT)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         port = host.listen("127.0.0.1", 0).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     }
@@ -461,7 +465,8 @@ class RegistryHostileInputIT {
         assertThat(directoryEvents()).isEqualTo(events + 1);
 
         HttpResponse<byte[]> archive = http.send(HttpRequest.newBuilder(URI.create(url("/api/v1/dirs/http-app/archive"
-                + "?tag=v7"))).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+                + "?tag=v7"))).header("authorization", "Bearer " + token).GET().build(),
+                HttpResponse.BodyHandlers.ofByteArray());
         assertThat(archive.statusCode()).isEqualTo(200);
         assertThat(Registry.sha256(archive.body())).isEqualTo(created.getString("versionId"));
         MigrationDirectory stored = MigrationDirectory.fromArchive(archive.body());
@@ -484,7 +489,7 @@ class RegistryHostileInputIT {
     private HttpResponse<String> post(String path, HttpRequest.BodyPublisher body)
             throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(URI.create(url(path))).header("content-type", "application/x-tar")
-                .POST(body).build(), HttpResponse.BodyHandlers.ofString());
+                .header("authorization", "Bearer " + token).POST(body).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private String url(String path) {

@@ -23,7 +23,7 @@ public final class DevCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        return options.run(spec.commandLine().getOut(), List.of(DevServer.Role.values()), "flotilla dev");
+        return options.run(spec.commandLine().getOut(), List.of(DevServer.Role.values()), "flotilla dev", true);
     }
 
     /** Runs until the JVM is stopped, printing where to reach it. */
@@ -41,6 +41,10 @@ public final class DevCommand implements Callable<Integer> {
         out.println("  metrics:          " + base + "/metrics");
         out.println("  health:           " + base + "/health/ready");
         out.println("  project file:     " + (o.config() == null ? "(none)" : o.config().toAbsolutePath()));
+        if (server.adminTokenFile() != null) {
+            out.println("  admin token:      " + server.adminTokenFile().toAbsolutePath() + " (the CLI reads it from"
+                    + " here; others need 'flotilla token create')");
+        }
         out.println("Push a directory with: flotilla migrate push --dir file://migrations NAME");
         out.flush();
         stop.await();

@@ -3,10 +3,12 @@ package dev.flotilla.cli.dev;
 import dev.flotilla.aggregator.AggregatorService;
 import dev.flotilla.coordinator.CoordinatorService;
 import dev.flotilla.coordinator.config.ProjectConfig;
-import dev.flotilla.fabric.ServiceStore;
 import dev.flotilla.fabric.FlotillaService;
+import dev.flotilla.fabric.HttpSettings;
 import dev.flotilla.fabric.ServiceHost;
+import dev.flotilla.fabric.ServiceStore;
 import dev.flotilla.fabric.TopicSetup;
+import dev.flotilla.fabric.access.AccessService;
 import dev.flotilla.registry.RegistryService;
 import dev.flotilla.worker.WorkerService;
 
@@ -40,14 +42,18 @@ public final class DevServer implements AutoCloseable {
      * @param concurrency worker: targets in flight
      * @param maxPerServer worker: concurrent applies per database server
      * @param maxArchiveBytes registry: largest accepted push
+     * @param http who the HTTP API answers, the metrics token, the bootstrap admin token
+     * @param devToken whether to keep a local admin token in {@code dataDir/admin.token} (dev mode)
      */
     public record Options(List<Role> roles, String kafka, String jdbcUrl, Path config, Map<String, String> vars,
-            String host, int port, Path dataDir, int concurrency, int maxPerServer, long maxArchiveBytes) {
+            String host, int port, Path dataDir, int concurrency, int maxPerServer, long maxArchiveBytes,
+            HttpSettings http, boolean devToken) {
     }
 
     private final List<AutoCloseable> resources = new ArrayList<>();
     private ServiceHost host;
     private int port;
+    private Path adminToken;
 
     private DevServer() {
     }
@@ -80,12 +86,16 @@ public final class DevServer implements AutoCloseable {
         }
         ServiceStore db = null;
         if (needsStore) {
-            db = ServiceStore.connect(jdbc, jdbc.contains("user=") ? null : "postgres", null, 16, "flotilla-store");
+            db = ServiceStore.connect(jdbc, jdbc.contains("user=") ? null : "postgres",
+                    System.getenv("FLOTILLA_JDBC_PASSWORD"), 16, "flotilla-store");
             resources.add(db);
         }
         ProjectConfig config = o.config() != null && Files.exists(o.config())
                 ? ProjectConfig.load(o.config(), o.vars()) : ProjectConfig.parse("", Path.of("."), Map.of());
-        host = new ServiceHost(kafka, db, o.maxArchiveBytes());
+        host = new ServiceHost(kafka, db, o.http());
+        if (o.devToken() && host.access() != null) {
+            adminToken = DevToken.ensure(o.dataDir(), host.access());
+        }
         for (FlotillaService svc : services(o, config)) {
             host.deploy(svc).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         }
@@ -100,7 +110,9 @@ public final class DevServer implements AutoCloseable {
                 case COORDINATOR: out.add(new CoordinatorService(config)); break;
                 case WORKER: out.add(new WorkerService(o.concurrency(), o.maxPerServer(),
                         new ConfigTargetResolver(config), UUID.randomUUID().toString().substring(0, 8))); break;
-                default: out.add(new AggregatorService());
+                default:
+                    out.add(new AggregatorService());
+                    out.add(new AccessService());
             }
         }
         return out;
@@ -108,6 +120,16 @@ public final class DevServer implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** The process's HTTP host: its API, tokens and routes. */
+    public ServiceHost host() {
+        return host;
+    }
+
+    /** Where the dev admin token is kept; null when {@link Options#devToken()} was off. */
+    public Path adminTokenFile() {
+        return adminToken;
     }
 
     public boolean ready() {

@@ -1,9 +1,11 @@
 package dev.flotilla.cli.dev;
 
+import dev.flotilla.fabric.HttpSettings;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -39,12 +41,34 @@ public final class ServerOptions {
     @Option(names = "--max-archive-bytes", defaultValue = "16777216", description = "Registry: largest push accepted (default: ${DEFAULT-VALUE}).")
     long maxArchiveBytes;
 
-    DevServer.Options toOptions(List<DevServer.Role> roles) {
+    @Option(names = "--allowed-hosts", split = ",", paramLabel = "HOST",
+            defaultValue = "${env:FLOTILLA_ALLOWED_HOSTS}",
+            description = "Host names the API answers to besides localhost and the bind address; * for any"
+                    + " (env FLOTILLA_ALLOWED_HOSTS).")
+    List<String> allowedHosts = new ArrayList<>();
+
+    @Option(names = "--allowed-origins", split = ",", paramLabel = "ORIGIN",
+            defaultValue = "${env:FLOTILLA_ALLOWED_ORIGINS}",
+            description = "Origins (https://ops.example.com) whose pages may send requests that change something"
+                    + " (env FLOTILLA_ALLOWED_ORIGINS).")
+    List<String> allowedOrigins = new ArrayList<>();
+
+    DevServer.Options toOptions(List<DevServer.Role> roles, boolean devToken) {
+        List<String> hosts = new ArrayList<>(allowedHosts == null ? List.of() : allowedHosts);
+        hosts.add(bind);
+        HttpSettings http = HttpSettings.of(hosts, allowedOrigins == null ? List.of() : allowedOrigins,
+                secret("FLOTILLA_METRICS_TOKEN"), secret("FLOTILLA_ADMIN_TOKEN"));
         return new DevServer.Options(roles, kafka, jdbcUrl, config, vars, bind, port, dataDir, concurrency,
-                maxPerServer, maxArchiveBytes);
+                maxPerServer, maxArchiveBytes, http, devToken);
     }
 
-    int run(PrintWriter out, List<DevServer.Role> roles, String what) throws Exception {
-        return DevCommand.serve(out, toOptions(roles), what);
+    /** A secret from the environment, never from the command line (where every user of the host sees it). */
+    private static String secret(String name) {
+        String v = System.getenv(name);
+        return v == null || v.isBlank() ? null : v.trim();
+    }
+
+    int run(PrintWriter out, List<DevServer.Role> roles, String what, boolean devToken) throws Exception {
+        return DevCommand.serve(out, toOptions(roles, devToken), what);
     }
 }

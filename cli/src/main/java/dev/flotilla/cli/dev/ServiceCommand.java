@@ -28,7 +28,7 @@ public abstract class ServiceCommand implements Callable<Integer> {
                     + " needs --kafka" + (role() == DevServer.Role.WORKER ? "" : " and --jdbc-url")
                     + "; 'flotilla dev' runs everything with embedded ones");
         }
-        return options.run(spec.commandLine().getOut(), List.of(role()), role().name().toLowerCase(Locale.ROOT));
+        return options.run(spec.commandLine().getOut(), List.of(role()), role().name().toLowerCase(Locale.ROOT), false);
     }
 
     /** The registry service. */

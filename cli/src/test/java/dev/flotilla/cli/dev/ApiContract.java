@@ -79,6 +79,7 @@ final class ApiContract {
         ask("GET", "/api/v1/deployment-sets/" + failedSetId + "/targets/" + failedTarget);
         ask("GET", "/api/v1/dirs/no-such-directory/archive?tag=v1");
         askPushes(dir);
+        askTokens();
         int sets = fleet.sets().size();
         ask("POST", "/api/v1/deployments", "{\"env\":\"prod\"}");
         ask("POST", "/api/v1/deployments", "{\"env\":\"no-such-env\"}");
@@ -96,6 +97,18 @@ final class ApiContract {
         send("POST", "/api/v1/dirs/db-per-tenant/push?tag=stale", "application/x-tar", stale);
     }
 
+    private void askTokens() throws Exception {
+        JsonNode created = ask("POST", "/api/v1/tokens", "{\"name\":\"contract\",\"scopes\":[\"push:app\",\"read\"]}");
+        ask("POST", "/api/v1/tokens", "{\"name\":\"contract\",\"scopes\":[\"nonsense\"]}");
+        ask("GET", "/api/v1/tokens");
+        String weak = created.path("token").asText();
+        record("GET", "/api/v1/tokens", fleet.sendAs(weak, "GET", "/api/v1/tokens", null, null));
+        record("GET", "/api/v1/tokens", fleet.sendAs(null, "GET", "/api/v1/tokens", null, null));
+        ask("DELETE", "/api/v1/tokens/" + created.path("id").asText());
+        ask("DELETE", "/api/v1/tokens/no-such-token");
+        ask("GET", "/api/v1/audit?limit=5");
+    }
+
     private JsonNode ask(String method, String pathAndQuery) throws Exception {
         return ask(method, pathAndQuery, null);
     }
@@ -105,7 +118,10 @@ final class ApiContract {
     }
 
     private JsonNode send(String method, String pathAndQuery, String contentType, byte[] body) throws Exception {
-        HttpResponse<String> r = fleet.send(method, pathAndQuery, contentType, body);
+        return record(method, pathAndQuery, fleet.send(method, pathAndQuery, contentType, body));
+    }
+
+    private JsonNode record(String method, String pathAndQuery, HttpResponse<String> r) throws Exception {
         String path = pathAndQuery.replaceFirst("\\?.*", "");
         JsonNode answer = JSON.readTree(r.body());
         real.computeIfAbsent(key(CannedAnswers.route(method, path), r.statusCode()), k -> new ArrayList<>()).add(answer);

@@ -2,6 +2,8 @@ package dev.flotilla.cli.dev;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flotilla.fabric.HttpSettings;
+import dev.flotilla.fabric.ServiceHost;
 import dev.flotilla.fabric.TopicSetup;
 import dev.flotilla.migrate.dir.MigrationDirectory;
 import dev.flotilla.testkit.KafkaFixture;
@@ -32,6 +34,8 @@ final class FleetHarness implements AutoCloseable {
     private final ScratchDatabase store;
     private final DevServer server;
     private final HttpClient http = HttpClient.newHttpClient();
+    /** The dev admin token {@code flotilla dev} made; every request of the harness carries it. */
+    private final String token;
 
     FleetHarness(Path atlasHcl, int concurrency) throws Exception {
         kafka = KafkaFixture.start();
@@ -39,14 +43,15 @@ final class FleetHarness implements AutoCloseable {
         store = TestDatabases.postgresDatabase("store");
         server = DevServer.start(new DevServer.Options(List.of(DevServer.Role.values()), kafka.bootstrapServers(),
                 store.jdbcUrl(), atlasHcl, Map.of(), "127.0.0.1", 0, atlasHcl.getParent().resolve(".flotilla"),
-                concurrency, 4, 16 * 1024 * 1024));
+                concurrency, 4, 16 * 1024 * 1024, HttpSettings.loopback(), true));
+        token = Files.readString(server.adminTokenFile()).trim();
     }
 
     /** Starts one more worker process's worth of service (its own Vert.x, consumer and executor) on this fleet's Kafka. */
     DevServer extraWorker(Path atlasHcl, int concurrency) throws Exception {
         return DevServer.start(new DevServer.Options(List.of(DevServer.Role.WORKER), kafka.bootstrapServers(), null,
                 atlasHcl, Map.of(), "127.0.0.1", 0, atlasHcl.getParent().resolve(".flotilla-w2"), concurrency, 4,
-                16 * 1024 * 1024));
+                16 * 1024 * 1024, HttpSettings.loopback(), false));
     }
 
     String bootstrap() {
@@ -62,6 +67,16 @@ final class FleetHarness implements AutoCloseable {
         return kafka.membersWithPartitions("workers");
     }
 
+    /** The HTTP host of the fleet's services. */
+    ServiceHost host() {
+        return server.host();
+    }
+
+    /** The admin token, for CLI runs ({@code --token}). */
+    String token() {
+        return token;
+    }
+
     String url() {
         return "http://127.0.0.1:" + server.port();
     }
@@ -74,17 +89,25 @@ final class FleetHarness implements AutoCloseable {
     JsonNode push(Path dir, String name, String tag) throws IOException, InterruptedException {
         MigrationDirectory d = MigrationDirectory.open(dir);
         d.validate();
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url() + "/api/v1/dirs/" + name
-                + "/push?tag=" + tag)).header("content-type", "application/x-tar")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(d.toArchive())).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = send("POST", "/api/v1/dirs/" + name + "/push?tag=" + tag, "application/x-tar",
+                d.toArchive());
         com.fasterxml.jackson.databind.node.ObjectNode body = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(r.body());
         return body.put("status", r.statusCode());
     }
 
-    /** Any request, answered as it came. */
+    /** Any request with the admin token, answered as it came. */
     HttpResponse<String> send(String method, String pathAndQuery, String contentType, byte[] body)
             throws IOException, InterruptedException {
+        return sendAs(token, method, pathAndQuery, contentType, body);
+    }
+
+    /** Any request with {@code bearer} as its token (null: none), answered as it came. */
+    HttpResponse<String> sendAs(String bearer, String method, String pathAndQuery, String contentType, byte[] body)
+            throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url() + pathAndQuery));
+        if (bearer != null) {
+            b.header("authorization", "Bearer " + bearer);
+        }
         if (body != null) {
             b.header("content-type", contentType);
         }
@@ -93,21 +116,15 @@ final class FleetHarness implements AutoCloseable {
     }
 
     JsonNode get(String path) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url() + path)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
-        return JSON.readTree(r.body());
+        return JSON.readTree(text(path));
     }
 
     String text(String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(url() + path)).GET().build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        return send("GET", path, null, null).body();
     }
 
     JsonNode post(String path, String json) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url() + path))
-                .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        return JSON.readTree(r.body());
+        return JSON.readTree(send("POST", path, "application/json", json.getBytes(StandardCharsets.UTF_8)).body());
     }
 
     /** Database rows of an env, as the API lists them. */

@@ -108,7 +108,7 @@ class RolloutCrashIT {
                 JsonNode sets = get(finalApi + "/api/v1/deployment-sets");
                 StringWriter out = new StringWriter();
                 int verify = dev.flotilla.cli.Main.run(new String[] {"verify", "--env", "prod", "--config",
-                    hcl.toString(), "--url", finalApi}, new PrintWriter(out), new PrintWriter(out));
+                    hcl.toString(), "--url", finalApi, "--token", ServiceProcess.ADMIN_TOKEN}, new PrintWriter(out), new PrintWriter(out));
                 System.out.printf("%n| scenario | runs | targets | kills | lost | applied twice | mismatches |%n"
                         + "| kill -9 coordinator, workers, aggregator, Kafka broker | 1 | %d | %d | %d | %d | %s |%n",
                         TENANTS, kills, lost, twice, verify == 0 ? "0" : out);
@@ -137,6 +137,7 @@ class RolloutCrashIT {
     private void push(int port, Path dir) throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
                 + "/api/v1/dirs/app/push?tag=v1")).header("content-type", "application/x-tar")
+                .header("authorization", "Bearer " + ServiceProcess.ADMIN_TOKEN)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(MigrationDirectory.open(dir).toArchive())).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
@@ -159,7 +160,8 @@ class RolloutCrashIT {
     }
 
     private JsonNode get(String url) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url))
+                .header("authorization", "Bearer " + ServiceProcess.ADMIN_TOKEN).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
             throw new AssertionError("GET " + url + " answered " + r.statusCode() + ": " + r.body());

@@ -102,7 +102,8 @@ abstract class SeedTutorialFlow {
                     .isEqualTo("20240721111345"));
             assertThat(fleet.sets()).hasSize(3);
             assertNoSecretIn(fleet, set2.get("id").asText());
-            String[] verify = {"verify", "--env", "prod", "--config", hcl.toString(), "--url", fleet.url()};
+            String[] verify = {"verify", "--env", "prod", "--config", hcl.toString(), "--url", fleet.url(), "--token",
+                fleet.token()};
             java.io.StringWriter out = new java.io.StringWriter();
             int code = dev.flotilla.cli.Main.run(verify, new java.io.PrintWriter(out), new java.io.PrintWriter(out));
             assertThat(out.toString()).contains("5 targets of env prod checked: the views agree");

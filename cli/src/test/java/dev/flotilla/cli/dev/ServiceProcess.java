@@ -1,5 +1,7 @@
 package dev.flotilla.cli.dev;
 
+import dev.flotilla.fabric.access.Tokens;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +16,8 @@ import static org.awaitility.Awaitility.await;
 /** One Flotilla service in its own JVM ({@code java -jar flotilla.jar <role> …}), killable with SIGKILL. */
 final class ServiceProcess implements AutoCloseable {
     private static final Pattern PORT = Pattern.compile("http://[^:]+:(\\d+)/api/v1");
+    /** The admin token every service process is started with (FLOTILLA_ADMIN_TOKEN), as in production. */
+    static final String ADMIN_TOKEN = Tokens.generate();
 
     private final String role;
     private List<String> command;
@@ -57,7 +61,9 @@ final class ServiceProcess implements AutoCloseable {
     ServiceProcess start() throws IOException {
         starts++;
         Path out = log.resolveSibling(role + "." + starts + ".log");
-        process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile());
+        pb.environment().put("FLOTILLA_ADMIN_TOKEN", ADMIN_TOKEN);
+        process = pb.start();
         await().atMost(Duration.ofSeconds(90)).until(() -> {
             if (!process.isAlive()) {
                 throw new IllegalStateException(role + " exited: " + Files.readString(out));

@@ -50,7 +50,8 @@ class SqliteSeedTutorialIT extends SeedTutorialFlow {
         exec("tenant_2", "DELETE FROM atlas_schema_revisions WHERE version = '20240721111345'");
         java.io.StringWriter out = new java.io.StringWriter();
         int code = dev.flotilla.cli.Main.run(new String[] {"verify", "--env", "prod", "--config", hcl.toString(),
-            "--url", fleet.url()}, new java.io.PrintWriter(out), new java.io.PrintWriter(out));
+            "--url", fleet.url(), "--token", fleet.token()}, new java.io.PrintWriter(out),
+            new java.io.PrintWriter(out));
         org.assertj.core.api.Assertions.assertThat(code).isEqualTo(1);
         org.assertj.core.api.Assertions.assertThat(out.toString())
                 .containsPattern("tenant_2 +VERSION +20240721111345 +20240721101205")

@@ -1,0 +1,101 @@
+package dev.flotilla.cli.dev;
+
+import dev.flotilla.fabric.Api;
+import dev.flotilla.fabric.access.Grant;
+import dev.flotilla.fabric.access.Scope;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Every route every service serves, taken from the router itself, so that a route added later is
+ * checked without anyone remembering to: 401 without a token, 403 with a token of the wrong
+ * scope, past both with a token of each scope the route takes. Only the health routes and
+ * {@code /metrics} are open.
+ */
+class RouteScopesIT {
+    /** For each scope a route may need, one that never covers it. */
+    private static final Map<Scope, Scope> WRONG = Map.of(Scope.READ, Scope.PUSH, Scope.PUSH, Scope.READ,
+            Scope.DEPLOY, Scope.READ, Scope.ADMIN, Scope.DEPLOY);
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void everyRouteIs401WithoutAToken403WithTheWrongScopeAndOpenToTheRightOne() throws Exception {
+        Path hcl = tmp.resolve("atlas.hcl");
+        Files.writeString(hcl, "env \"prod\" {\n  url = \"sqlite://" + tmp + "/t.db\"\n  migration {\n"
+                + "    dir = \"atlas://app\"\n  }\n}\n");
+        try (FleetHarness fleet = new FleetHarness(hcl, 1)) {
+            await().atMost(Duration.ofSeconds(90)).until(fleet::ready);
+            List<Api.RouteSpec> routes = fleet.host().api().routes();
+            assertThat(fleet.host().routerRoutes()).as("every route on the router was declared with its guards")
+                    .containsExactlyInAnyOrderElementsOf(routes.stream().map(r -> r.method().name() + " " + r.path())
+                            .toList());
+            assertThat(routes).filteredOn(r -> r.scopes().isEmpty()).extracting(Api.RouteSpec::path)
+                    .containsExactlyInAnyOrder("/health/live", "/health/ready", "/metrics");
+            Map<Scope, String> tokens = new EnumMap<>(Scope.class);
+            for (Scope s : Scope.values()) {
+                tokens.put(s, fleet.host().access().create("only-" + s.word(), List.of(new Grant(s, List.of())),
+                        "test").text());
+            }
+            List<String> problems = new ArrayList<>();
+            for (Api.RouteSpec r : routes) {
+                check(fleet, r, tokens, problems);
+            }
+            assertThat(problems).isEmpty();
+            assertThat(routes).as("the whole API is checked").hasSizeGreaterThanOrEqualTo(15);
+        }
+    }
+
+    private static void check(FleetHarness fleet, Api.RouteSpec r, Map<Scope, String> tokens, List<String> problems)
+            throws Exception {
+        String path = r.path().replaceAll(":[A-Za-z]+", "x");
+        String what = r.method() + " " + r.path();
+        if (r.scopes().isEmpty()) {
+            expect(problems, what + " (open)", send(fleet, r, path, null), Set.of(200, 503));
+            return;
+        }
+        expect(problems, what + " without a token", send(fleet, r, path, null), Set.of(401));
+        Scope wrong = r.scopes().stream().map(WRONG::get).filter(w -> r.scopes().stream().noneMatch(s -> covers(w, s)))
+                .findFirst().orElseThrow();
+        expect(problems, what + " with a " + wrong.word() + " token", send(fleet, r, path, tokens.get(wrong)),
+                Set.of(403));
+        for (Scope right : r.scopes()) {
+            int status = send(fleet, r, path, tokens.get(right));
+            if (status == 401 || status == 403) {
+                problems.add(what + " with a " + right.word() + " token answered " + status);
+            }
+        }
+    }
+
+    private static boolean covers(Scope held, Scope needed) {
+        return held == needed || held == Scope.ADMIN || held == Scope.DEPLOY && needed == Scope.READ;
+    }
+
+    private static int send(FleetHarness fleet, Api.RouteSpec r, String path, String token) throws Exception {
+        byte[] body = r.contentType() == null ? null
+                : "application/json".equals(r.contentType()) ? "{}".getBytes(StandardCharsets.UTF_8) : new byte[0];
+        HttpResponse<String> answer = fleet.sendAs(token, r.method().name(), path, r.contentType(), body);
+        return answer.statusCode();
+    }
+
+    private static void expect(List<String> problems, String what, int status, Set<Integer> expected) {
+        if (!expected.contains(status)) {
+            problems.add(what + " answered " + status + ", expected " + expected);
+        }
+    }
+}

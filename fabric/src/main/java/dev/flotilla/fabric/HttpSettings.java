@@ -1,0 +1,48 @@
+package dev.flotilla.fabric;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Who the HTTP API answers.
+ *
+ * @param allowedHosts the host names a request's {@code Host} may carry (lower case, without port);
+ *     {@code *} allows any. Stops DNS rebinding: a browser tricked into sending its requests to
+ *     this server still sends the attacker's host name.
+ * @param allowedOrigins origins ({@code https://ops.example.com}) besides the server's own whose
+ *     pages may send requests that change something
+ * @param metricsToken when set, {@code /metrics} needs {@code Authorization: Bearer <it>} (or an API
+ *     token with scope read); when null, {@code /metrics} is open
+ * @param bootstrapToken an admin token to store at start if absent (the first token of a new
+ *     installation, from {@code FLOTILLA_ADMIN_TOKEN}); null for none
+ */
+public record HttpSettings(Set<String> allowedHosts, Set<String> allowedOrigins, String metricsToken,
+        String bootstrapToken) {
+    /** Host names every server answers to: the loopback ones. */
+    public static final Set<String> LOOPBACK = Set.of("localhost", "127.0.0.1", "::1", "[::1]");
+
+    public HttpSettings {
+        allowedHosts = allowedHosts.stream().map(h -> h.trim().toLowerCase(Locale.ROOT)).filter(h -> !h.isEmpty())
+                .collect(Collectors.toUnmodifiableSet());
+        allowedOrigins = Set.copyOf(allowedOrigins);
+    }
+
+    /** Loopback names plus {@code extraHosts} (a bind address other than a wildcard counts too). */
+    public static HttpSettings of(List<String> extraHosts, List<String> allowedOrigins, String metricsToken,
+            String bootstrapToken) {
+        Set<String> hosts = new java.util.HashSet<>(LOOPBACK);
+        extraHosts.stream().filter(h -> !h.equals("0.0.0.0") && !h.equals("::")).forEach(hosts::add);
+        return new HttpSettings(hosts, Set.copyOf(allowedOrigins), metricsToken, bootstrapToken);
+    }
+
+    /** Loopback only, /metrics open, no bootstrap token: tests and the default of {@code flotilla dev}. */
+    public static HttpSettings loopback() {
+        return of(List.of(), List.of(), null, null);
+    }
+
+    boolean hostAllowed(String hostName) {
+        return allowedHosts.contains("*") || hostName != null && allowedHosts.contains(hostName.toLowerCase(Locale.ROOT));
+    }
+}

@@ -52,7 +52,7 @@ public final class AggregatorService extends StoreBackedService {
     protected void prepare(ServiceHost host) {
         host.store().migrate(ViewSchema.DDL);
         queries = new ViewQueries(host.store(), stallAfter);
-        loop = new ResultsConsumer(host.bootstrapServers(), host.store(), host.meters());
+        loop = new ResultsConsumer(host.kafka(), host.store(), host.meters());
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.flotilla.aggregator;
 
 import dev.flotilla.fabric.DeadLetters;
 import dev.flotilla.fabric.KafkaClients;
+import dev.flotilla.fabric.KafkaSettings;
 import dev.flotilla.fabric.ServiceStore;
 import dev.flotilla.protocol.EventSerde;
 import dev.flotilla.protocol.Topics;
@@ -64,8 +65,8 @@ final class ResultsConsumer implements Runnable {
     private volatile boolean caughtUp;
     private volatile boolean stopped;
 
-    ResultsConsumer(String bootstrap, ServiceStore db, MeterRegistry meters) {
-        Map<String, Object> props = new HashMap<>(KafkaClients.consumer(bootstrap, "aggregator", "aggregator"));
+    ResultsConsumer(KafkaSettings kafka, ServiceStore db, MeterRegistry meters) {
+        Map<String, Object> props = KafkaClients.consumer(kafka, "aggregator", "aggregator");
         // Let the broker gather a batch (up to 64 KiB or 25 ms) rather than answer every fetch with the
         // one or two results that just arrived: per batch the views pay a transaction and a round trip
         // per statement kind, so fuller batches cost the store less per result; the wait is added to
@@ -73,7 +74,7 @@ final class ResultsConsumer implements Runnable {
         props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, Integer.toString(BATCH_WAIT_MS));
         props.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, Integer.toString(64 * 1024));
         this.consumer = new KafkaConsumer<>(props);
-        this.dlq = new KafkaProducer<>(new HashMap<>(KafkaClients.producer(bootstrap, "aggregator-dlq")));
+        this.dlq = new KafkaProducer<>(KafkaClients.producer(kafka, "aggregator-dlq"));
         this.applier = new BatchApplier(db);
         this.maintenance = new ViewMaintenance(db);
         this.results = Counter.builder("flotilla_aggregator_results_total").register(meters);

@@ -1,6 +1,7 @@
 package dev.flotilla.aggregator;
 
 import dev.flotilla.fabric.KafkaClients;
+import dev.flotilla.fabric.KafkaSettings;
 import dev.flotilla.migrate.FlotillaException;
 import dev.flotilla.protocol.EventSerde;
 import dev.flotilla.protocol.Topics;
@@ -40,8 +41,8 @@ class ResultsConsumerIT {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         try (ViewStore store = new ViewStore("loop");
              KafkaProducer<String, byte[]> producer = new KafkaProducer<>(new HashMap<>(
-                     KafkaClients.producer(kafka.bootstrapServers(), "loop-test")))) {
-            ResultsConsumer loop = new ResultsConsumer(kafka.bootstrapServers(), store.db, meters);
+                     KafkaClients.producer(KafkaSettings.plain(kafka.bootstrapServers()), "loop-test")))) {
+            ResultsConsumer loop = new ResultsConsumer(KafkaSettings.plain(kafka.bootstrapServers()), store.db, meters);
             Thread thread = new Thread(loop, "loop-test-consumer");
             thread.start();
             try {
@@ -78,7 +79,7 @@ class ResultsConsumerIT {
     private static List<String> deadLetters(KafkaFixture kafka) {
         List<String> out = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(new HashMap<>(
-                KafkaClients.consumer(kafka.bootstrapServers(), null, "loop-test-dlq")))) {
+                KafkaClients.consumer(KafkaSettings.plain(kafka.bootstrapServers()), null, "loop-test-dlq")))) {
             List<TopicPartition> partitions = new ArrayList<>();
             c.partitionsFor(Topics.DEAD_LETTERS).forEach(p -> partitions.add(new TopicPartition(p.topic(),
                     p.partition())));

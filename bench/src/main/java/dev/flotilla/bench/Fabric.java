@@ -3,6 +3,7 @@ package dev.flotilla.bench;
 import dev.flotilla.cli.dev.DevServer;
 import dev.flotilla.cli.dev.EmbeddedKafkaBroker;
 import dev.flotilla.fabric.HttpSettings;
+import dev.flotilla.fabric.KafkaSettings;
 import dev.flotilla.fabric.TopicSetup;
 
 import java.nio.file.Path;
@@ -42,10 +43,10 @@ final class Fabric implements AutoCloseable {
         Fabric f = new Fabric(session, work, storeDb);
         try {
             f.broker = EmbeddedKafkaBroker.start(work.resolve("kafka"));
-            TopicSetup.ensure(f.broker.bootstrapServers());
+            TopicSetup.ensure(KafkaSettings.plain(f.broker.bootstrapServers()));
             pg.drop(storeDb);
             pg.create(storeDb);
-            f.server = DevServer.start(new DevServer.Options(roles, f.broker.bootstrapServers(), pg.jdbc(storeDb),
+            f.server = DevServer.start(new DevServer.Options(roles, KafkaSettings.plain(f.broker.bootstrapServers()), pg.jdbc(storeDb),
                     projectFile, Map.of(), "127.0.0.1", 0, work.resolve("data"), concurrency, maxPerServer,
                     16L * 1024 * 1024, HttpSettings.loopback(), true));
             Probe.until(() -> f.server.ready() ? 1 : 0, 1, 50, 120_000);

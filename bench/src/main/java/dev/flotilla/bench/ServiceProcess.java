@@ -2,6 +2,7 @@ package dev.flotilla.bench;
 
 import dev.flotilla.cli.dev.DevServer;
 import dev.flotilla.fabric.HttpSettings;
+import dev.flotilla.fabric.KafkaSettings;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -29,7 +30,7 @@ public final class ServiceProcess {
             roles.add(DevServer.Role.valueOf(r.toUpperCase(Locale.ROOT)));
         }
         JvmMeter meter = JvmMeter.start(false);
-        DevServer server = DevServer.start(new DevServer.Options(roles, args[1], "-".equals(args[2]) ? null : args[2],
+        DevServer server = DevServer.start(new DevServer.Options(roles, KafkaSettings.plain(args[1]), "-".equals(args[2]) ? null : args[2],
                 Path.of(args[3]), Map.of(), "127.0.0.1", 0, Path.of(args[4]), Integer.parseInt(args[5]),
                 Integer.parseInt(args[6]), 16L * 1024 * 1024, HttpSettings.loopback(), !"-".equals(args[2])));
         while (!server.ready()) {

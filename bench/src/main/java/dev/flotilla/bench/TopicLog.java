@@ -1,6 +1,7 @@
 package dev.flotilla.bench;
 
 import dev.flotilla.fabric.KafkaClients;
+import dev.flotilla.fabric.KafkaSettings;
 import dev.flotilla.protocol.EventSerde;
 import dev.flotilla.protocol.Topics;
 import dev.flotilla.protocol.avro.MigrationCommand;
@@ -84,7 +85,7 @@ final class TopicLog {
     }
 
     private List<ConsumerRecord<String, byte[]>> read(String topic) {
-        Map<String, Object> props = new HashMap<>(KafkaClients.consumer(bootstrap, null, "bench-log"));
+        Map<String, Object> props = new HashMap<>(KafkaClients.consumer(KafkaSettings.plain(bootstrap), null, "bench-log"));
         List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(props)) {
             List<TopicPartition> parts = new ArrayList<>();

@@ -6,6 +6,7 @@ import dev.flotilla.fabric.Api;
 import dev.flotilla.fabric.DeadLetters;
 import dev.flotilla.fabric.HttpErrors;
 import dev.flotilla.fabric.KafkaClients;
+import dev.flotilla.fabric.KafkaSettings;
 import dev.flotilla.fabric.Requests;
 import dev.flotilla.fabric.ServiceHost;
 import dev.flotilla.fabric.ServiceStore;
@@ -53,7 +54,7 @@ public final class CoordinatorService extends StoreBackedService {
     private FanOut fanOut;
     private KafkaProducer<String, byte[]> producer;
     private KafkaProducer<String, byte[]> dlq;
-    private String bootstrap;
+    private KafkaSettings kafka;
     private KafkaConsumer<String, byte[]> consumer;
     private ServiceStore db;
     private Counter published;
@@ -84,15 +85,15 @@ public final class CoordinatorService extends StoreBackedService {
     @Override
     protected void prepare(ServiceHost host) {
         db = host.store();
-        bootstrap = host.bootstrapServers();
+        kafka = host.kafka();
         published = Counter.builder("flotilla_coordinator_commands_published_total").register(host.meters());
         db.migrate("CREATE TABLE IF NOT EXISTS coordinator_handled_pushes (event_id text PRIMARY KEY,"
                 + " handled_at timestamptz NOT NULL DEFAULT now())");
-        producer = new KafkaProducer<>(new HashMap<>(KafkaClients.transactionalProducer(host.bootstrapServers(),
+        producer = new KafkaProducer<>(new HashMap<>(KafkaClients.transactionalProducer(host.kafka(),
                 "coordinator", "flotilla-coordinator")));
         producer.initTransactions();
         fanOut = new FanOut(producer, db);
-        consumer = new KafkaConsumer<>(new HashMap<>(KafkaClients.consumer(host.bootstrapServers(), null,
+        consumer = new KafkaConsumer<>(new HashMap<>(KafkaClients.consumer(host.kafka(), null,
                 "coordinator-dirs")));
     }
 
@@ -162,7 +163,7 @@ public final class CoordinatorService extends StoreBackedService {
 
     private synchronized KafkaProducer<String, byte[]> producerForDeadLetters() {
         if (dlq == null) {
-            dlq = new KafkaProducer<>(new HashMap<>(KafkaClients.producer(bootstrap, "coordinator-dlq")));
+            dlq = new KafkaProducer<>(new HashMap<>(KafkaClients.producer(kafka, "coordinator-dlq")));
         }
         return dlq;
     }

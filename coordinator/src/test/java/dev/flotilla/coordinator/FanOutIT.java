@@ -3,6 +3,7 @@ package dev.flotilla.coordinator;
 import dev.flotilla.coordinator.config.EnvConfig;
 import dev.flotilla.coordinator.config.Target;
 import dev.flotilla.fabric.KafkaClients;
+import dev.flotilla.fabric.KafkaSettings;
 import dev.flotilla.fabric.ServiceStore;
 import dev.flotilla.fabric.TopicSetup;
 import dev.flotilla.migrate.ErrorCode;
@@ -63,7 +64,7 @@ class FanOutIT {
     @BeforeAll
     static void topics() {
         kafka = KafkaFixture.shared();
-        TopicSetup.ensure(kafka.bootstrapServers());
+        TopicSetup.ensure(KafkaSettings.plain(kafka.bootstrapServers()));
     }
 
     /** A FanOut as the coordinator builds it: its transactional producer and its own tables. */
@@ -71,7 +72,7 @@ class FanOutIT {
     void setUp() {
         storeDatabase = TestDatabases.postgresDatabase("fanout");
         store = ServiceStore.connect(storeDatabase.jdbcUrl(), null, null, 4, "test");
-        producer = new KafkaProducer<>(new HashMap<>(KafkaClients.transactionalProducer(kafka.bootstrapServers(),
+        producer = new KafkaProducer<>(new HashMap<>(KafkaClients.transactionalProducer(KafkaSettings.plain(kafka.bootstrapServers()),
                 "fanout-it", "fanout-it-" + UUID.randomUUID())));
         producer.initTransactions();
         fanOut = new FanOut(producer, store);
@@ -192,7 +193,7 @@ class FanOutIT {
     }
 
     private static KafkaConsumer<String, byte[]> consumer(String isolation) {
-        Map<String, Object> config = new HashMap<>(KafkaClients.consumer(kafka.bootstrapServers(), null,
+        Map<String, Object> config = new HashMap<>(KafkaClients.consumer(KafkaSettings.plain(kafka.bootstrapServers()), null,
                 "fanout-it-" + isolation));
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
         return new KafkaConsumer<>(config);

@@ -46,7 +46,7 @@ public final class ServiceHost implements AutoCloseable {
     private final Api api;
     private final Access access;
     private final List<FlotillaService> services = new ArrayList<>();
-    private final String bootstrapServers;
+    private final KafkaSettings kafka;
     private final ServiceStore store;
     private final HttpSettings settings;
     private HttpServer server;
@@ -54,15 +54,15 @@ public final class ServiceHost implements AutoCloseable {
     /**
      * @param store the services' store; null for a process without one (the worker)
      */
-    public ServiceHost(String bootstrapServers, ServiceStore store, HttpSettings settings) {
-        this(bootstrapServers, store, store == null ? null : access(store, settings), settings);
+    public ServiceHost(KafkaSettings kafka, ServiceStore store, HttpSettings settings) {
+        this(kafka, store, store == null ? null : access(store, settings), settings);
     }
 
     /**
      * A host whose tokens and audit trail are {@code access} (null: only open routes), whatever the store.
      */
-    public ServiceHost(String bootstrapServers, ServiceStore store, Access access, HttpSettings settings) {
-        this.bootstrapServers = bootstrapServers;
+    public ServiceHost(KafkaSettings kafka, ServiceStore store, Access access, HttpSettings settings) {
+        this.kafka = kafka;
         this.store = store;
         this.settings = settings;
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -158,8 +158,9 @@ public final class ServiceHost implements AutoCloseable {
         return registry;
     }
 
-    public String bootstrapServers() {
-        return bootstrapServers;
+    /** How the services reach Kafka. */
+    public KafkaSettings kafka() {
+        return kafka;
     }
 
     /** The service store; null for services without one (the worker). */

@@ -24,7 +24,7 @@ class ServiceHostTest {
 
     @BeforeEach
     void start() throws Exception {
-        host = new ServiceHost("127.0.0.1:9", null, HttpSettings.loopback());
+        host = new ServiceHost(KafkaSettings.plain("127.0.0.1:9"), null, HttpSettings.loopback());
         host.api().open(HttpMethod.GET, "/fail/:code", ctx -> HttpErrors.fail(ctx, new FlotillaException(
                 ErrorCode.valueOf(ctx.pathParam("code")), "cannot reach postgres://app:s3cret@db:5432/tenant_1")));
         host.api().open(HttpMethod.GET, "/bug", ctx -> {

@@ -56,7 +56,8 @@ public final class RegistryService extends StoreBackedService {
     @Override
     protected void prepare(ServiceHost host) {
         vertx = host.vertx();
-        producer = KafkaProducer.create(host.vertx(), KafkaClients.producer(host.bootstrapServers(), "registry"));
+        producer = KafkaProducer.create(host.vertx(), KafkaClients.strings(KafkaClients.producer(host.kafka(),
+                "registry")));
         pushes = Counter.builder("flotilla_registry_pushes_total").description("directory pushes that moved a tag")
                 .register(host.meters());
         registry = new Registry(new JdbcRegistryStore(host.store()), maxArchiveBytes);

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.flotilla.fabric.HttpSettings;
+import dev.flotilla.fabric.KafkaSettings;
 import dev.flotilla.fabric.ServiceHost;
 import dev.flotilla.fabric.ServiceStore;
 import dev.flotilla.fabric.TopicSetup;
@@ -83,8 +84,8 @@ class RegistryHostileInputIT {
         db = ServiceStore.connect(scratch.jdbcUrl(), null, null, 4, "test");
         registry = new Registry(new JdbcRegistryStore(db), LIMIT);
         kafka = KafkaFixture.start();
-        TopicSetup.ensure(kafka.bootstrapServers());
-        host = new ServiceHost(kafka.bootstrapServers(), db, HttpSettings.loopback());
+        TopicSetup.ensure(KafkaSettings.plain(kafka.bootstrapServers()));
+        host = new ServiceHost(KafkaSettings.plain(kafka.bootstrapServers()), db, HttpSettings.loopback());
         token = host.access().create("hostile-input-it", List.of(Grant.parse("push")), "test").text();
         host.deploy(new RegistryService(LIMIT)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         port = host.listen("127.0.0.1", 0).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);

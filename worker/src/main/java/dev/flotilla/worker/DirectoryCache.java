@@ -1,6 +1,7 @@
 package dev.flotilla.worker;
 
 import dev.flotilla.fabric.KafkaClients;
+import dev.flotilla.fabric.KafkaSettings;
 import dev.flotilla.migrate.dir.MigrationDirectory;
 import dev.flotilla.migrate.exec.PreparedDirectory;
 import dev.flotilla.migrate.sql.Dialect;
@@ -40,8 +41,8 @@ final class DirectoryCache {
     private final Map<String, List<Promise<MigrationDirectory>>> waiting = new ConcurrentHashMap<>();
     private KafkaConsumer<String, byte[]> consumer;
 
-    Future<Void> start(Vertx vertx, String bootstrap, String clientId) {
-        consumer = KafkaConsumer.create(vertx, KafkaClients.consumer(bootstrap, null, clientId));
+    Future<Void> start(Vertx vertx, KafkaSettings kafka, String clientId) {
+        consumer = KafkaConsumer.create(vertx, KafkaClients.strings(KafkaClients.consumer(kafka, null, clientId)));
         consumer.handler(r -> add(r.value()));
         TopicPartition tp = new TopicPartition(Topics.DIRECTORIES, 0);
         return consumer.assign(tp).compose(v -> consumer.seekToBeginning(tp));

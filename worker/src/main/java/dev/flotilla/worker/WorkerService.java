@@ -115,9 +115,10 @@ public final class WorkerService implements FlotillaService {
         vertx = host.vertx();
         context = vertx.getOrCreateContext(); // the consumer's: offsets and pausing live there
         meters(host);
-        producer = KafkaProducer.create(vertx, KafkaClients.eventProducer(host.bootstrapServers(), "worker-" + workerId));
-        consumer = KafkaConsumer.create(vertx, KafkaClients.consumer(host.bootstrapServers(), "workers",
-                "worker-" + workerId));
+        producer = KafkaProducer.create(vertx, KafkaClients.strings(KafkaClients.eventProducer(host.kafka(),
+                "worker-" + workerId)));
+        consumer = KafkaConsumer.create(vertx, KafkaClients.strings(KafkaClients.consumer(host.kafka(), "workers",
+                "worker-" + workerId)));
         consumer.handler(this::onRecord);
         consumer.partitionsRevokedHandler(parts -> {
             commitNow();
@@ -137,7 +138,7 @@ public final class WorkerService implements FlotillaService {
             t.start();
             threads.add(t);
         }
-        return directories.start(vertx, host.bootstrapServers(), "worker-dirs-" + workerId)
+        return directories.start(vertx, host.kafka(), "worker-dirs-" + workerId)
                 .compose(v -> consumer.subscribe(Topics.COMMANDS))
                 .onSuccess(v -> ready = true);
     }

@@ -1,6 +1,7 @@
 package dev.flotilla.worker;
 
 import dev.flotilla.fabric.KafkaClients;
+import dev.flotilla.fabric.KafkaSettings;
 import dev.flotilla.fabric.TopicSetup;
 import dev.flotilla.migrate.ErrorCode;
 import dev.flotilla.migrate.FlotillaException;
@@ -46,12 +47,12 @@ class DirectoryCacheIT {
 
     @BeforeEach
     void start() throws Exception {
-        TopicSetup.ensure(KAFKA.bootstrapServers());
+        TopicSetup.ensure(KafkaSettings.plain(KAFKA.bootstrapServers()));
         vertx = Vertx.vertx();
-        producer = new KafkaProducer<>(new HashMap<String, Object>(KafkaClients.producer(KAFKA.bootstrapServers(),
+        producer = new KafkaProducer<>(new HashMap<String, Object>(KafkaClients.producer(KafkaSettings.plain(KAFKA.bootstrapServers()),
                 "directory-cache-it")));
         cache = new DirectoryCache();
-        cache.start(vertx, KAFKA.bootstrapServers(), "directory-cache-it-" + UUID.randomUUID())
+        cache.start(vertx, KafkaSettings.plain(KAFKA.bootstrapServers()), "directory-cache-it-" + UUID.randomUUID())
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 

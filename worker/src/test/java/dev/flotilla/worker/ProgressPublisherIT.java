@@ -1,6 +1,7 @@
 package dev.flotilla.worker;
 
 import dev.flotilla.fabric.KafkaClients;
+import dev.flotilla.fabric.KafkaSettings;
 import dev.flotilla.migrate.exec.ApplyOptions;
 import dev.flotilla.migrate.exec.ApplyResult;
 import dev.flotilla.migrate.exec.MigrationExecutor;
@@ -54,7 +55,7 @@ class ProgressPublisherIT {
         KAFKA.createTopics(12, Topics.RESULTS);
         vertx = Vertx.vertx();
         producer = new KafkaProducer<>(new HashMap<String, Object>(
-                KafkaClients.producer(KAFKA.bootstrapServers(), "progress-it")));
+                KafkaClients.producer(KafkaSettings.plain(KAFKA.bootstrapServers()), "progress-it")));
     }
 
     @AfterAll
@@ -109,7 +110,7 @@ class ProgressPublisherIT {
 
     /** "STATE file" of every progress event for the target, in topic order. */
     private static List<String> states(String target) {
-        Map<String, Object> props = new HashMap<>(KafkaClients.consumer(KAFKA.bootstrapServers(), "unused", "read"));
+        Map<String, Object> props = new HashMap<>(KafkaClients.consumer(KafkaSettings.plain(KAFKA.bootstrapServers()), "unused", "read"));
         props.remove("group.id");
         List<String> out = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),

@@ -5,6 +5,7 @@ import dev.flotilla.coordinator.CoordinatorService;
 import dev.flotilla.coordinator.config.ProjectConfig;
 import dev.flotilla.fabric.FlotillaService;
 import dev.flotilla.fabric.HttpSettings;
+import dev.flotilla.fabric.KafkaSettings;
 import dev.flotilla.fabric.ServiceHost;
 import dev.flotilla.fabric.ServiceStore;
 import dev.flotilla.fabric.TopicSetup;
@@ -32,7 +33,7 @@ public final class DevServer implements AutoCloseable {
      * How to start.
      *
      * @param roles services to run
-     * @param kafka bootstrap servers, null to embed a broker
+     * @param kafka how to reach Kafka; a null bootstrap embeds a broker
      * @param jdbcUrl PostgreSQL for the stores, null to embed one
      * @param config the project file (atlas.hcl), null for none
      * @param vars --var overrides for the project file
@@ -45,7 +46,7 @@ public final class DevServer implements AutoCloseable {
      * @param http who the HTTP API answers, the metrics token, the bootstrap admin token
      * @param devToken whether to keep a local admin token in {@code dataDir/admin.token} (dev mode)
      */
-    public record Options(List<Role> roles, String kafka, String jdbcUrl, Path config, Map<String, String> vars,
+    public record Options(List<Role> roles, KafkaSettings kafka, String jdbcUrl, Path config, Map<String, String> vars,
             String host, int port, Path dataDir, int concurrency, int maxPerServer, long maxArchiveBytes,
             HttpSettings http, boolean devToken) {
     }
@@ -70,11 +71,11 @@ public final class DevServer implements AutoCloseable {
     }
 
     private void boot(Options o) throws Exception {
-        String kafka = o.kafka();
-        if (kafka == null) {
+        KafkaSettings kafka = o.kafka();
+        if (kafka.bootstrap() == null) {
             EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(o.dataDir().resolve("kafka"));
             resources.add(broker);
-            kafka = broker.bootstrapServers();
+            kafka = kafka.withBootstrap(broker.bootstrapServers());
         }
         TopicSetup.ensure(kafka);
         boolean needsStore = !o.roles().equals(List.of(Role.WORKER));

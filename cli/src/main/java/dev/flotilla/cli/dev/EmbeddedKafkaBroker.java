@@ -14,6 +14,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Properties;
 
 /**
@@ -38,6 +39,17 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     /** Starts on the given loopback ports (0 picks one); a restart on the same ports and data dir resumes. */
     public static EmbeddedKafkaBroker start(Path dataDir, int brokerPort, int controllerPort) {
+        return start(dataDir, brokerPort, controllerPort, Map.of());
+    }
+
+    /**
+     * Starts with {@code overrides} on top of the single-node settings: e.g. a SASL_SSL listener
+     * ({@code listeners}, {@code listener.security.protocol.map}, {@code sasl.*}, {@code ssl.*}) for
+     * the tests that run Flotilla against a secured broker. Use {@code {broker}} and
+     * {@code {controller}} in values for the ports.
+     */
+    public static EmbeddedKafkaBroker start(Path dataDir, int brokerPort, int controllerPort,
+            Map<String, String> overrides) {
         brokerPort = brokerPort == 0 ? freePort() : brokerPort;
         controllerPort = controllerPort == 0 ? freePort() : controllerPort;
         Properties p = new Properties();
@@ -55,6 +67,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         p.setProperty("group.initial.rebalance.delay.ms", "0");
         p.setProperty("num.partitions", "6");
         p.setProperty("auto.create.topics.enable", "false");
+        int bp = brokerPort;
+        int cp = controllerPort;
+        overrides.forEach((k, v) -> p.setProperty(k, v.replace("{broker}", Integer.toString(bp))
+                .replace("{controller}", Integer.toString(cp))));
         format(dataDir, p);
         KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(p, false), Time.SYSTEM);
         server.startup();

@@ -1,6 +1,7 @@
 package dev.flotilla.cli.dev;
 
 import dev.flotilla.fabric.TopicSetup;
+import dev.flotilla.fabric.KafkaSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -33,7 +34,7 @@ public final class KafkaCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dataDir, port, controllerPort);
-        TopicSetup.ensure(broker.bootstrapServers());
+        TopicSetup.ensure(KafkaSettings.plain(broker.bootstrapServers()));
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             broker.close();

@@ -1,6 +1,7 @@
 package dev.flotilla.cli.dev;
 
 import dev.flotilla.fabric.HttpSettings;
+import dev.flotilla.fabric.KafkaSettings;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
@@ -25,6 +26,22 @@ public final class ServerOptions {
 
     @Option(names = "--kafka", description = "Kafka bootstrap servers (default: an embedded broker in dev, required otherwise).")
     String kafka;
+
+    @Option(names = "--kafka-config", paramLabel = "FILE", defaultValue = "${env:FLOTILLA_KAFKA_CONFIG}",
+            description = "Kafka client properties for every producer, consumer and admin client (security.protocol,"
+                    + " sasl.*, ssl.*); FLOTILLA_KAFKA_<PROPERTY> variables (dots as underscores) override it"
+                    + " (env FLOTILLA_KAFKA_CONFIG).")
+    Path kafkaConfig;
+
+    @Option(names = "--topic-replication-factor", defaultValue = "${env:FLOTILLA_TOPIC_REPLICATION_FACTOR:-0}",
+            description = "Replicas of the topics Flotilla creates; 0: as many brokers as there are, up to 3"
+                    + " (env FLOTILLA_TOPIC_REPLICATION_FACTOR).")
+    int replicationFactor;
+
+    @Option(names = "--topic-min-insync-replicas", defaultValue = "${env:FLOTILLA_TOPIC_MIN_INSYNC_REPLICAS:-0}",
+            description = "min.insync.replicas of those topics; 0: one fewer than the replicas, at least 1"
+                    + " (env FLOTILLA_TOPIC_MIN_INSYNC_REPLICAS).")
+    int minInsyncReplicas;
 
     @Option(names = "--jdbc-url", description = "PostgreSQL JDBC URL of the service stores (default: an embedded PostgreSQL in dev).")
     String jdbcUrl;
@@ -58,7 +75,8 @@ public final class ServerOptions {
         hosts.add(bind);
         HttpSettings http = HttpSettings.of(hosts, allowedOrigins == null ? List.of() : allowedOrigins,
                 secret("FLOTILLA_METRICS_TOKEN"), secret("FLOTILLA_ADMIN_TOKEN"));
-        return new DevServer.Options(roles, kafka, jdbcUrl, config, vars, bind, port, dataDir, concurrency,
+        KafkaSettings k = KafkaSettings.load(kafka, kafkaConfig, System.getenv(), replicationFactor, minInsyncReplicas);
+        return new DevServer.Options(roles, k, jdbcUrl, config, vars, bind, port, dataDir, concurrency,
                 maxPerServer, maxArchiveBytes, http, devToken);
     }
 

@@ -3,6 +3,7 @@ package dev.flotilla.cli.dev;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flotilla.fabric.HttpSettings;
+import dev.flotilla.fabric.KafkaSettings;
 import dev.flotilla.fabric.ServiceHost;
 import dev.flotilla.fabric.TopicSetup;
 import dev.flotilla.migrate.dir.MigrationDirectory;
@@ -30,7 +31,9 @@ import java.util.Map;
 final class FleetHarness implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final KafkaFixture kafka;
+    /** The harness's own broker; null when it was given one. */
+    private final KafkaFixture fixture;
+    private final KafkaSettings kafka;
     private final ScratchDatabase store;
     private final DevServer server;
     private final HttpClient http = HttpClient.newHttpClient();
@@ -38,24 +41,34 @@ final class FleetHarness implements AutoCloseable {
     private final String token;
 
     FleetHarness(Path atlasHcl, int concurrency) throws Exception {
-        kafka = KafkaFixture.start();
-        TopicSetup.ensure(kafka.bootstrapServers());
+        this(KafkaFixture.start(), null, atlasHcl, concurrency);
+    }
+
+    /** Every service on the broker {@code kafka} names (with its client properties), which the caller runs. */
+    FleetHarness(KafkaSettings kafka, Path atlasHcl, int concurrency) throws Exception {
+        this(null, kafka, atlasHcl, concurrency);
+    }
+
+    private FleetHarness(KafkaFixture fixture, KafkaSettings given, Path atlasHcl, int concurrency) throws Exception {
+        this.fixture = fixture;
+        this.kafka = given != null ? given : KafkaSettings.plain(fixture.bootstrapServers());
+        TopicSetup.ensure(kafka);
         store = TestDatabases.postgresDatabase("store");
-        server = DevServer.start(new DevServer.Options(List.of(DevServer.Role.values()), kafka.bootstrapServers(),
-                store.jdbcUrl(), atlasHcl, Map.of(), "127.0.0.1", 0, atlasHcl.getParent().resolve(".flotilla"),
-                concurrency, 4, 16 * 1024 * 1024, HttpSettings.loopback(), true));
+        server = DevServer.start(new DevServer.Options(List.of(DevServer.Role.values()), kafka, store.jdbcUrl(),
+                atlasHcl, Map.of(), "127.0.0.1", 0, atlasHcl.getParent().resolve(".flotilla"), concurrency, 4,
+                16 * 1024 * 1024, HttpSettings.loopback(), true));
         token = Files.readString(server.adminTokenFile()).trim();
     }
 
     /** Starts one more worker process's worth of service (its own Vert.x, consumer and executor) on this fleet's Kafka. */
     DevServer extraWorker(Path atlasHcl, int concurrency) throws Exception {
-        return DevServer.start(new DevServer.Options(List.of(DevServer.Role.WORKER), kafka.bootstrapServers(), null,
+        return DevServer.start(new DevServer.Options(List.of(DevServer.Role.WORKER), kafka, null,
                 atlasHcl, Map.of(), "127.0.0.1", 0, atlasHcl.getParent().resolve(".flotilla-w2"), concurrency, 4,
                 16 * 1024 * 1024, HttpSettings.loopback(), false));
     }
 
     String bootstrap() {
-        return kafka.bootstrapServers();
+        return kafka.bootstrap();
     }
 
     ScratchDatabase store() {
@@ -64,7 +77,7 @@ final class FleetHarness implements AutoCloseable {
 
     /** Members of the workers' consumer group that hold partitions. */
     int activeWorkers() {
-        return kafka.membersWithPartitions("workers");
+        return fixture.membersWithPartitions("workers");
     }
 
     /** The HTTP host of the fleet's services. */
@@ -159,6 +172,8 @@ final class FleetHarness implements AutoCloseable {
     public void close() {
         server.close();
         store.close();
-        kafka.close();
+        if (fixture != null) {
+            fixture.close();
+        }
     }
 }

@@ -46,7 +46,7 @@ abstract class SeedTutorialFlow {
                 + "\n  migration {\n    dir = \"atlas://db-per-tenant\"\n  }\n}\n");
         Path dir = tmp.resolve("migrations");
         FleetHarness.write(dir, "20240721101205_init.sql", INIT);
-        try (FleetHarness fleet = new FleetHarness(hcl, 4)) {
+        try (FleetHarness fleet = fleet(hcl)) {
             await().atMost(WAIT).until(fleet::ready);
 
             JsonNode first = fleet.push(dir, "db-per-tenant", "v1");
@@ -110,6 +110,11 @@ abstract class SeedTutorialFlow {
             assertThat(code).isZero();
             afterTutorial(fleet, hcl, dir, set2.get("id").asText());
         }
+    }
+
+    /** The services the tutorial runs against: by default with a broker of their own. */
+    FleetHarness fleet(Path hcl) throws Exception {
+        return new FleetHarness(hcl, 4);
     }
 
     /**

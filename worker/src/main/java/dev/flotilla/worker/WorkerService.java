@@ -317,14 +317,14 @@ public final class WorkerService implements FlotillaService {
     }
 
     private static ApplyOptions options(MigrationCommand c) {
-        ApplyOptions o = ApplyOptions.defaults().withDryRun(c.getDryRun());
+        ApplyOptions.Builder o = ApplyOptions.builder().dryRun(c.getDryRun());
         if (c.getTxMode() != null) {
-            o = o.withTxMode(TxMode.parse(c.getTxMode()));
+            o.txMode(TxMode.parse(c.getTxMode()));
         }
         if (c.getBaseline() != null) {
-            o = o.withBaseline(c.getBaseline());
+            o.baseline(c.getBaseline());
         }
-        return o;
+        return o.build();
     }
 
     private MigrationResult failure(MigrationCommand c, Instant start, Throwable e) {

@@ -100,7 +100,7 @@ class MariaDbExecutorIT {
              TargetLock held = new MysqlDialect().lock(holder, first, db.name(), Duration.ofSeconds(1))) {
             assertThat(apply(other.url(), d).status()).isEqualTo("PASSED");
             assertThatThrownBy(() -> executor.apply(first, d,
-                    ApplyOptions.defaults().withLockTimeout(Duration.ofMillis(300)), ApplyListener.NONE))
+                    ApplyOptions.builder().lockTimeout(Duration.ofMillis(300)).build(), ApplyListener.NONE))
                     .extracting(e -> ((FlotillaException) e).code()).isEqualTo(ErrorCode.LOCK_TIMEOUT);
         }
     }

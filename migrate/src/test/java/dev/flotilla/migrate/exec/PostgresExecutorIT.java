@@ -154,7 +154,7 @@ class PostgresExecutorIT {
     @Test
     void dryRunOnAMissingSchemaCreatesNothing() throws SQLException {
         ApplyResult r = executor.apply(DatabaseUrl.parse(db.url("tenant_1")), dir("1_init.sql", INIT),
-                ApplyOptions.defaults().withDryRun(true), ApplyListener.NONE);
+                ApplyOptions.builder().dryRun(true).build(), ApplyListener.NONE);
 
         assertThat(r.status()).isEqualTo("DRY_RUN");
         assertThat(query("SELECT count(*) FROM pg_namespace WHERE nspname = 'tenant_1'")).isZero();
@@ -225,7 +225,7 @@ class PostgresExecutorIT {
                     ApplyOptions.defaults(), crash)).hasMessage("worker stopped");
             assertClean(c, observer, pid);
             assertThatThrownBy(() -> executor.apply(c, DatabaseUrl.parse(db.url("tenant_3")), ok,
-                    ApplyOptions.defaults().withTxMode(dev.flotilla.migrate.dir.TxMode.ALL), crash))
+                    ApplyOptions.builder().txMode(dev.flotilla.migrate.dir.TxMode.ALL).build(), crash))
                     .hasMessage("worker stopped");
             assertClean(c, observer, pid);
             assertThat(executor.apply(c, DatabaseUrl.parse(db.url("tenant_3")), ok, ApplyOptions.defaults(),
@@ -271,7 +271,7 @@ class PostgresExecutorIT {
              TargetLock held = new PostgresDialect().lock(holder, t1, "tenant_1", Duration.ofSeconds(1))) {
             assertThat(apply(db.url("tenant_2"), d).status()).as("other schema runs").isEqualTo("PASSED");
             assertThatThrownBy(() -> executor.apply(t1, d,
-                    ApplyOptions.defaults().withLockTimeout(Duration.ofMillis(300)), ApplyListener.NONE))
+                    ApplyOptions.builder().lockTimeout(Duration.ofMillis(300)).build(), ApplyListener.NONE))
                     .isInstanceOf(FlotillaException.class)
                     .extracting(e -> ((FlotillaException) e).code()).isEqualTo(ErrorCode.LOCK_TIMEOUT);
         }

@@ -23,6 +23,7 @@ import java.util.Optional;
 final class PostgresDialect extends TargetDialect {
     /** SQLState of a lock wait that outlasted lock_timeout. */
     private static final String LOCK_NOT_AVAILABLE = "55P03";
+    private static final String RESET_LOCK_TIMEOUT = "RESET lock_timeout";
     /** The relations information_schema.tables shows: its relkinds and its visibility rule, verbatim. */
     private static final String VISIBLE = " AND c.relkind IN ('r', 'v', 'f', 'p')"
             + " AND (pg_catalog.pg_has_role(c.relowner, 'USAGE') OR pg_catalog.has_table_privilege(c.oid,"
@@ -190,15 +191,25 @@ final class PostgresDialect extends TargetDialect {
             s.execute("SET lock_timeout = " + millis);
             try {
                 run(c, "SELECT pg_advisory_lock(?)", key);
-                return true;
             } catch (SQLException e) {
-                if (LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
-                    return false;
+                if (!LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
+                    resetAfter(s, e);
+                    throw e;
                 }
-                throw e;
-            } finally {
-                s.execute("RESET lock_timeout");
+                s.execute(RESET_LOCK_TIMEOUT);
+                return false;
             }
+            s.execute(RESET_LOCK_TIMEOUT);
+            return true;
+        }
+    }
+
+    /** Resets lock_timeout after {@code failure}; if that fails too, it is added to the failure, not thrown over it. */
+    private static void resetAfter(Statement s, SQLException failure) {
+        try {
+            s.execute(RESET_LOCK_TIMEOUT);
+        } catch (SQLException e) {
+            failure.addSuppressed(e);
         }
     }
 

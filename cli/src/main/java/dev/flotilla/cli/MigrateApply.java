@@ -110,9 +110,9 @@ final class MigrateApply implements Callable<Integer> {
             throw new FlotillaException(ErrorCode.CONFIG_INVALID, "amount " + amount + " must be a positive number");
         }
         DatabaseUrl url = DatabaseUrl.parse(target.url);
-        ApplyOptions options = target.base().withAmount(amount == null ? 0 : amount).withDryRun(dryRun)
-                .withBaseline(baseline).withAllowDirty(allowDirty).withTxMode(TargetOptions.txMode(txMode))
-                .withExecOrder(TargetOptions.execOrder(execOrder)).withToVersion(toVersion);
+        ApplyOptions options = target.base().toBuilder().amount(amount == null ? 0 : amount).dryRun(dryRun)
+                .baseline(baseline).allowDirty(allowDirty).txMode(TargetOptions.txMode(txMode))
+                .execOrder(TargetOptions.execOrder(execOrder)).toVersion(toVersion).build();
         MigrationDirectory d = dir.openValid();
         PreparedDirectory prepared = PreparedDirectory.of(d, url.dialect());
         PrintWriter out = spec.commandLine().getOut();

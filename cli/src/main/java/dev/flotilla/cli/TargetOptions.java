@@ -36,7 +36,7 @@ final class TargetOptions {
     }
 
     ApplyOptions base() {
-        return ApplyOptions.defaults().withRevisionsSchema(revisionsSchema).withLockTimeout(duration(lockTimeout));
+        return ApplyOptions.builder().revisionsSchema(revisionsSchema).lockTimeout(duration(lockTimeout)).build();
     }
 
     static Duration duration(String s) {

@@ -38,6 +38,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -251,31 +252,19 @@ public final class WorkerService implements FlotillaService {
 
     /**
      * Applies, retrying transient failures (unreachable target, lock timeout, deadlock) with the
-     * retry policy's bounded, jittered backoff; permanent ones fail at once. Safe to repeat: a
-     * failed file was rolled back, or resumes where it stopped.
+     * retry policy's bounded, jittered backoff, whether thrown or reported in the result; permanent
+     * ones fail at once. Safe to repeat: a failed file was rolled back, or resumes where it stopped.
      */
     private MigrationResult applyWithRetries(MigrationCommand c, DatabaseUrl url, PreparedDirectory prepared,
             Instant start) {
-        for (int attempt = 1; ; attempt++) {
-            String reason;
-            try {
-                ApplyResult r = applyOnce(c, url, prepared);
-                if (!r.retriable() || attempt >= retries.maxAttempts()) {
-                    return results.of(c, r);
-                }
-                reason = r.error();
-            } catch (FlotillaException e) {
-                FailureClassifier.Classification k = FailureClassifier.classify(e);
-                if (!retries.shouldRetry(attempt, k)) {
-                    return results.failed(c, start, k.code(), attempt > 1 ? "gave up after " + attempt
-                            + " attempts: " + k.reason() + "; last error: " + e.getMessage() : e.getMessage());
-                }
-                reason = k.reason();
-            }
-            LOG.info("attempt {} on {} failed ({}), retrying", attempt, c.getTargetId(), DatabaseUrl.redact(reason));
-            if (!pause(retries.delayBefore(attempt + 1))) {
-                return results.failed(c, start, ErrorCode.INTERNAL, "interrupted while waiting to retry");
-            }
+        try {
+            ApplyResult r = retries.call(() -> applyOnce(c, url, prepared),
+                    result -> result.retriable() ? Optional.of(result.error()) : Optional.empty(),
+                    retry -> LOG.info("{} on {}", retry, c.getTargetId()));
+            return results.of(c, r);
+        } catch (FlotillaException e) {
+            // The classified code: a connection failure that the server refused for its credentials is AUTH_FAILED.
+            return results.failed(c, start, FailureClassifier.classify(e).code(), e.getMessage());
         }
     }
 
@@ -301,16 +290,6 @@ public final class WorkerService implements FlotillaService {
         }
     }
 
-    private static boolean pause(Duration d) {
-        try {
-            Thread.sleep(d.toMillis());
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
     private MigrationResult counted(MigrationResult r) {
         Counter.builder("flotilla_worker_commands_applied_total").description("commands applied, by terminal status")
                 .tag("status", r.getStatus()).register(meters).increment();
@@ -318,14 +297,14 @@ public final class WorkerService implements FlotillaService {
     }
 
     private static ApplyOptions options(MigrationCommand c) {
-        ApplyOptions o = ApplyOptions.defaults().withDryRun(c.getDryRun());
+        ApplyOptions.Builder o = ApplyOptions.builder().dryRun(c.getDryRun());
         if (c.getTxMode() != null) {
-            o = o.withTxMode(TxMode.parse(c.getTxMode()));
+            o.txMode(TxMode.parse(c.getTxMode()));
         }
         if (c.getBaseline() != null) {
-            o = o.withBaseline(c.getBaseline());
+            o.baseline(c.getBaseline());
         }
-        return o;
+        return o.build();
     }
 
     private MigrationResult failure(MigrationCommand c, Instant start, Throwable e) {

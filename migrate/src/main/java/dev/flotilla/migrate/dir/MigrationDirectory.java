@@ -93,8 +93,9 @@ public final class MigrationDirectory {
      *
      * @param tar the archive bytes
      * @return the directory, never null
-     * @throws FlotillaException with {@code DIRECTORY_INVALID} when the bytes are not a tar, or an entry is not a
-     *                           regular file, is named with {@code /}, {@code ..} or an absolute path, or repeats
+     * @throws FlotillaException with {@code DIRECTORY_INVALID} when the bytes are not a tar or are truncated, or an
+     *                           entry is not a regular file, is named with {@code /}, {@code ..} or an absolute path,
+     *                           is not named in UTF-8, is named in a way tar readers disagree on, or repeats
      */
     public static MigrationDirectory fromArchive(byte[] tar) {
         String where = "the archive";

@@ -6,8 +6,8 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * How one {@code migrate apply} runs. Immutable; start from {@link #defaults()} and change with
- * the {@code with…} methods.
+ * How one {@code migrate apply} runs. Immutable; build with {@link #builder()}, or derive from
+ * existing options with {@link #toBuilder()}.
  *
  * @param amount apply at most this many pending files; 0 means all
  * @param toVersion stop after this version; null means the latest
@@ -41,52 +41,105 @@ public record ApplyOptions(int amount, String toVersion, boolean dryRun, String 
 
     /** Atlas' defaults: all files, tx-mode file, linear order, 10 s lock timeout. */
     public static ApplyOptions defaults() {
-        return new ApplyOptions(0, null, false, null, false, TxMode.FILE, ExecOrder.LINEAR, Duration.ofSeconds(10),
-                Duration.ofSeconds(10), null, OPERATOR_VERSION);
+        return builder().build();
     }
 
-    public ApplyOptions withAmount(int n) {
-        return new ApplyOptions(n, toVersion, dryRun, baseline, allowDirty, txMode, execOrder, lockTimeout,
-                connectTimeout, revisionsSchema, operatorVersion);
+    /** A builder holding Atlas' defaults (see {@link #defaults()}); never null. */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    public ApplyOptions withToVersion(String v) {
-        return new ApplyOptions(amount, v, dryRun, baseline, allowDirty, txMode, execOrder, lockTimeout,
-                connectTimeout, revisionsSchema, operatorVersion);
+    /** A builder holding these options, to change some of them; never null. */
+    public Builder toBuilder() {
+        return new Builder().amount(amount).toVersion(toVersion).dryRun(dryRun).baseline(baseline)
+                .allowDirty(allowDirty).txMode(txMode).execOrder(execOrder).lockTimeout(lockTimeout)
+                .connectTimeout(connectTimeout).revisionsSchema(revisionsSchema).operatorVersion(operatorVersion);
     }
 
-    public ApplyOptions withDryRun(boolean b) {
-        return new ApplyOptions(amount, toVersion, b, baseline, allowDirty, txMode, execOrder, lockTimeout,
-                connectTimeout, revisionsSchema, operatorVersion);
-    }
+    /**
+     * Collects options; {@link #build()} checks them. Each setter takes the value of the record
+     * component of the same name. Not thread-safe; build once and share the options.
+     */
+    public static final class Builder {
+        private int amount;
+        private String toVersion;
+        private boolean dryRun;
+        private String baseline;
+        private boolean allowDirty;
+        private TxMode txMode = TxMode.FILE;
+        private ExecOrder execOrder = ExecOrder.LINEAR;
+        private Duration lockTimeout = Duration.ofSeconds(10);
+        private Duration connectTimeout = Duration.ofSeconds(10);
+        private String revisionsSchema;
+        private String operatorVersion = OPERATOR_VERSION;
 
-    public ApplyOptions withBaseline(String v) {
-        return new ApplyOptions(amount, toVersion, dryRun, v, allowDirty, txMode, execOrder, lockTimeout,
-                connectTimeout, revisionsSchema, operatorVersion);
-    }
+        private Builder() {
+        }
 
-    public ApplyOptions withAllowDirty(boolean b) {
-        return new ApplyOptions(amount, toVersion, dryRun, baseline, b, txMode, execOrder, lockTimeout,
-                connectTimeout, revisionsSchema, operatorVersion);
-    }
+        public Builder amount(int n) {
+            this.amount = n;
+            return this;
+        }
 
-    public ApplyOptions withTxMode(TxMode m) {
-        return new ApplyOptions(amount, toVersion, dryRun, baseline, allowDirty, m, execOrder, lockTimeout,
-                connectTimeout, revisionsSchema, operatorVersion);
-    }
+        public Builder toVersion(String v) {
+            this.toVersion = v;
+            return this;
+        }
 
-    public ApplyOptions withExecOrder(ExecOrder o) {
-        return new ApplyOptions(amount, toVersion, dryRun, baseline, allowDirty, txMode, o, lockTimeout,
-                connectTimeout, revisionsSchema, operatorVersion);
-    }
+        public Builder dryRun(boolean b) {
+            this.dryRun = b;
+            return this;
+        }
 
-    public ApplyOptions withLockTimeout(Duration d) {
-        return new ApplyOptions(amount, toVersion, dryRun, baseline, allowDirty, txMode, execOrder, d,
-                connectTimeout, revisionsSchema, operatorVersion);
-    }
+        public Builder baseline(String v) {
+            this.baseline = v;
+            return this;
+        }
 
-    public ApplyOptions withRevisionsSchema(String s) {
-        return new ApplyOptions(amount, toVersion, dryRun, baseline, allowDirty, txMode, execOrder, lockTimeout,
-                connectTimeout, s, operatorVersion);
+        public Builder allowDirty(boolean b) {
+            this.allowDirty = b;
+            return this;
+        }
+
+        public Builder txMode(TxMode m) {
+            this.txMode = m;
+            return this;
+        }
+
+        public Builder execOrder(ExecOrder o) {
+            this.execOrder = o;
+            return this;
+        }
+
+        public Builder lockTimeout(Duration d) {
+            this.lockTimeout = d;
+            return this;
+        }
+
+        public Builder connectTimeout(Duration d) {
+            this.connectTimeout = d;
+            return this;
+        }
+
+        public Builder revisionsSchema(String s) {
+            this.revisionsSchema = s;
+            return this;
+        }
+
+        public Builder operatorVersion(String v) {
+            this.operatorVersion = v;
+            return this;
+        }
+
+        /**
+         * The options.
+         *
+         * @throws NullPointerException when txMode, execOrder, a timeout or operatorVersion is null
+         * @throws IllegalArgumentException when amount is negative
+         */
+        public ApplyOptions build() {
+            return new ApplyOptions(amount, toVersion, dryRun, baseline, allowDirty, txMode, execOrder, lockTimeout,
+                    connectTimeout, revisionsSchema, operatorVersion);
+        }
     }
 }

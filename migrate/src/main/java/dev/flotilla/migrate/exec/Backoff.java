@@ -10,7 +10,11 @@ import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.LockSupport;
 
-/** Polling back-off for lock acquisition: 25 ms doubling to 1 s, with jitter, until a deadline. */
+/**
+ * Polling back-off for the SQLite lock file, whose OS lock cannot be waited for with a timeout:
+ * 25 ms doubling to 1 s, with jitter, until a deadline. PostgreSQL and MySQL wait in the server.
+ * Also the one LOCK_TIMEOUT message of every dialect.
+ */
 final class Backoff {
     static final Logger LOG = LoggerFactory.getLogger(Backoff.class);
 

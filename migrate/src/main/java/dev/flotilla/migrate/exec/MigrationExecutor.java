@@ -160,8 +160,8 @@ public final class MigrationExecutor {
         try (Connection c = JdbcConnector.open(url, options.connectTimeout())) {
             d.bind(c, url, false);
             List<Revision> rows = d.tableExists(c, schema) ? d.readAll(c, schema) : List.of();
-            Plan plan = Planner.plan(dir, rows, options.withAmount(0).withToVersion(null), java.util.Optional::empty,
-                    true);
+            ApplyOptions everything = options.toBuilder().amount(0).toVersion(null).build();
+            Plan plan = Planner.plan(dir, rows, everything, java.util.Optional::empty, true);
             return StatusMaker.make(plan);
         } catch (SQLException e) {
             throw new FlotillaException(ErrorCode.REVISIONS_INVALID, "sql/migrate: reading " + TargetDialect.TABLE

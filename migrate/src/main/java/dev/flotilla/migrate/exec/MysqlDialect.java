@@ -2,6 +2,7 @@ package dev.flotilla.migrate.exec;
 
 import dev.flotilla.migrate.url.DatabaseUrl;
 
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -91,24 +92,23 @@ final class MysqlDialect extends TargetDialect {
     /**
      * {@code GET_LOCK} is server-wide, so the name carries the revisions schema: tenants in other
      * databases of the same server are not serialized (Atlas' constant name does, ariga/atlas#3476).
+     * The server does the waiting, for {@code timeout} given in seconds with millisecond fractions
+     * (MariaDB honours them; MySQL documents whole seconds); 0 tries once.
      */
     @Override
     TargetLock lock(Connection c, DatabaseUrl url, String revisionsSchema, Duration timeout) throws SQLException {
         String name = lockName(revisionsSchema);
-        Backoff backoff = new Backoff(timeout);
-        while (true) {
-            try (PreparedStatement ps = c.prepareStatement("SELECT GET_LOCK(?, 0)")) {
-                ps.setString(1, name);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next() && rs.getInt(1) == 1) {
-                        return () -> release(c, name);
-                    }
+        try (PreparedStatement ps = c.prepareStatement("SELECT GET_LOCK(?, ?)")) {
+            ps.setString(1, name);
+            ps.setBigDecimal(2, BigDecimal.valueOf(timeout.plusNanos(999_999).toMillis(), 3));
+            try (ResultSet rs = ps.executeQuery()) {
+                // 1 is granted; 0 timed out; NULL is an error such as the session being killed.
+                if (rs.next() && rs.getInt(1) == 1) {
+                    return () -> release(c, name);
                 }
             }
-            if (!backoff.pause()) {
-                throw Backoff.timeout(url, revisionsSchema, timeout);
-            }
         }
+        throw Backoff.timeout(url, revisionsSchema, timeout);
     }
 
     static String lockName(String schema) {

@@ -1,5 +1,15 @@
 package dev.flotilla.migrate.exec;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.flotilla.migrate.ErrorCode;
+import dev.flotilla.migrate.FlotillaException;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -13,6 +23,9 @@ import java.util.List;
  * statements 0..i)}, one running hasher per file. Stored as a JSON array of strings.
  */
 final class PartialHashes {
+    /** Thread-safe once configured; the default writes no whitespace, as Atlas does. */
+    private static final JsonFactory JSON = new JsonFactory();
+
     private PartialHashes() {
     }
 
@@ -43,33 +56,62 @@ final class PartialHashes {
         }
     }
 
-    /** JSON array text, or null for a null/empty list (Atlas writes null once a file completes). */
+    /**
+     * The JSON array Atlas stores, e.g. {@code ["h1:…","h1:…"]} (no spaces, as Go's encoding/json
+     * writes it), or null for a null or empty list (Atlas writes null once a file completes).
+     */
     static String toJson(List<String> hashes) {
         if (hashes == null || hashes.isEmpty()) {
             return null;
         }
-        StringBuilder b = new StringBuilder("[");
-        for (int i = 0; i < hashes.size(); i++) {
-            b.append(i == 0 ? "" : ",").append('"').append(hashes.get(i)).append('"');
+        StringWriter out = new StringWriter();
+        try (JsonGenerator json = JSON.createGenerator(out)) {
+            json.writeStartArray();
+            for (String hash : hashes) {
+                json.writeString(hash);
+            }
+            json.writeEndArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing JSON to a StringWriter failed", e);
         }
-        return b.append(']').toString();
+        return out.toString();
     }
 
-    /** Parses the JSON array Atlas or we wrote; the values are base64 with no escapes. */
-    static List<String> fromJson(String json) {
-        if (json == null || json.isBlank() || "null".equals(json.trim())) {
+    /**
+     * Parses the column as Atlas or we wrote it, or as the database gives it back (MySQL and jsonb
+     * put a space after each comma).
+     *
+     * @return the hashes, unmodifiable; null for SQL NULL, JSON {@code null} or an empty text
+     * @throws FlotillaException with {@code REVISIONS_INVALID} when the text is not a JSON array of strings
+     */
+    static List<String> fromJson(String text) {
+        if (text == null || text.isBlank()) {
             return null;
         }
-        List<String> out = new ArrayList<>();
-        int i = 0;
-        while ((i = json.indexOf('"', i)) >= 0) {
-            int end = json.indexOf('"', i + 1);
-            if (end < 0) {
-                break;
+        try (JsonParser json = JSON.createParser(text)) {
+            JsonToken first = json.nextToken();
+            if (first == JsonToken.VALUE_NULL) {
+                return null;
             }
-            out.add(json.substring(i + 1, end));
-            i = end + 1;
+            if (first != JsonToken.START_ARRAY) {
+                throw notAnArray(text, null);
+            }
+            List<String> out = new ArrayList<>();
+            while (json.nextToken() == JsonToken.VALUE_STRING) {
+                out.add(json.getText());
+            }
+            if (json.currentToken() != JsonToken.END_ARRAY || json.nextToken() != null) {
+                throw notAnArray(text, null);
+            }
+            return Collections.unmodifiableList(out);
+        } catch (IOException e) {
+            throw notAnArray(text, e);
         }
-        return Collections.unmodifiableList(out);
+    }
+
+    private static FlotillaException notAnArray(String text, IOException cause) {
+        return new FlotillaException(ErrorCode.REVISIONS_INVALID, "partial_hashes " + text + " in "
+                + TargetDialect.TABLE + " is not a JSON array of strings such as [\"h1:…\"]; restore the row from a"
+                + " backup, or set the column to NULL to resume the file from its first statement", cause);
     }
 }

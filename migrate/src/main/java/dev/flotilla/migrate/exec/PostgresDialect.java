@@ -21,6 +21,9 @@ import java.util.Optional;
 
 /** PostgreSQL: database-per-tenant, or schema-per-tenant through {@code search_path}. */
 final class PostgresDialect extends TargetDialect {
+    /** SQLState of a lock wait that outlasted lock_timeout. */
+    private static final String LOCK_NOT_AVAILABLE = "55P03";
+    private static final String RESET_LOCK_TIMEOUT = "RESET lock_timeout";
     /** The relations information_schema.tables shows: its relkinds and its visibility rule, verbatim. */
     private static final String VISIBLE = " AND c.relkind IN ('r', 'v', 'f', 'p')"
             + " AND (pg_catalog.pg_has_role(c.relowner, 'USAGE') OR pg_catalog.has_table_privilege(c.oid,"
@@ -64,7 +67,10 @@ final class PostgresDialect extends TargetDialect {
         }
     }
 
-    /** {@code to_regclass} is a catalog-cache lookup; a query on pg_tables is planned, and costs a new session ~2 ms. */
+    /**
+     * {@code to_regclass} is a catalog-cache lookup; a query on pg_tables would be planned, which is
+     * what a new session pays most for.
+     */
     @Override
     String tableExistsQuery() {
         return "SELECT 1 WHERE pg_catalog.to_regclass(pg_catalog.quote_ident(?) || '.' || pg_catalog.quote_ident(?))"
@@ -122,12 +128,12 @@ final class PostgresDialect extends TargetDialect {
 
     /**
      * What information_schema.tables would list first (tables, views, foreign and partitioned
-     * tables the user can see), read from pg_class directly: planning the information_schema view
-     * costs a new session several milliseconds, this query about one. With a schema in the URL
-     * only that schema counts. Its relations are found through their dependency on the schema
+     * tables the user can see), read from pg_class directly: a new session would otherwise plan the
+     * information_schema view, which costs more than the query. With a schema in the URL only that
+     * schema counts. Its relations are found through their dependency on the schema
      * ({@code pg_depend_reference_index}): pg_class has no index that starts with the namespace, so
-     * filtering pg_class on it walks every relation of the database, about 1.5 ms per new tenant
-     * with 4,000 tenant schemas in one database, growing with every tenant added.
+     * filtering pg_class on it walks every relation of the database, and a database holding many
+     * tenant schemas would make every new tenant slower than the one before.
      */
     @Override
     Optional<String> firstUserObject(Connection c, DatabaseUrl url, String revisionsSchema) throws SQLException {
@@ -162,19 +168,48 @@ final class PostgresDialect extends TargetDialect {
     /**
      * A session advisory lock keyed by the revisions schema (advisory keys are already per
      * database), so tenants in other schemas of the same database are not serialized, unlike
-     * Atlas' single {@code atlas_migrate_execute} key.
+     * Atlas' single {@code atlas_migrate_execute} key. The server does the waiting:
+     * {@code pg_advisory_lock} under a session {@code lock_timeout}, which is reset before the
+     * migration's own statements run (they must see the target's setting, and a pooled session
+     * must not carry ours). A zero timeout tries once: {@code lock_timeout = 0} would wait forever.
      */
     @Override
     TargetLock lock(Connection c, DatabaseUrl url, String revisionsSchema, Duration timeout) throws SQLException {
         long key = lockKey(revisionsSchema);
-        Backoff backoff = new Backoff(timeout);
-        while (true) {
-            if (call(c, "SELECT pg_try_advisory_lock(?)", key)) {
-                return () -> release(c, key);
+        boolean acquired = timeout.isZero() ? call(c, "SELECT pg_try_advisory_lock(?)", key)
+                : waitFor(c, key, timeout);
+        if (!acquired) {
+            throw Backoff.timeout(url, revisionsSchema, timeout);
+        }
+        return () -> release(c, key);
+    }
+
+    /** Whether the lock was granted within {@code timeout}; the session's lock_timeout is reset either way. */
+    private static boolean waitFor(Connection c, long key, Duration timeout) throws SQLException {
+        long millis = Math.min(Integer.MAX_VALUE, Math.max(1, timeout.plusNanos(999_999).toMillis()));
+        try (Statement s = c.createStatement()) {
+            s.execute("SET lock_timeout = " + millis);
+            try {
+                run(c, "SELECT pg_advisory_lock(?)", key);
+            } catch (SQLException e) {
+                if (!LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
+                    resetAfter(s, e);
+                    throw e;
+                }
+                s.execute(RESET_LOCK_TIMEOUT);
+                return false;
             }
-            if (!backoff.pause()) {
-                throw Backoff.timeout(url, revisionsSchema, timeout);
-            }
+            s.execute(RESET_LOCK_TIMEOUT);
+            return true;
+        }
+    }
+
+    /** Resets lock_timeout after {@code failure}; if that fails too, it is added to the failure, not thrown over it. */
+    private static void resetAfter(Statement s, SQLException failure) {
+        try {
+            s.execute(RESET_LOCK_TIMEOUT);
+        } catch (SQLException e) {
+            failure.addSuppressed(e);
         }
     }
 
@@ -190,6 +225,13 @@ final class PostgresDialect extends TargetDialect {
         } catch (SQLException e) {
             // The session ends with the connection, and with it the lock.
             Backoff.LOG.debug("advisory unlock failed; the lock goes with the session", e);
+        }
+    }
+
+    private static void run(Connection c, String sql, long key) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setLong(1, key);
+            ps.execute();
         }
     }
 

@@ -6,18 +6,21 @@ import dev.flotilla.migrate.url.DatabaseUrl;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
+import java.util.function.Function;
 
 /**
  * Bounded retries of {@link FailureClassifier.Kind#TRANSIENT transient} failures, with exponential
  * back-off and full jitter: before attempt {@code n} it waits a uniformly random time in
  * {@code [0, min(cap, base * 2^(n-2))]}. Permanent failures are never retried; after
- * {@link #maxAttempts()} the last failure is reported. Immutable and thread-safe (as long as the
- * random source and sleeper given to it are).
+ * {@link #maxAttempts()} the last failure is reported. The one retry loop of Flotilla: the worker
+ * retries its applies with it, including runs that report a transient failure in their result.
+ * Immutable and thread-safe (as long as the random source and sleeper given to it are).
  */
 public final class RetryPolicy {
     /** Waits; the production sleeper is {@link Thread#sleep}, tests pass one that only records. */
@@ -120,39 +123,85 @@ public final class RetryPolicy {
      *     unchecked failure is rethrown as it is
      */
     public <T> T call(Callable<T> work, Consumer<String> onRetry) {
+        return call(work, result -> Optional.empty(), onRetry);
+    }
+
+    /**
+     * Runs {@code work} that reports some transient failures in what it returns rather than by
+     * throwing (an apply whose statement hit a deadlock returns a result that says so): thrown
+     * failures are handled as by {@link #call(Callable, Consumer)}, and a result for which
+     * {@code retryReason} is not empty is retried too. After the last attempt such a result is
+     * returned as it is; so is it when the thread is interrupted while waiting (its interrupt flag
+     * stays set).
+     *
+     * @param work what to do; it should open its own connection, so that a retry starts clean
+     * @param retryReason for a result, why it is worth another attempt (e.g. its error), or empty when it is final
+     * @param onRetry told before each wait, e.g. {@code attempt 1 of 5 failed; retrying in 173 ms: Error 1213 …}
+     * @return the first final result, or the last one
+     * @throws FlotillaException as {@link #call(Callable, Consumer)} does
+     */
+    public <T> T call(Callable<T> work, Function<? super T, Optional<String>> retryReason, Consumer<String> onRetry) {
         Objects.requireNonNull(work, "work");
+        Objects.requireNonNull(retryReason, "retryReason");
         Objects.requireNonNull(onRetry, "onRetry");
         for (int attempt = 1; ; attempt++) {
-            Exception failure;
-            try {
-                return work.call();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw interrupted("during attempt " + attempt, FailureClassifier.classify(e), e);
-            } catch (Exception e) {
-                failure = e;
+            Attempt<T> a = run(work, attempt);
+            if (a.failure() != null) {
+                waitOut(attempt, a.failure(), onRetry);
+                continue;
             }
-            Classification c = FailureClassifier.classify(failure);
-            if (!shouldRetry(attempt, c)) {
-                throw giveUp(attempt, c, failure);
+            Optional<String> reason = retryReason.apply(a.result());
+            if (reason.isEmpty() || attempt >= maxAttempts || !pause(attempt, "attempt " + attempt + " of "
+                    + maxAttempts + " failed", DatabaseUrl.redact(reason.get()), onRetry)) {
+                return a.result();
             }
-            pause(attempt, c, failure, onRetry);
         }
     }
 
-    private void pause(int attempt, Classification c, Exception failure, Consumer<String> onRetry) {
-        String when = "after attempt " + attempt + " of " + maxAttempts + " failed (" + c.reason() + ")";
-        if (Thread.currentThread().isInterrupted()) {
-            throw interrupted(when, c, failure);
-        }
-        Duration d = delayBefore(attempt + 1);
-        onRetry.accept("attempt " + attempt + " of " + maxAttempts + " failed (" + c.reason() + "); retrying in "
-                + d.toMillis() + " ms: " + message(failure));
+    /** What one attempt returned, or what it threw (then {@code failure} is not null). */
+    private record Attempt<T>(T result, Exception failure) {
+    }
+
+    private static <T> Attempt<T> run(Callable<T> work, int attempt) {
         try {
-            sleeper.sleep(d);
+            return new Attempt<>(work.call(), null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw interrupted(when, c, failure);
+            throw interrupted("during attempt " + attempt, FailureClassifier.classify(e), e);
+        } catch (Exception e) {
+            return new Attempt<>(null, e);
+        }
+    }
+
+    /** Waits before the next attempt when {@code failure} is worth one; throws what to report when not. */
+    private void waitOut(int attempt, Exception failure, Consumer<String> onRetry) {
+        Classification c = FailureClassifier.classify(failure);
+        if (!shouldRetry(attempt, c)) {
+            throw giveUp(attempt, c, failure);
+        }
+        String what = "attempt " + attempt + " of " + maxAttempts + " failed (" + c.reason() + ")";
+        if (!pause(attempt, what, message(failure), onRetry)) {
+            throw interrupted("after " + what, c, failure);
+        }
+    }
+
+    /**
+     * Tells {@code onRetry} and waits before attempt {@code attempt + 1}.
+     *
+     * @return false when the thread is or gets interrupted, which ends the wait; its flag stays set
+     */
+    private boolean pause(int attempt, String what, String detail, Consumer<String> onRetry) {
+        if (Thread.currentThread().isInterrupted()) {
+            return false;
+        }
+        Duration d = delayBefore(attempt + 1);
+        onRetry.accept(what + "; retrying in " + d.toMillis() + " ms: " + detail);
+        try {
+            sleeper.sleep(d);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

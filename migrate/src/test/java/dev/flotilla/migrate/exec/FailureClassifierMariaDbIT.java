@@ -91,7 +91,7 @@ class FailureClassifierMariaDbIT {
         MigrationDirectory d = MigrationDirectory.of(new TreeMap<>(Map.of("1_init.sql",
                 INIT.getBytes(StandardCharsets.UTF_8))), null);
         return new MigrationExecutor().apply(DatabaseUrl.parse(url), PreparedDirectory.of(d, Dialect.MYSQL),
-                options.withAllowDirty(true), ApplyListener.NONE);
+                options.toBuilder().allowDirty(true).build(), ApplyListener.NONE);
     }
 
     private static FlotillaException applyFailure(String url, ApplyOptions options) {
@@ -268,12 +268,12 @@ class FailureClassifierMariaDbIT {
         try (Connection holder = db.connect();
              TargetLock held = new MysqlDialect().lock(holder, target, db.name(), Duration.ofSeconds(1))) {
             FlotillaException e = applyFailure(db.url(),
-                    ApplyOptions.defaults().withLockTimeout(Duration.ofMillis(200)));
+                    ApplyOptions.builder().lockTimeout(Duration.ofMillis(200)).build());
 
             assertThat(FailureClassifier.classify(e)).isEqualTo(new Classification(Kind.TRANSIENT,
                     ErrorCode.LOCK_TIMEOUT, "lock timeout"));
-            assertThatThrownBy(() -> twice.call(() -> apply(db.url(), ApplyOptions.defaults()
-                    .withLockTimeout(Duration.ofMillis(200))), msg -> { }))
+            assertThatThrownBy(() -> twice.call(() -> apply(db.url(), ApplyOptions.builder()
+                    .lockTimeout(Duration.ofMillis(200)).build()), msg -> { }))
                     .hasMessageStartingWith("gave up after 2 attempts: lock timeout; last error: sql/migrate: acquiring"
                             + " the migration lock of mariadb://root@127.0.0.1:3306/" + db.name())
                     .extracting(x -> ((FlotillaException) x).code()).isEqualTo(ErrorCode.LOCK_TIMEOUT);

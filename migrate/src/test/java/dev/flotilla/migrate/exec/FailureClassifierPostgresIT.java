@@ -100,7 +100,7 @@ class FailureClassifierPostgresIT {
     /** Applies one file; the scratch database already holds table {@code t}, hence allow-dirty. */
     private static ApplyResult apply(String url, ApplyOptions options) {
         return new MigrationExecutor().apply(DatabaseUrl.parse(url), dir("1_init.sql", INIT),
-                options.withAllowDirty(true), ApplyListener.NONE);
+                options.toBuilder().allowDirty(true).build(), ApplyListener.NONE);
     }
 
     private static FlotillaException applyFailure(String url, ApplyOptions options) {
@@ -270,7 +270,7 @@ class FailureClassifierPostgresIT {
     @Test
     void executorLockTimeoutIsTransientAndTheRetrySucceedsOnceTheLockIsFree() throws Exception {
         DatabaseUrl target = DatabaseUrl.parse(db.url());
-        ApplyOptions shortWait = ApplyOptions.defaults().withLockTimeout(Duration.ofMillis(300));
+        ApplyOptions shortWait = ApplyOptions.builder().lockTimeout(Duration.ofMillis(300)).build();
         try (Connection holder = db.connect()) {
             TargetLock held = new PostgresDialect().lock(holder, target, TargetDialect.TABLE, Duration.ofSeconds(1));
             List<String> retries = new ArrayList<>();
@@ -292,7 +292,7 @@ class FailureClassifierPostgresIT {
         try (Connection holder = db.connect();
              TargetLock held = new PostgresDialect().lock(holder, target, TargetDialect.TABLE, Duration.ofSeconds(1))) {
             FlotillaException e = applyFailure(db.url(),
-                    ApplyOptions.defaults().withLockTimeout(Duration.ofMillis(200)));
+                    ApplyOptions.builder().lockTimeout(Duration.ofMillis(200)).build());
 
             assertThat(e.code()).isEqualTo(ErrorCode.LOCK_TIMEOUT);
             assertThat(FailureClassifier.classify(e)).isEqualTo(new Classification(Kind.TRANSIENT,

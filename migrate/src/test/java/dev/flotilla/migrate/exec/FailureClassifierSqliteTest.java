@@ -131,7 +131,7 @@ class FailureClassifierSqliteTest {
         MigrationDirectory d = MigrationDirectory.of(new TreeMap<>(Map.of("1_init.sql",
                 "CREATE TABLE users (id INTEGER PRIMARY KEY);\n".getBytes(StandardCharsets.UTF_8))), null);
         PreparedDirectory dir = PreparedDirectory.of(d, Dialect.SQLITE);
-        ApplyOptions options = ApplyOptions.defaults().withAllowDirty(true).withLockTimeout(Duration.ofMillis(100));
+        ApplyOptions options = ApplyOptions.builder().allowDirty(true).lockTimeout(Duration.ofMillis(100)).build();
 
         try (TargetLock held = new SqliteDialect().lock(conn, url, "main", Duration.ofSeconds(1))) {
             assertThatThrownBy(() -> new MigrationExecutor().apply(url, dir, options, ApplyListener.NONE))

@@ -13,14 +13,20 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /** The executor against the real MariaDB on 127.0.0.1, through both mysql:// and mariadb:// URLs. */
 class MariaDbExecutorIT {
@@ -100,8 +106,68 @@ class MariaDbExecutorIT {
              TargetLock held = new MysqlDialect().lock(holder, first, db.name(), Duration.ofSeconds(1))) {
             assertThat(apply(other.url(), d).status()).isEqualTo("PASSED");
             assertThatThrownBy(() -> executor.apply(first, d,
-                    ApplyOptions.defaults().withLockTimeout(Duration.ofMillis(300)), ApplyListener.NONE))
+                    ApplyOptions.builder().lockTimeout(Duration.ofMillis(300)).build(), ApplyListener.NONE))
                     .extracting(e -> ((FlotillaException) e).code()).isEqualTo(ErrorCode.LOCK_TIMEOUT);
+        }
+    }
+
+    @Test
+    void aSecondSessionWaitsInTheServerUntilTheTimeoutAndGetsTheLockOnceReleased() throws Exception {
+        MysqlDialect d = new MysqlDialect();
+        DatabaseUrl url = DatabaseUrl.parse(db.url());
+        String name = MysqlDialect.lockName(db.name());
+        ExecutorService background = Executors.newSingleThreadExecutor();
+        try (Connection holder = db.connect(); Connection waiter = db.connect()) {
+            TargetLock held = d.lock(holder, url, db.name(), Duration.ofSeconds(1));
+
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> d.lock(waiter, url, db.name(), Duration.ofMillis(500)))
+                    .isInstanceOf(FlotillaException.class)
+                    .hasMessageContaining("(revisions schema \"" + db.name() + "\") timed out after 500ms")
+                    .extracting(e -> ((FlotillaException) e).code()).isEqualTo(ErrorCode.LOCK_TIMEOUT);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(450),
+                    Duration.ofSeconds(5));
+
+            Future<TargetLock> waiting = background.submit(() -> d.lock(waiter, url, db.name(),
+                    Duration.ofSeconds(30)));
+            long waiterId = connectionId(waiter);
+            await().atMost(Duration.ofSeconds(10)).until(() -> "User lock".equals(state(holder, waiterId)));
+            held.close();
+            try (TargetLock got = waiting.get(10, TimeUnit.SECONDS)) {
+                assertThat(lockHolder(holder, name)).as("now held by the second session").isEqualTo(waiterId);
+            }
+            assertThat(lockHolder(holder, name)).as("released").isZero();
+        } finally {
+            background.shutdownNow();
+        }
+    }
+
+    private static long connectionId(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT CONNECTION_ID()")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** What the server says session {@code id} is doing; "User lock" while it waits in GET_LOCK. */
+    private static String state(Connection observer, long id) throws SQLException {
+        try (PreparedStatement ps = observer.prepareStatement("SELECT STATE FROM information_schema.PROCESSLIST"
+                + " WHERE ID = ?")) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    /** The session holding user lock {@code name}, 0 when it is free. */
+    private static long lockHolder(Connection observer, String name) throws SQLException {
+        try (PreparedStatement ps = observer.prepareStatement("SELECT IS_USED_LOCK(?)")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
         }
     }
 

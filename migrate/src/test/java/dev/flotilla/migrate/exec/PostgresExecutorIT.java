@@ -19,9 +19,14 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /** The executor against the real PostgreSQL on 127.0.0.1. */
 class PostgresExecutorIT {
@@ -154,7 +159,7 @@ class PostgresExecutorIT {
     @Test
     void dryRunOnAMissingSchemaCreatesNothing() throws SQLException {
         ApplyResult r = executor.apply(DatabaseUrl.parse(db.url("tenant_1")), dir("1_init.sql", INIT),
-                ApplyOptions.defaults().withDryRun(true), ApplyListener.NONE);
+                ApplyOptions.builder().dryRun(true).build(), ApplyListener.NONE);
 
         assertThat(r.status()).isEqualTo("DRY_RUN");
         assertThat(query("SELECT count(*) FROM pg_namespace WHERE nspname = 'tenant_1'")).isZero();
@@ -225,7 +230,7 @@ class PostgresExecutorIT {
                     ApplyOptions.defaults(), crash)).hasMessage("worker stopped");
             assertClean(c, observer, pid);
             assertThatThrownBy(() -> executor.apply(c, DatabaseUrl.parse(db.url("tenant_3")), ok,
-                    ApplyOptions.defaults().withTxMode(dev.flotilla.migrate.dir.TxMode.ALL), crash))
+                    ApplyOptions.builder().txMode(dev.flotilla.migrate.dir.TxMode.ALL).build(), crash))
                     .hasMessage("worker stopped");
             assertClean(c, observer, pid);
             assertThat(executor.apply(c, DatabaseUrl.parse(db.url("tenant_3")), ok, ApplyOptions.defaults(),
@@ -271,11 +276,65 @@ class PostgresExecutorIT {
              TargetLock held = new PostgresDialect().lock(holder, t1, "tenant_1", Duration.ofSeconds(1))) {
             assertThat(apply(db.url("tenant_2"), d).status()).as("other schema runs").isEqualTo("PASSED");
             assertThatThrownBy(() -> executor.apply(t1, d,
-                    ApplyOptions.defaults().withLockTimeout(Duration.ofMillis(300)), ApplyListener.NONE))
+                    ApplyOptions.builder().lockTimeout(Duration.ofMillis(300)).build(), ApplyListener.NONE))
                     .isInstanceOf(FlotillaException.class)
                     .extracting(e -> ((FlotillaException) e).code()).isEqualTo(ErrorCode.LOCK_TIMEOUT);
         }
         assertThat(apply(db.url("tenant_1"), d).status()).isEqualTo("PASSED");
+    }
+
+    @Test
+    void aSecondSessionWaitsInTheServerUntilTheTimeoutAndGetsTheLockOnceReleased() throws Exception {
+        PostgresDialect d = new PostgresDialect();
+        DatabaseUrl url = DatabaseUrl.parse(db.url("tenant_1"));
+        ExecutorService background = Executors.newSingleThreadExecutor();
+        try (Connection holder = db.connect(); Connection waiter = db.connect()) {
+            String lockTimeoutBefore = setting(waiter, "lock_timeout");
+            TargetLock held = d.lock(holder, url, "tenant_1", Duration.ofSeconds(1));
+
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> d.lock(waiter, url, "tenant_1", Duration.ofMillis(500)))
+                    .isInstanceOf(FlotillaException.class)
+                    .hasMessageContaining("(revisions schema \"tenant_1\") timed out after 500ms")
+                    .extracting(e -> ((FlotillaException) e).code()).isEqualTo(ErrorCode.LOCK_TIMEOUT);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(450),
+                    Duration.ofSeconds(5));
+            assertThat(setting(waiter, "lock_timeout")).as("reset after a timeout").isEqualTo(lockTimeoutBefore);
+
+            Future<TargetLock> waiting = background.submit(() -> d.lock(waiter, url, "tenant_1",
+                    Duration.ofSeconds(30)));
+            long waiterPid = backendPid(waiter);
+            await().atMost(Duration.ofSeconds(10)).until(() -> waitsOnAnAdvisoryLock(holder, waiterPid));
+            held.close();
+            try (TargetLock got = waiting.get(10, TimeUnit.SECONDS)) {
+                assertThat(setting(waiter, "lock_timeout")).as("reset after the wait").isEqualTo(lockTimeoutBefore);
+                assertThatThrownBy(() -> d.lock(holder, url, "tenant_1", Duration.ZERO))
+                        .as("now held by the second session").isInstanceOf(FlotillaException.class);
+            }
+        } finally {
+            background.shutdownNow();
+        }
+    }
+
+    private static String setting(Connection c, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT current_setting(?)")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }
+    }
+
+    /** Whether backend {@code pid} is blocked in the server on an advisory lock, as pg_stat_activity shows it. */
+    private static boolean waitsOnAnAdvisoryLock(Connection observer, long pid) throws SQLException {
+        try (PreparedStatement ps = observer.prepareStatement("SELECT wait_event_type = 'Lock' AND wait_event ="
+                + " 'advisory' FROM pg_stat_activity WHERE pid = ?")) {
+            ps.setLong(1, pid);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        }
     }
 
     @Test

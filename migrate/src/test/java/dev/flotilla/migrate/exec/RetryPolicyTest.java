@@ -12,6 +12,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -226,6 +227,135 @@ class RetryPolicyTest {
         }, retries::add)).isInstanceOf(FlotillaException.class).hasMessageStartingWith("interrupted during attempt 1");
         assertThat(slept).isEmpty();
         assertThat(Thread.currentThread().isInterrupted()).isTrue();
+    }
+
+    // --- the worker's path: failures thrown, or reported in the result of an apply ------------------
+
+    /** An apply's outcome as the worker sees it: retriable when a statement hit a transient failure. */
+    private record Run(String error, boolean retriable) {
+        static final Run PASSED = new Run(null, false);
+    }
+
+    private static Run deadlock() {
+        return new Run("Error 1213 (40001): Deadlock found when trying to get lock", true);
+    }
+
+    private static Optional<String> retryReason(Run r) {
+        return r.retriable() ? Optional.of(r.error()) : Optional.empty();
+    }
+
+    @Test
+    void retriableResultsAreRetriedWithBackoffUntilOneIsFinal() {
+        AtomicInteger calls = new AtomicInteger();
+
+        Run result = policy(5, 0.5).call(() -> calls.incrementAndGet() < 3 ? deadlock() : Run.PASSED,
+                RetryPolicyTest::retryReason, retries::add);
+
+        assertThat(result).isEqualTo(Run.PASSED);
+        assertThat(calls).hasValue(3);
+        assertThat(slept).containsExactly(Duration.ofMillis(50), Duration.ofMillis(100));
+        assertThat(retries).containsExactly(
+                "attempt 1 of 5 failed; retrying in 50 ms: Error 1213 (40001): Deadlock found when trying to get lock",
+                "attempt 2 of 5 failed; retrying in 100 ms: Error 1213 (40001): Deadlock found when trying to get lock");
+    }
+
+    @Test
+    void aRetriableResultOfTheLastAttemptIsReturnedAsItIs() {
+        AtomicInteger calls = new AtomicInteger();
+
+        Run result = policy(3, 0.5).call(() -> {
+            calls.incrementAndGet();
+            return deadlock();
+        }, RetryPolicyTest::retryReason, retries::add);
+
+        assertThat(result).isEqualTo(deadlock());
+        assertThat(calls).hasValue(3);
+        assertThat(slept).hasSize(2);
+    }
+
+    @Test
+    void thrownAndReportedTransientFailuresShareOneAttemptCount() {
+        AtomicInteger calls = new AtomicInteger();
+
+        assertThatThrownBy(() -> policy(3, 0.5).call(() -> {
+            if (calls.incrementAndGet() == 2) {
+                return deadlock();
+            }
+            throw lockTimeout();
+        }, RetryPolicyTest::retryReason, retries::add))
+                .isInstanceOf(FlotillaException.class)
+                .hasMessage("gave up after 3 attempts: lock timeout; last error: acquiring the migration lock timed out")
+                .extracting(e -> ((FlotillaException) e).code()).isEqualTo(ErrorCode.LOCK_TIMEOUT);
+        assertThat(calls).hasValue(3);
+        assertThat(slept).containsExactly(Duration.ofMillis(50), Duration.ofMillis(100));
+        assertThat(retries).containsExactly(
+                "attempt 1 of 3 failed (lock timeout); retrying in 50 ms: acquiring the migration lock timed out",
+                "attempt 2 of 3 failed; retrying in 100 ms: Error 1213 (40001): Deadlock found when trying to get lock");
+    }
+
+    @Test
+    void aPermanentFailureFailsAtOnceWhereResultsAreRetried() {
+        AtomicInteger calls = new AtomicInteger();
+        FlotillaException checksum = new FlotillaException(ErrorCode.CHECKSUM_MISMATCH, "atlas.sum is stale");
+
+        assertThatThrownBy(() -> policy(5, 0.5).call(() -> {
+            calls.incrementAndGet();
+            throw checksum;
+        }, RetryPolicyTest::retryReason, retries::add)).isSameAs(checksum);
+        assertThat(calls).hasValue(1);
+        assertThat(slept).isEmpty();
+        assertThat(retries).isEmpty();
+    }
+
+    @Test
+    void aFinalFailedResultIsNotRetried() {
+        Run syntax = new Run("pq: syntax error at or near \"CREAT\"", false);
+
+        assertThat(policy(5, 0.5).call(() -> syntax, RetryPolicyTest::retryReason, retries::add)).isSameAs(syntax);
+        assertThat(slept).isEmpty();
+    }
+
+    @Test
+    void anInterruptWhileWaitingToRetryAResultStopsAndReturnsThatResult() {
+        AtomicInteger calls = new AtomicInteger();
+        RetryPolicy p = new RetryPolicy(5, BASE, CAP, () -> 0.5, d -> {
+            throw new InterruptedException("shutdown");
+        });
+
+        Run result = p.call(() -> {
+            calls.incrementAndGet();
+            return deadlock();
+        }, RetryPolicyTest::retryReason, retries::add);
+
+        assertThat(result).isEqualTo(deadlock());
+        assertThat(calls).hasValue(1);
+        assertThat(Thread.currentThread().isInterrupted()).isTrue();
+    }
+
+    @Test
+    void anInterruptWhileWaitingAfterAThrownFailureStopsWithTheWorkersMessage() {
+        AtomicInteger calls = new AtomicInteger();
+        RetryPolicy p = new RetryPolicy(5, BASE, CAP, () -> 0.5, d -> {
+            throw new InterruptedException("shutdown");
+        });
+
+        assertThatThrownBy(() -> p.call(() -> {
+            calls.incrementAndGet();
+            throw lockTimeout();
+        }, RetryPolicyTest::retryReason, retries::add))
+                .isInstanceOf(FlotillaException.class)
+                .hasMessageStartingWith("interrupted after attempt 1 of 5 failed (lock timeout); not retrying");
+        assertThat(calls).hasValue(1);
+        assertThat(Thread.currentThread().isInterrupted()).isTrue();
+    }
+
+    @Test
+    void passwordsInRetriedResultsAreRedacted() {
+        policy(2, 0.5).call(() -> new Run("lock on postgres://app:s3cret@db:5432/t timed out", true),
+                RetryPolicyTest::retryReason, retries::add);
+
+        assertThat(retries).singleElement().asString().doesNotContain("s3cret")
+                .contains("postgres://app:xxxxx@db:5432/t");
     }
 
     @Test

@@ -192,7 +192,7 @@ class SqliteExecutorTest {
                     .isEqualTo("FAILED");
             assertThat(c.getAutoCommit()).isTrue();
 
-            assertThatThrownBy(() -> executor.apply(c, url, bad, ApplyOptions.defaults().withTxMode(TxMode.ALL),
+            assertThatThrownBy(() -> executor.apply(c, url, bad, ApplyOptions.builder().txMode(TxMode.ALL).build(),
                     crash)).hasMessage("worker stopped");
             assertThat(c.getAutoCommit()).as("the tx-mode all transaction was rolled back").isTrue();
         }
@@ -215,7 +215,7 @@ class SqliteExecutorTest {
         exec(INIT);
         PreparedDirectory d = dir("1_init.sql", INIT);
 
-        ApplyResult r = apply(d, ApplyOptions.defaults().withBaseline("1"));
+        ApplyResult r = apply(d, ApplyOptions.builder().baseline("1").build());
 
         assertThat(r.status()).isEqualTo("PASSED");
         assertThat(r.applied()).isEmpty();
@@ -287,7 +287,7 @@ class SqliteExecutorTest {
     void txModeAllRollsBackEveryFileWhenOneFails() throws SQLException {
         PreparedDirectory d = dir("1_init.sql", INIT, "2_bad.sql", "INSERT INTO nope VALUES (1);\n");
 
-        ApplyResult r = apply(d, ApplyOptions.defaults().withTxMode(TxMode.ALL));
+        ApplyResult r = apply(d, ApplyOptions.builder().txMode(TxMode.ALL).build());
 
         assertThat(r.status()).isEqualTo("FAILED");
         assertThat(count("SELECT count(*) FROM sqlite_master WHERE name = 'users'")).isZero();
@@ -304,7 +304,7 @@ class SqliteExecutorTest {
                         + " baseline version or allow-dirty is required (pass --baseline <version> if the database"
                         + " already has the schema of the files up to <version>, or --allow-dirty to run every file"
                         + " on it)");
-        assertThat(apply(d, ApplyOptions.defaults().withAllowDirty(true)).status()).isEqualTo("PASSED");
+        assertThat(apply(d, ApplyOptions.builder().allowDirty(true).build()).status()).isEqualTo("PASSED");
     }
 
     @Test
@@ -312,7 +312,7 @@ class SqliteExecutorTest {
         exec(INIT);
         PreparedDirectory d = dir("1_init.sql", INIT, "2_seed.sql", SEED);
 
-        ApplyResult r = apply(d, ApplyOptions.defaults().withBaseline("1"));
+        ApplyResult r = apply(d, ApplyOptions.builder().baseline("1").build());
 
         assertThat(r.status()).isEqualTo("PASSED");
         assertThat(r.applied()).extracting(FileResult::version).containsExactly("2");
@@ -331,9 +331,9 @@ class SqliteExecutorTest {
                 .hasMessageContaining("migration file \"2_late.sql\" (version \"2\") is pending but the database is"
                         + " already at version \"3\"")
                 .extracting(e -> ((FlotillaException) e).code()).isEqualTo(ErrorCode.HISTORY_NON_LINEAR);
-        assertThat(apply(late, ApplyOptions.defaults().withExecOrder(ExecOrder.LINEAR_SKIP)).status())
+        assertThat(apply(late, ApplyOptions.builder().execOrder(ExecOrder.LINEAR_SKIP).build()).status())
                 .isEqualTo("NO_ACTION");
-        assertThat(apply(late, ApplyOptions.defaults().withExecOrder(ExecOrder.NON_LINEAR)).applied())
+        assertThat(apply(late, ApplyOptions.builder().execOrder(ExecOrder.NON_LINEAR).build()).applied())
                 .extracting(FileResult::version).containsExactly("2");
         assertThat(count("SELECT count(*) FROM sqlite_master WHERE name = 't2'")).isEqualTo(1);
     }
@@ -342,7 +342,7 @@ class SqliteExecutorTest {
     void dryRunShowsThePlanAndWritesNothing() {
         PreparedDirectory d = dir("1_init.sql", INIT);
 
-        ApplyResult r = apply(d, ApplyOptions.defaults().withDryRun(true));
+        ApplyResult r = apply(d, ApplyOptions.builder().dryRun(true).build());
 
         assertThat(r.status()).isEqualTo("DRY_RUN");
         assertThat(r.applied()).singleElement().satisfies(f -> assertThat(f.applied()).hasSize(1));
@@ -361,7 +361,7 @@ class SqliteExecutorTest {
     void amountLimitsHowManyFilesRun() {
         PreparedDirectory d = dir("1_a.sql", "CREATE TABLE a (id int);\n", "2_b.sql", "CREATE TABLE b (id int);\n");
 
-        ApplyResult r = apply(d, ApplyOptions.defaults().withAmount(1));
+        ApplyResult r = apply(d, ApplyOptions.builder().amount(1).build());
 
         assertThat(r.applied()).extracting(FileResult::version).containsExactly("1");
         assertThat(apply(d, ApplyOptions.defaults()).applied()).extracting(FileResult::version).containsExactly("2");
@@ -397,7 +397,7 @@ class SqliteExecutorTest {
             });
             assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
 
-            assertThatThrownBy(() -> apply(d, ApplyOptions.defaults().withLockTimeout(Duration.ofMillis(300))))
+            assertThatThrownBy(() -> apply(d, ApplyOptions.builder().lockTimeout(Duration.ofMillis(300)).build()))
                     .hasMessageContaining("acquiring the migration lock")
                     .extracting(e -> ((FlotillaException) e).code()).isEqualTo(ErrorCode.LOCK_TIMEOUT);
             release.countDown();

@@ -116,7 +116,7 @@ final class FanOut {
                 .setCommandId(setId + "/" + index).setEnv(env.name()).setDirectory(v.directory())
                 .setVersionId(v.versionId()).setTargetVersion(v.latestVersion()).setTargetName(t.name())
                 .setRedactedUrl(t.redactedUrl()).setAttempt(1).setDryRun(dryRun).setIndex(index)
-                .setPlanned(planned).build();
+                .setPlanned(planned).setBaseline(env.baseline()).setTxMode(env.txMode()).build();
     }
 
     /** The set id for a push-triggered deployment of {@code env}: the same for every re-handling of the push. */

@@ -17,14 +17,24 @@ import java.util.Optional;
  * @param devUrl the {@code dev} database URL, e.g. {@code sqlite://?mode=memory}; null when not set.
  *     It may contain a password: print it with {@link DatabaseUrl#redact(String)}
  * @param targets the databases to migrate, resolved at each deployment; never null
+ * @param baseline the {@code migration { baseline = … }} version recorded on a target that has no
+ *     revisions yet; null for none
+ * @param txMode the {@code migration { tx_mode = … }} transaction mode ({@code file}, {@code all},
+ *     {@code none}); null for Atlas' default, {@code file}
  */
-public record EnvConfig(String name, String migrationDir, String devUrl, TargetSource targets) {
+public record EnvConfig(String name, String migrationDir, String devUrl, TargetSource targets, String baseline,
+        String txMode) {
     private static final String REGISTRY_SCHEME = "atlas://";
 
     public EnvConfig {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(migrationDir, "migrationDir");
         Objects.requireNonNull(targets, "targets");
+    }
+
+    /** An env with Atlas' defaults for baseline and transaction mode. */
+    public EnvConfig(String name, String migrationDir, String devUrl, TargetSource targets) {
+        this(name, migrationDir, devUrl, targets, null, null);
     }
 
     /** Name of the registry directory this env follows when migrationDir is atlas://NAME[?tag=T], else empty. */

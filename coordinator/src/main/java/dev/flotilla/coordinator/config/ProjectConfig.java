@@ -109,7 +109,24 @@ public final class ProjectConfig {
                 Scope.of(where, "dev"), "the dev database must be known when the file is loaded"))).orElse(null);
         EnvTargets targets = new EnvTargets(model, env);
         errors.check(() -> targets.check(checker));
-        return new EnvConfig(env.name(), migrationDir, dev, targets);
+        Block migration = migrations.isEmpty() ? null : migrations.get(0);
+        String baseline = migrationString(checker, errors, migration, "baseline", where);
+        String txMode = migrationString(checker, errors, migration, "tx_mode", where);
+        if (txMode != null && !List.of("file", "all", "none").contains(txMode)) {
+            errors.add(migration.attribute("tx_mode").orElseThrow().line(), where, "migration.tx_mode is \"" + txMode
+                    + "\"; it must be \"file\", \"all\" or \"none\"");
+        }
+        return new EnvConfig(env.name(), migrationDir, dev, targets, baseline, txMode);
+    }
+
+    /** A string attribute of the migration block, known when the file is loaded; null when absent. */
+    private static String migrationString(Evaluator checker, ConfigErrors errors, Block migration, String name,
+            String where) {
+        if (migration == null) {
+            return null;
+        }
+        return migration.attribute(name).flatMap(a -> errors.get(() -> checker.string(a.value(),
+                Scope.of(where, "migration." + name), "it must be known when the file is loaded"))).orElse(null);
     }
 
     private static String migrationDir(Evaluator checker, Attribute dir, String where) {

@@ -128,9 +128,9 @@ class MariaDbExecutorIT {
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(450),
                     Duration.ofSeconds(5));
 
+            long waiterId = connectionId(waiter); // before the wait: the connection is busy during it
             Future<TargetLock> waiting = background.submit(() -> d.lock(waiter, url, db.name(),
                     Duration.ofSeconds(30)));
-            long waiterId = connectionId(waiter);
             await().atMost(Duration.ofSeconds(10)).until(() -> "User lock".equals(state(holder, waiterId)));
             held.close();
             try (TargetLock got = waiting.get(10, TimeUnit.SECONDS)) {

@@ -301,9 +301,9 @@ class PostgresExecutorIT {
                     Duration.ofSeconds(5));
             assertThat(setting(waiter, "lock_timeout")).as("reset after a timeout").isEqualTo(lockTimeoutBefore);
 
+            long waiterPid = backendPid(waiter); // before the wait: the connection is busy during it
             Future<TargetLock> waiting = background.submit(() -> d.lock(waiter, url, "tenant_1",
                     Duration.ofSeconds(30)));
-            long waiterPid = backendPid(waiter);
             await().atMost(Duration.ofSeconds(10)).until(() -> waitsOnAnAdvisoryLock(holder, waiterPid));
             held.close();
             try (TargetLock got = waiting.get(10, TimeUnit.SECONDS)) {

@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.time.Clock;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -56,8 +57,10 @@ final class TokenCommand {
         @Override
         public Integer call() {
             List<Grant> grants = scopes.stream().map(Grant::parse).toList();
-            JsonNode created = jdbcUrl != null ? inStore(grants) : cloud.api().postJson("/api/v1/tokens",
-                    Map.of("name", name, "scopes", grants.stream().map(Grant::toString).toList()));
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("name", name);
+            body.put("scopes", grants.stream().map(Grant::toString).toList());
+            JsonNode created = jdbcUrl != null ? inStore(grants) : cloud.api().postJson("/api/v1/tokens", body);
             PrintWriter out = spec.commandLine().getOut();
             if (cloud.json()) {
                 out.println(AtlasJson.write(created));

@@ -1,5 +1,6 @@
 package dev.flotilla.cli;
 
+import dev.flotilla.migrate.Hashes;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -8,10 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -54,7 +52,7 @@ public final class CannedAnswers {
             ObjectNode answer = JSON.createObjectNode().put("route", route(method, rawPath)).put("status", status);
             answer.set("body", JSON.readTree(body));
             Files.createDirectories(DIR);
-            Files.write(DIR.resolve(HexFormat.of().formatHex(sha256(body)).substring(0, 16) + ".json"),
+            Files.write(DIR.resolve(Hashes.sha256Hex(body).substring(0, 16) + ".json"),
                     JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(answer));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot record a canned answer in " + DIR, e);
@@ -74,13 +72,5 @@ public final class CannedAnswers {
             }
         }
         return out;
-    }
-
-    private static byte[] sha256(byte[] body) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(body);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is not available", e);
-        }
     }
 }

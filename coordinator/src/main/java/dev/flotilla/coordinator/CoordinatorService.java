@@ -16,6 +16,8 @@ import dev.flotilla.fabric.access.AuditTrail;
 import dev.flotilla.fabric.access.Scope;
 import dev.flotilla.migrate.ErrorCode;
 import dev.flotilla.migrate.FlotillaException;
+import dev.flotilla.migrate.Hashes;
+import dev.flotilla.migrate.dir.MigrationDirectory;
 import dev.flotilla.protocol.EventSerde;
 import dev.flotilla.protocol.Topics;
 import dev.flotilla.protocol.avro.DirectoryPushed;
@@ -135,12 +137,13 @@ public final class CoordinatorService extends StoreBackedService {
         try {
             e = EventSerde.decode(r.value(), DirectoryPushed.class);
         } catch (RuntimeException ex) {
-            try {
-                DeadLetters.park(producerForDeadLetters(), r.topic(), r.partition(), r.offset(), r.value(),
-                        "undecodable DirectoryPushed: " + ex.getMessage()).get();
-            } catch (Exception dl) {
-                LOG.error("cannot park unreadable record {}@{} on the dead-letter topic", r.topic(), r.offset(), dl);
-            }
+            park(r, "undecodable DirectoryPushed: " + ex.getMessage());
+            return;
+        }
+        String forged = verify(e);
+        if (forged != null) {
+            park(r, "DirectoryPushed " + e.getVersionId() + " of " + e.getDirectory() + ":" + e.getTag()
+                    + " refused, nothing deployed: " + forged);
             return;
         }
         index.pushed(e);
@@ -159,6 +162,30 @@ public final class CoordinatorService extends StoreBackedService {
             }
         }
         markHandled(e.getEventId());
+    }
+
+    /** Why the push cannot be the registry's (its archive is not its version, or atlas.sum fails); null if it can. */
+    private static String verify(DirectoryPushed e) {
+        byte[] archive = new byte[e.getArchive().remaining()];
+        e.getArchive().duplicate().get(archive);
+        String actual = Hashes.sha256Hex(archive);
+        if (!actual.equals(e.getVersionId())) {
+            return "its archive's SHA-256 is " + actual + ", not its version id " + e.getVersionId();
+        }
+        try {
+            MigrationDirectory.fromArchive(archive).validate();
+            return null;
+        } catch (FlotillaException ex) {
+            return ex.getMessage();
+        }
+    }
+
+    private void park(ConsumerRecord<String, byte[]> r, String reason) {
+        try {
+            DeadLetters.park(producerForDeadLetters(), r.topic(), r.partition(), r.offset(), r.value(), reason).get();
+        } catch (Exception dl) {
+            LOG.error("cannot park record {}@{} on the dead-letter topic ({})", r.topic(), r.offset(), reason, dl);
+        }
     }
 
     private synchronized KafkaProducer<String, byte[]> producerForDeadLetters() {

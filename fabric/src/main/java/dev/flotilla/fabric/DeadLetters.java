@@ -1,5 +1,6 @@
 package dev.flotilla.fabric;
 
+import dev.flotilla.migrate.Hashes;
 import dev.flotilla.protocol.EventSerde;
 import dev.flotilla.protocol.Topics;
 import dev.flotilla.protocol.avro.DeadLetter;
@@ -9,10 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.UUID;
 import java.util.concurrent.Future;
 
@@ -35,19 +33,11 @@ public final class DeadLetters {
         byte[] bytes = payload == null ? new byte[0] : payload;
         boolean kept = !Topics.DIRECTORIES.equals(topic);
         String why = kept ? reason : reason + " (payload of " + bytes.length + " bytes not kept, SHA-256 "
-                + sha256(bytes) + ")";
+                + Hashes.sha256Hex(bytes) + ")";
         DeadLetter d = DeadLetter.newBuilder().setEventId(UUID.randomUUID().toString()).setOccurredAt(Instant.now())
                 .setTopic(topic).setPartition(partition).setOffset(offset).setReason(why)
                 .setPayload(ByteBuffer.wrap(kept ? bytes : new byte[0])).build();
         return producer.send(new ProducerRecord<>(Topics.DEAD_LETTERS, topic + "-" + partition + "@" + offset,
                 EventSerde.encode(d)));
-    }
-
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is not available", e);
-        }
     }
 }

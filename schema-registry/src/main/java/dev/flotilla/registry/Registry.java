@@ -1,15 +1,13 @@
 package dev.flotilla.registry;
 
+import dev.flotilla.migrate.Hashes;
 import dev.flotilla.migrate.ErrorCode;
 import dev.flotilla.migrate.FlotillaException;
 import dev.flotilla.migrate.dir.MigrationDirectory;
 import dev.flotilla.protocol.EventSerde;
 import dev.flotilla.protocol.avro.DirectoryPushed;
 
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -47,7 +45,7 @@ public final class Registry {
         MigrationDirectory dir = MigrationDirectory.fromArchive(archive);
         dir.validate();
         byte[] canonical = dir.toArchive();
-        String id = sha256(canonical);
+        String id = Hashes.sha256Hex(canonical);
         RegistryStore.StoredVersion v = new RegistryStore.StoredVersion(id, name, dir.latestVersion(),
                 dir.files().size(), canonical, Instant.now());
         PushResult r = new PushResult(name, t, id, dir.latestVersion(), dir.files().size(), true);
@@ -76,11 +74,4 @@ public final class Registry {
         return value;
     }
 
-    static String sha256(byte[] data) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

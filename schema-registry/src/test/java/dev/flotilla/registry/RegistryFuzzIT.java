@@ -1,5 +1,6 @@
 package dev.flotilla.registry;
 
+import dev.flotilla.migrate.Hashes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
@@ -152,7 +153,7 @@ class RegistryFuzzIT {
         RegistryStore.StoredVersion v = registry.store().byTag(directory, tag).orElseThrow(
                 () -> new AssertionError("push succeeded but tag " + tag + " does not exist"));
         assertThat(v.versionId()).isEqualTo(r.versionId());
-        assertThat(Registry.sha256(v.archive())).isEqualTo(r.versionId());
+        assertThat(Hashes.sha256Hex(v.archive())).isEqualTo(r.versionId());
         assertThat(registry.store().byTag(directory, "latest")).get()
                 .extracting(RegistryStore.StoredVersion::versionId).isEqualTo(r.versionId());
 

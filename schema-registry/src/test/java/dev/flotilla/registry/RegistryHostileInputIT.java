@@ -1,5 +1,6 @@
 package dev.flotilla.registry;
 
+import dev.flotilla.migrate.Hashes;
 import static dev.flotilla.registry.TarBytes.sumOf;
 import static dev.flotilla.registry.TarBytes.utf8;
 import static dev.flotilla.registry.TarBytes.validArchive;
@@ -469,7 +470,7 @@ class RegistryHostileInputIT {
                 + "?tag=v7"))).header("authorization", "Bearer " + token).GET().build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         assertThat(archive.statusCode()).isEqualTo(200);
-        assertThat(Registry.sha256(archive.body())).isEqualTo(created.getString("versionId"));
+        assertThat(Hashes.sha256Hex(archive.body())).isEqualTo(created.getString("versionId"));
         MigrationDirectory stored = MigrationDirectory.fromArchive(archive.body());
         stored.validate();
         assertThat(stored.files()).extracting(MigrationFile::name)

@@ -4,15 +4,27 @@ import dev.flotilla.migrate.url.DatabaseUrl;
 import dev.flotilla.protocol.avro.MigrationCommand;
 
 /**
- * Turns a command's target (env + name, redacted URL) into the URL with credentials. Credentials
- * live in the worker's own configuration, never on a topic.
+ * Finds the target a command names in the worker's own configuration: its URL with credentials,
+ * and the options its env allows. Nothing of it is taken from the command, which anyone who can
+ * write to the commands topic could have forged.
  */
 @FunctionalInterface
 public interface TargetResolver {
-    DatabaseUrl resolve(MigrationCommand command);
+    /**
+     * The target {@code command} names by env and target name.
+     *
+     * @throws dev.flotilla.migrate.FlotillaException CONFIG_INVALID when the worker's configuration has
+     *     no such target
+     */
+    Resolved resolve(MigrationCommand command);
 
-    /** Uses the command's URL as is: right for targets whose URL carries no password (SQLite, trust auth). */
-    static TargetResolver fromCommand() {
-        return c -> DatabaseUrl.parse(c.getRedactedUrl());
+    /**
+     * A target as the worker's configuration has it.
+     *
+     * @param url where it is, with its credentials
+     * @param baseline the baseline version its env allows a command to ask for; null for none
+     * @param txMode the transaction mode its env sets; null for the directory's own
+     */
+    record Resolved(DatabaseUrl url, String baseline, String txMode) {
     }
 }

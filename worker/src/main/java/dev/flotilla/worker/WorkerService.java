@@ -173,23 +173,24 @@ public final class WorkerService implements FlotillaService {
             });
             return;
         }
-        DatabaseUrl url;
+        TargetResolver.Resolved target;
         try {
-            url = resolver.resolve(command);
+            target = resolver.resolve(command);
+            allowed(command, target);
         } catch (RuntimeException e) {
             queue.add("", new Queued(tp, record.offset(), command, null, e));
             return;
         }
-        queue.add(url.serverKey(), new Queued(tp, record.offset(), command, url, null));
+        queue.add(target.url().serverKey(), new Queued(tp, record.offset(), command, target, null));
     }
 
     /**
      * A decoded command waiting for a JDBC thread.
      *
-     * @param url where it runs; null when the target's URL could not be resolved
-     * @param unresolved why not
+     * @param target where it runs, as this worker's configuration has it; null when it has no such target
+     * @param unresolved why not, or why the command was refused
      */
-    private record Queued(TopicPartition tp, long offset, MigrationCommand command, DatabaseUrl url,
+    private record Queued(TopicPartition tp, long offset, MigrationCommand command, TargetResolver.Resolved target,
             RuntimeException unresolved) {
     }
 
@@ -229,19 +230,20 @@ public final class WorkerService implements FlotillaService {
         }
         try {
             MigrationDirectory dir = directories.await(c.getVersionId(), DIRECTORY_WAIT);
-            return apply(c, q.url(), dir, start);
+            return apply(c, q.target(), dir, start);
         } catch (RuntimeException e) {
             return failure(c, start, e);
         }
     }
 
-    private MigrationResult apply(MigrationCommand c, DatabaseUrl url, MigrationDirectory dir, Instant start) {
+    private MigrationResult apply(MigrationCommand c, TargetResolver.Resolved target, MigrationDirectory dir,
+            Instant start) {
         MDC.put("target", c.getTargetId());
         MDC.put("deploymentSet", String.valueOf(c.getDeploymentSetId()));
         Timer.Sample sample = Timer.start();
         try {
-            PreparedDirectory prepared = directories.prepared(c.getVersionId(), dir, url.dialect());
-            return counted(applyWithRetries(c, url, prepared, start));
+            PreparedDirectory prepared = directories.prepared(c.getVersionId(), dir, target.url().dialect());
+            return counted(applyWithRetries(c, target, prepared, start));
         } catch (RuntimeException e) {
             return counted(failure(c, start, e));
         } finally {
@@ -255,10 +257,10 @@ public final class WorkerService implements FlotillaService {
      * retry policy's bounded, jittered backoff, whether thrown or reported in the result; permanent
      * ones fail at once. Safe to repeat: a failed file was rolled back, or resumes where it stopped.
      */
-    private MigrationResult applyWithRetries(MigrationCommand c, DatabaseUrl url, PreparedDirectory prepared,
-            Instant start) {
+    private MigrationResult applyWithRetries(MigrationCommand c, TargetResolver.Resolved target,
+            PreparedDirectory prepared, Instant start) {
         try {
-            ApplyResult r = retries.call(() -> applyOnce(c, url, prepared),
+            ApplyResult r = retries.call(() -> applyOnce(c, target, prepared),
                     result -> result.retriable() ? Optional.of(result.error()) : Optional.empty(),
                     retry -> LOG.info("{} on {}", retry, c.getTargetId()));
             return results.of(c, r);
@@ -272,8 +274,9 @@ public final class WorkerService implements FlotillaService {
      * One run of the executor: on a pooled connection for schema-per-tenant PostgreSQL (returned
      * only when the run ended normally), else on a connection of its own.
      */
-    private ApplyResult applyOnce(MigrationCommand c, DatabaseUrl url, PreparedDirectory prepared) {
-        ApplyOptions o = options(c);
+    private ApplyResult applyOnce(MigrationCommand c, TargetResolver.Resolved target, PreparedDirectory prepared) {
+        DatabaseUrl url = target.url();
+        ApplyOptions o = options(c, target);
         try (ProgressPublisher progress = new ProgressPublisher(vertx, producer.unwrap(), c, PROGRESS_AFTER)) {
             if (!TargetConnections.pooled(url)) {
                 return executor.apply(url, prepared, o, progress);
@@ -296,15 +299,33 @@ public final class WorkerService implements FlotillaService {
         return r;
     }
 
-    private static ApplyOptions options(MigrationCommand c) {
+    /** The options a run uses: its env's, from this worker's project file, never the command's own. */
+    private static ApplyOptions options(MigrationCommand c, TargetResolver.Resolved target) {
         ApplyOptions.Builder o = ApplyOptions.builder().dryRun(c.getDryRun());
-        if (c.getTxMode() != null) {
-            o.txMode(TxMode.parse(c.getTxMode()));
+        if (target.txMode() != null) {
+            o.txMode(TxMode.parse(target.txMode()));
         }
-        if (c.getBaseline() != null) {
-            o.baseline(c.getBaseline());
+        if (target.baseline() != null) {
+            o.baseline(target.baseline());
         }
         return o.build();
+    }
+
+    /**
+     * Refuses a command that asks for a baseline or transaction mode its env does not set in this
+     * worker's project file: a forged command must not baseline a database past files it never ran.
+     */
+    static void allowed(MigrationCommand c, TargetResolver.Resolved target) {
+        allowed(c, "baseline", c.getBaseline(), target.baseline());
+        allowed(c, "tx mode", c.getTxMode(), target.txMode());
+    }
+
+    private static void allowed(MigrationCommand c, String what, String asked, String set) {
+        if (asked != null && !asked.equals(set)) {
+            throw new FlotillaException(ErrorCode.CONFIG_INVALID, "command " + c.getCommandId() + " asks for " + what
+                    + " \"" + asked + "\", but env \"" + c.getEnv() + "\" in this worker's project file sets "
+                    + (set == null ? "none" : "\"" + set + "\"") + "; refused, nothing was connected");
+        }
     }
 
     private MigrationResult failure(MigrationCommand c, Instant start, Throwable e) {

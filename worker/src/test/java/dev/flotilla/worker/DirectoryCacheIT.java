@@ -5,6 +5,7 @@ import dev.flotilla.fabric.KafkaSettings;
 import dev.flotilla.fabric.TopicSetup;
 import dev.flotilla.migrate.ErrorCode;
 import dev.flotilla.migrate.FlotillaException;
+import dev.flotilla.migrate.Hashes;
 import dev.flotilla.migrate.dir.MigrationDirectory;
 import dev.flotilla.migrate.exec.PreparedDirectory;
 import dev.flotilla.migrate.sql.Dialect;
@@ -65,12 +66,13 @@ class DirectoryCacheIT {
 
     @Test
     void aCommandThatArrivesBeforeItsDirectoryWaitsForIt() throws Exception {
-        String versionId = UUID.randomUUID().toString();
+        byte[] archive = directory("1_init.sql", unique("CREATE TABLE t (id int);\n")).toArchive();
+        String versionId = Hashes.sha256Hex(archive);
         CompletableFuture<MigrationDirectory> waiting = CompletableFuture.supplyAsync(
                 () -> cache.await(versionId, Duration.ofSeconds(30)));
         assertThat(waiting).isNotDone();
 
-        publish(versionId, directory("1_init.sql", "CREATE TABLE t (id int);\n").toArchive());
+        publish(versionId, archive);
 
         MigrationDirectory dir = waiting.get(30, TimeUnit.SECONDS);
         assertThat(dir.files()).extracting(f -> f.name()).containsExactly("1_init.sql");
@@ -91,16 +93,15 @@ class DirectoryCacheIT {
     void anUnreadableRecordIsSkippedAndTheOnesBehindItStillArrive() throws Exception {
         producer.send(new ProducerRecord<>(Topics.DIRECTORIES, "garbage", "not avro".getBytes(StandardCharsets.UTF_8)))
                 .get(30, TimeUnit.SECONDS);
-        String versionId = UUID.randomUUID().toString();
-        publish(versionId, directory("1_a.sql", "CREATE TABLE a (id int);\n").toArchive());
+        String versionId = publish(directory("1_a.sql", unique("CREATE TABLE a (id int);\n")).toArchive());
 
         assertThat(cache.await(versionId, Duration.ofSeconds(30)).files()).hasSize(1);
     }
 
     @Test
     void aVersionIsSplitOncePerDialectAndReusedForEveryTarget() throws Exception {
-        String versionId = UUID.randomUUID().toString();
-        publish(versionId, directory("1_a.sql", "CREATE TABLE a (id int);\nCREATE TABLE b (id int);\n").toArchive());
+        String versionId = publish(directory("1_a.sql", unique("CREATE TABLE a (id int);\nCREATE TABLE b (id int);\n"))
+                .toArchive());
         MigrationDirectory dir = cache.await(versionId, Duration.ofSeconds(30));
 
         PreparedDirectory pg = cache.prepared(versionId, dir, Dialect.POSTGRES);
@@ -109,13 +110,53 @@ class DirectoryCacheIT {
         assertThat(cache.prepared(versionId, dir, Dialect.SQLITE)).isNotSameAs(pg);
     }
 
+    @Test
+    void aRecordWhoseArchiveIsNotItsVersionIsRefusedAndItsCommandsFailAtOnce() throws Exception {
+        String claimed = "0".repeat(64);
+        publish(claimed, directory("1_a.sql", unique("DROP TABLE users;\n")).toArchive());
+
+        assertThatThrownBy(() -> cache.await(claimed, Duration.ofSeconds(30)))
+                .isInstanceOfSatisfying(FlotillaException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.CHECKSUM_MISMATCH))
+                .hasMessageContaining("directory version " + claimed).hasMessageContaining("was refused")
+                .hasMessageContaining("SHA-256 is ");
+    }
+
+    @Test
+    void aRecordWhoseAtlasSumDoesNotCheckIsRefused() throws Exception {
+        Path dir = write("1_a.sql", unique("CREATE TABLE a (id int);\n"));
+        Files.writeString(dir.resolve("1_a.sql"), Files.readString(dir.resolve("1_a.sql")) + "DROP TABLE users;\n");
+        byte[] archive = MigrationDirectory.open(dir).toArchive();
+
+        String versionId = publish(archive);
+
+        assertThatThrownBy(() -> cache.await(versionId, Duration.ofSeconds(30))).isInstanceOf(FlotillaException.class)
+                .hasMessageContaining("was refused");
+    }
+
+    private static String unique(String sql) {
+        return "-- " + UUID.randomUUID() + "\n" + sql;
+    }
+
     private MigrationDirectory directory(String... nameContent) throws Exception {
+        return MigrationDirectory.open(write(nameContent));
+    }
+
+    /** A directory of these files with its atlas.sum. */
+    private Path write(String... nameContent) throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("m" + System.nanoTime()));
         for (int i = 0; i < nameContent.length; i += 2) {
             Files.writeString(dir.resolve(nameContent[i]), nameContent[i + 1]);
         }
         MigrationDirectory.open(dir).writeSum(dir);
-        return MigrationDirectory.open(dir);
+        return dir;
+    }
+
+    /** Publishes the archive under its own version id, as the registry does; returns the id. */
+    private String publish(byte[] archive) throws Exception {
+        String versionId = Hashes.sha256Hex(archive);
+        publish(versionId, archive);
+        return versionId;
     }
 
     private void publish(String versionId, byte[] archive) throws Exception {

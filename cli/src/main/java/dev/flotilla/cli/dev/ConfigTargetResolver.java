@@ -14,34 +14,38 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Finds a command's credentials in the worker's own copy of the project file: the command names
- * env and target, the project file has the URL with its password. Re-resolves an env on a miss,
- * so targets added to a {@code data "sql"} group are found.
+ * Finds a command's target in the worker's own copy of the project file: the command names env and
+ * target, the project file has the URL with its password and the options the env allows.
+ * Re-resolves an env on a miss, so targets added to a {@code data "sql"} group are found. A target
+ * the project file does not have is refused: no URL is ever taken from a command.
  */
 public final class ConfigTargetResolver implements TargetResolver {
     private final ProjectConfig config;
-    private final Map<String, String> urls = new ConcurrentHashMap<>();
+    private final Map<String, Resolved> targets = new ConcurrentHashMap<>();
 
     public ConfigTargetResolver(ProjectConfig config) {
         this.config = config;
     }
 
     @Override
-    public DatabaseUrl resolve(MigrationCommand c) {
-        String url = urls.get(c.getTargetId());
-        if (url == null) {
+    public Resolved resolve(MigrationCommand c) {
+        String id = Topics.targetId(c.getEnv(), c.getTargetName());
+        if (!id.equals(c.getTargetId())) {
+            throw new FlotillaException(ErrorCode.CONFIG_INVALID, "command " + c.getCommandId() + " names target \""
+                    + c.getTargetId() + "\" but env \"" + c.getEnv() + "\" and name \"" + c.getTargetName()
+                    + "\"; refused");
+        }
+        Resolved r = targets.get(id);
+        if (r == null) {
             refresh(c.getEnv());
-            url = urls.get(c.getTargetId());
+            r = targets.get(id);
         }
-        if (url == null) {
-            if (!c.getRedactedUrl().contains(DatabaseUrl.MASK)) {
-                return DatabaseUrl.parse(c.getRedactedUrl());
-            }
+        if (r == null) {
             throw new FlotillaException(ErrorCode.CONFIG_INVALID, "target \"" + c.getTargetName() + "\" of env \""
-                    + c.getEnv() + "\" is not in this worker's project file; give the worker the same atlas.hcl as"
-                    + " the coordinator");
+                    + c.getEnv() + "\" is not in this worker's project file, so nothing was connected; give the"
+                    + " worker the same atlas.hcl as the coordinator");
         }
-        return DatabaseUrl.parse(url);
+        return r;
     }
 
     private synchronized void refresh(String envName) {
@@ -50,7 +54,8 @@ public final class ConfigTargetResolver implements TargetResolver {
             return;
         }
         for (Target t : env.targets().resolve()) {
-            urls.put(Topics.targetId(envName, t.name()), t.url());
+            targets.put(Topics.targetId(envName, t.name()), new Resolved(DatabaseUrl.parse(t.url()), env.baseline(),
+                    env.txMode()));
         }
     }
 }

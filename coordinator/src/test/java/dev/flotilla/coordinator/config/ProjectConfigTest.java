@@ -50,6 +50,23 @@ class ProjectConfigTest {
     }
 
     @Test
+    void theMigrationBlocksBaselineAndTxModeAreReadForTheWorkersToHonour() {
+        EnvConfig prod = parse("env \"prod\" {\n  url = \"sqlite://t.db\"\n  migration {\n    dir = \"atlas://app\"\n"
+                + "    baseline = \"20240101000000\"\n    tx_mode = \"none\"\n  }\n}\n").requireEnv("prod");
+
+        assertThat(prod.baseline()).isEqualTo("20240101000000");
+        assertThat(prod.txMode()).isEqualTo("none");
+        assertThat(parse("env \"prod\" {\n  url = \"sqlite://t.db\"\n}\n").requireEnv("prod").baseline()).isNull();
+    }
+
+    @Test
+    void anUnknownTxModeIsAConfigErrorNamingTheValues() {
+        assertThat(configError(() -> parse("env \"prod\" {\n  url = \"sqlite://t.db\"\n  migration {\n"
+                + "    tx_mode = \"sometimes\"\n  }\n}\n"))).contains("migration.tx_mode is \"sometimes\"; it must be"
+                + " \"file\", \"all\" or \"none\"");
+    }
+
+    @Test
     void guideTextAsPrintedFlushLeftAndWithWindowsLineEndings() {
         String guide = "locals {\ntenant = [\"tenant_1\", \"tenant_2\"]\n}\n\nenv \"prod\" {\n"
                 + "for_each = toset(local.tenant)\nurl = \"sqlite://${each.value}.db\"\nmigration {\n"

@@ -1,10 +1,8 @@
 package dev.flotilla.fabric.access;
 
+import dev.flotilla.migrate.Hashes;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
-import java.util.HexFormat;
 import java.util.zip.CRC32;
 
 /**
@@ -49,12 +47,7 @@ public final class Tokens {
 
     /** The hex SHA-256 under which a token is stored and looked up. */
     public static String hash(String token) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(token.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is not available", e);
-        }
+        return Hashes.sha256Hex(token.getBytes(StandardCharsets.UTF_8));
     }
 
     /** The part of a token that may be shown to identify it: {@code flt_AbCd…}. */

@@ -5,6 +5,7 @@ import dev.flotilla.fabric.HttpErrors;
 import dev.flotilla.fabric.Requests;
 import dev.flotilla.fabric.ServiceHost;
 import dev.flotilla.fabric.StoreBackedService;
+import dev.flotilla.fabric.SupervisedLoop;
 import dev.flotilla.fabric.access.Scope;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -25,7 +26,7 @@ public final class AggregatorService extends StoreBackedService {
     static final Set<String> DATABASE_STATUSES = Set.of("SYNCED", "PENDING", "FAILED");
     private final java.time.Duration stallAfter;
     private ResultsConsumer loop;
-    private Thread thread;
+    private SupervisedLoop supervisor;
     private ViewQueries queries;
 
     /** With sets reported stalled after 5 minutes without an event. */
@@ -57,9 +58,7 @@ public final class AggregatorService extends StoreBackedService {
 
     @Override
     protected void serve(ServiceHost host) {
-        thread = new Thread(loop, "flotilla-aggregator-consumer");
-        thread.setDaemon(true);
-        thread.start();
+        supervisor = SupervisedLoop.start("flotilla-aggregator-consumer", loop);
         routes(host.api());
     }
 
@@ -91,8 +90,11 @@ public final class AggregatorService extends StoreBackedService {
 
     @Override
     protected Future<Void> halt() {
+        if (supervisor != null) {
+            supervisor.stop(java.time.Duration.ofSeconds(10));
+        }
         if (loop != null) {
-            loop.stop();
+            loop.close();
         }
         return Future.succeededFuture();
     }

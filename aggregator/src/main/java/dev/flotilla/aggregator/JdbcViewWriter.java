@@ -144,8 +144,8 @@ final class JdbcViewWriter {
         List<DeploymentSetCreated> sets = List.copyOf(last.values());
         Args<DeploymentSetCreated> args = e -> new Object[] {e.getEnv(), e.getDirectory(),
             e.getVersionId(), e.getTag(), e.getTargetVersion(), e.getPlanned(), e.getTrigger(), e.getDryRun(),
-            ts(e.getOccurredAt()), e.getDeploymentSetId(), ts(e.getOccurredAt())};
-        int[] updated = batch(SET_UPDATE, sets, e -> Arrays.copyOf(args.of(e), 10));
+            e.getError(), ts(e.getOccurredAt()), e.getDeploymentSetId(), ts(e.getOccurredAt())};
+        int[] updated = batch(SET_UPDATE, sets, e -> Arrays.copyOf(args.of(e), 11));
         List<DeploymentSetCreated> missing = new ArrayList<>();
         for (int i = 0; i < sets.size(); i++) {
             if (updated[i] == 0) {

@@ -4,6 +4,7 @@ import dev.flotilla.fabric.DeadLetters;
 import dev.flotilla.fabric.KafkaClients;
 import dev.flotilla.fabric.KafkaSettings;
 import dev.flotilla.fabric.ServiceStore;
+import dev.flotilla.fabric.SupervisedLoop;
 import dev.flotilla.protocol.EventSerde;
 import dev.flotilla.protocol.Topics;
 import dev.flotilla.protocol.avro.MigrationResult;
@@ -35,13 +36,15 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The aggregator's consume loop, on its own named thread (JDBC never runs on the event loop):
- * poll a batch, apply it to the views in one transaction ({@link BatchApplier}: a round trip per
- * kind of statement, not per event), then commit the offsets. A crash between the two replays the
- * batch, which the idempotent upserts absorb. A batch that fails is retried until it passes, except
- * for the events whose values the views reject, which are parked on the dead-letter topic.
+ * The aggregator's consume loop, run by a {@link SupervisedLoop} on its own named thread (JDBC
+ * never runs on the event loop): poll a batch, apply it to the views in one transaction
+ * ({@link BatchApplier}: a round trip per kind of statement, not per event), then commit the
+ * offsets. A crash between the two replays the batch, which the idempotent upserts absorb. A batch
+ * that fails is retried until it passes (the loop reports DOWN meanwhile), except for the events
+ * whose values the views reject, which are parked on the dead-letter topic. Any other failure ends
+ * the run; the supervisor starts a new one with new clients.
  */
-final class ResultsConsumer implements Runnable {
+final class ResultsConsumer implements SupervisedLoop.Body {
     private static final Logger LOG = LoggerFactory.getLogger(ResultsConsumer.class);
     /** How long to wait for results between two batches of other events. */
     private static final Duration RESULTS_WAIT = Duration.ofMillis(5);
@@ -50,8 +53,7 @@ final class ResultsConsumer implements Runnable {
     /** While batches keep coming, offsets are committed this often (and whenever the loop is idle). */
     private static final long COMMIT_INTERVAL_NANOS = 1_000_000_000L;
 
-    private final KafkaConsumer<String, byte[]> consumer;
-    private final KafkaProducer<String, byte[]> dlq;
+    private final KafkaSettings kafka;
     private final BatchApplier applier;
     private final ViewMaintenance maintenance;
     private final Counter results;
@@ -61,20 +63,14 @@ final class ResultsConsumer implements Runnable {
     private final Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
     private boolean uncommitted;
     private long lastCommit;
-    private volatile boolean running = true;
     private volatile boolean caughtUp;
-    private volatile boolean stopped;
+    /** The current run's clients and supervisor. */
+    private KafkaConsumer<String, byte[]> consumer;
+    private KafkaProducer<String, byte[]> dlq;
+    private SupervisedLoop loop;
 
     ResultsConsumer(KafkaSettings kafka, ServiceStore db, MeterRegistry meters) {
-        Map<String, Object> props = KafkaClients.consumer(kafka, "aggregator", "aggregator");
-        // Let the broker gather a batch (up to 64 KiB or 25 ms) rather than answer every fetch with the
-        // one or two results that just arrived: per batch the views pay a transaction and a round trip
-        // per statement kind, so fuller batches cost the store less per result; the wait is added to
-        // a result's visibility at most once. (bench/README.md has what it bought.)
-        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, Integer.toString(BATCH_WAIT_MS));
-        props.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, Integer.toString(64 * 1024));
-        this.consumer = new KafkaConsumer<>(props);
-        this.dlq = new KafkaProducer<>(KafkaClients.producer(kafka, "aggregator-dlq"));
+        this.kafka = kafka;
         this.applier = new BatchApplier(db);
         this.maintenance = new ViewMaintenance(db);
         this.results = Counter.builder("flotilla_aggregator_results_total").register(meters);
@@ -85,8 +81,24 @@ final class ResultsConsumer implements Runnable {
                 .publishPercentileHistogram().register(meters);
     }
 
+    private KafkaConsumer<String, byte[]> newConsumer() {
+        Map<String, Object> props = KafkaClients.consumer(kafka, "aggregator", "aggregator");
+        // Let the broker gather a batch (up to 64 KiB or 25 ms) rather than answer every fetch with the
+        // one or two results that just arrived: per batch the views pay a transaction and a round trip
+        // per statement kind, so fuller batches cost the store less per result; the wait is added to
+        // a result's visibility at most once. (bench/README.md has what it bought.)
+        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, Integer.toString(BATCH_WAIT_MS));
+        props.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, Integer.toString(64 * 1024));
+        return new KafkaConsumer<>(props);
+    }
+
     @Override
-    public void run() {
+    public void run(SupervisedLoop supervisor) {
+        loop = supervisor;
+        consumer = newConsumer();
+        dlq = new KafkaProducer<>(KafkaClients.producer(kafka, "aggregator-dlq"));
+        loop.onStop(consumer::wakeup);
+        done.clear();
         try {
             consumer.subscribe(List.of(Topics.DIRECTORIES, Topics.DEPLOYMENTS, Topics.COMMANDS, Topics.RESULTS),
                     new ConsumerRebalanceListener() {
@@ -106,8 +118,9 @@ final class ResultsConsumer implements Runnable {
                         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
                         }
                     });
-            while (running) {
+            while (loop.running()) {
                 ConsumerRecords<String, byte[]> batch = consumer.poll(Duration.ofMillis(200));
+                loop.up();
                 if (batch.isEmpty()) {
                     caughtUp = true;
                     commit(true);
@@ -119,17 +132,13 @@ final class ResultsConsumer implements Runnable {
                 }
             }
         } catch (WakeupException e) {
-            if (running) {
+            if (loop.running()) {
                 throw e;
             }
-        } catch (RuntimeException e) {
-            LOG.error("aggregator consume loop stopped; /health/ready now reports it DOWN", e);
         } finally {
-            stopped = true;
             commitOnHandOver();
             consumer.close();
             dlq.close(Duration.ofSeconds(5));
-            maintenance.close();
         }
     }
 
@@ -214,7 +223,7 @@ final class ResultsConsumer implements Runnable {
         List<ConsumerRecord<String, byte[]>> records = new ArrayList<>(batch.count());
         batch.forEach(records::add);
         List<SpecificRecord> events = decode(records);
-        while (running) {
+        while (loop.running()) {
             try {
                 long t0 = System.nanoTime();
                 JdbcViewWriter.Applied applied = applier.apply(events, (i, reason) -> park(records.get(i), reason));
@@ -228,6 +237,7 @@ final class ResultsConsumer implements Runnable {
             } catch (SQLException e) {
                 LOG.warn("writing a batch of {} events to the views failed, retrying: {}", records.size(),
                         e.getMessage());
+                loop.down("writing to the views failed: " + e.getMessage());
                 pause();
             }
         }
@@ -277,17 +287,17 @@ final class ResultsConsumer implements Runnable {
             Thread.sleep(500);
         } catch (InterruptedException ie) {
             Thread.currentThread().interrupt();
-            running = false;
+            throw new IllegalStateException("interrupted while waiting to retry a batch", ie);
         }
     }
 
-    /** Ready: read up to the end once, and still consuming. */
+    /** Ready: read up to the end once, and consuming now. */
     boolean caughtUp() {
-        return caughtUp && !stopped;
+        return caughtUp && loop != null && loop.isUp();
     }
 
-    void stop() {
-        running = false;
-        consumer.wakeup();
+    /** Releases what outlives the runs. */
+    void close() {
+        maintenance.close();
     }
 }

@@ -21,7 +21,8 @@ import java.util.Map;
 final class ViewQueries {
     /** A set's counts (kept in agg_set_counts, see {@link ViewCounters}) with the set. */
     private static final String SETS = "SELECT s.seq, s.id, s.env, s.directory, s.tag, s.version_id,"
-            + " s.target_version, s.planned, s.trigger, s.dry_run, s.created_at, s.last_event_at, s.completed_at,"
+            + " s.target_version, s.planned, s.trigger, s.dry_run, s.error, s.created_at, s.last_event_at,"
+            + " s.completed_at,"
             + " coalesce(k.succeeded, 0) AS succeeded, coalesce(k.failed, 0) AS failed,"
             + " coalesce(k.passed, 0) AS passed, coalesce(k.dry, 0) AS dry FROM agg_deployment_sets s"
             + " LEFT JOIN LATERAL (SELECT sum(n) FILTER (WHERE status IN ('PASSED', 'NO_ACTION', 'DRY_RUN'))"
@@ -171,7 +172,9 @@ final class ViewQueries {
         long failed = r.getLong("failed");
         long total = Math.max(planned, succeeded + failed);
         String status;
-        if (succeeded + failed < total) {
+        if (r.getString("error") != null) {
+            status = "FAILED";
+        } else if (succeeded + failed < total) {
             status = "RUNNING";
         } else if (failed > 0) {
             status = "FAILED";
@@ -189,8 +192,9 @@ final class ViewQueries {
                 .put("dryRun", r.getBoolean("dryRun")).put("status", status).put("total", total)
                 .put("succeeded", succeeded).put("failed", failed).put("targets", succeeded + "/" + total)
                 .put("createdAt", r.getString("createdAt"))
-                .put("completedAt", "RUNNING".equals(status) ? null : r.getString("completedAt"))
-                .put("lastEventAt", r.getString("lastEventAt"))
+                .put("completedAt", "RUNNING".equals(status) ? null : r.getString("completedAt") != null
+                        ? r.getString("completedAt") : r.getString("error") != null ? r.getString("lastEventAt") : null)
+                .put("lastEventAt", r.getString("lastEventAt")).put("error", r.getString("error"))
                 .put("stalled", "RUNNING".equals(status) && stalled(r.getString("lastEventAt")));
     }
 

@@ -18,6 +18,7 @@ final class ViewSchema {
             + " directory text, version_id text, tag text, target_version text, planned int NOT NULL DEFAULT 0,"
             + " trigger text, dry_run boolean NOT NULL DEFAULT false, created_at timestamptz NOT NULL,"
             + " last_event_at timestamptz NOT NULL, completed_at timestamptz)",
+        "ALTER TABLE agg_deployment_sets ADD COLUMN IF NOT EXISTS error text",
         "CREATE TABLE IF NOT EXISTS agg_deployments (set_id text NOT NULL, target_id text NOT NULL, target_name text,"
             + " env text, directory text, url text, status text NOT NULL, attempt int NOT NULL DEFAULT 0,"
             + " from_version text, to_version text, current_version text, database_id text, error text,"

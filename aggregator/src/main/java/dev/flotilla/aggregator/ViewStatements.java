@@ -15,10 +15,11 @@ final class ViewStatements {
             + " file_count = EXCLUDED.file_count, pushed_at = EXCLUDED.pushed_at"
             + " WHERE agg_directories.pushed_at <= EXCLUDED.pushed_at";
     static final String SET_UPDATE = "UPDATE agg_deployment_sets SET env = ?, directory = ?, version_id = ?,"
-            + " tag = ?, target_version = ?, planned = ?, trigger = ?, dry_run = ?, created_at = ? WHERE id = ?";
+            + " tag = ?, target_version = ?, planned = ?, trigger = ?, dry_run = ?, error = ?, created_at = ?"
+            + " WHERE id = ?";
     static final String SET_INSERT = "INSERT INTO agg_deployment_sets (env, directory, version_id, tag,"
-            + " target_version, planned, trigger, dry_run, created_at, id, last_event_at)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            + " target_version, planned, trigger, dry_run, error, created_at, id, last_event_at)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     static final String ENSURE_SET = "INSERT INTO agg_deployment_sets (id, env, directory, created_at,"
             + " last_event_at) SELECT ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM agg_deployment_sets WHERE id = ?)";
     /** What a command does to its target's database row that exists. */

@@ -2,6 +2,7 @@ package dev.flotilla.aggregator;
 
 import dev.flotilla.fabric.KafkaClients;
 import dev.flotilla.fabric.KafkaSettings;
+import dev.flotilla.fabric.SupervisedLoop;
 import dev.flotilla.migrate.FlotillaException;
 import dev.flotilla.protocol.EventSerde;
 import dev.flotilla.protocol.Topics;
@@ -43,8 +44,7 @@ class ResultsConsumerIT {
              KafkaProducer<String, byte[]> producer = new KafkaProducer<>(new HashMap<>(
                      KafkaClients.producer(KafkaSettings.plain(kafka.bootstrapServers()), "loop-test")))) {
             ResultsConsumer loop = new ResultsConsumer(KafkaSettings.plain(kafka.bootstrapServers()), store.db, meters);
-            Thread thread = new Thread(loop, "loop-test-consumer");
-            thread.start();
+            SupervisedLoop supervisor = SupervisedLoop.start("loop-test-consumer", loop);
             try {
                 MigrationCommand noSet = MigrationCommand.newBuilder(ev.command(SET, "prod/tenant_2", "2", 0))
                         .setDeploymentSetId(null).build();
@@ -62,11 +62,12 @@ class ResultsConsumerIT {
                 assertThat(meters.get("flotilla_aggregator_results_total").counter().count()).isEqualTo(1.0);
                 assertThat(deadLetters(kafka)).contains(Topics.COMMANDS + "@" + poison, Topics.RESULTS + "@" + garbage);
                 await().atMost(Duration.ofSeconds(30)).until(loop::caughtUp);
+                assertThat(supervisor.restarts()).as("a poison record does not end the loop").isZero();
             } finally {
-                loop.stop();
-                thread.join(30_000);
+                supervisor.stop(Duration.ofSeconds(30));
+                loop.close();
             }
-            assertThat(thread.isAlive()).isFalse();
+            assertThat(supervisor.isUp()).isFalse();
         }
     }
 

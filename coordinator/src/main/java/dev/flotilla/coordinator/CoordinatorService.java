@@ -11,6 +11,7 @@ import dev.flotilla.fabric.Requests;
 import dev.flotilla.fabric.ServiceHost;
 import dev.flotilla.fabric.ServiceStore;
 import dev.flotilla.fabric.StoreBackedService;
+import dev.flotilla.fabric.SupervisedLoop;
 import dev.flotilla.fabric.access.AuditEvent;
 import dev.flotilla.fabric.access.AuditTrail;
 import dev.flotilla.fabric.access.Scope;
@@ -18,6 +19,8 @@ import dev.flotilla.migrate.ErrorCode;
 import dev.flotilla.migrate.FlotillaException;
 import dev.flotilla.migrate.Hashes;
 import dev.flotilla.migrate.dir.MigrationDirectory;
+import dev.flotilla.migrate.exec.FailureClassifier;
+import dev.flotilla.migrate.exec.RetryPolicy;
 import dev.flotilla.protocol.EventSerde;
 import dev.flotilla.protocol.Topics;
 import dev.flotilla.protocol.avro.DirectoryPushed;
@@ -29,6 +32,7 @@ import io.vertx.ext.web.RoutingContext;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
@@ -52,16 +56,22 @@ public final class CoordinatorService extends StoreBackedService {
     private static final Logger LOG = LoggerFactory.getLogger(CoordinatorService.class);
 
     private final ProjectConfig config;
+    /**
+     * How long a push's fan-out is tried before its set is FAILED: 10 attempts, waits growing from
+     * 2 s to 30 s (full jitter), about a minute and a half in all on average.
+     */
+    private static final RetryPolicy FANOUT_RETRIES = new RetryPolicy(10, Duration.ofSeconds(2),
+            Duration.ofSeconds(30)).withClassifier(CoordinatorService::classify);
+
     private final DirectoryIndex index = new DirectoryIndex();
     private FanOut fanOut;
     private KafkaProducer<String, byte[]> producer;
     private KafkaProducer<String, byte[]> dlq;
     private KafkaSettings kafka;
-    private KafkaConsumer<String, byte[]> consumer;
     private ServiceStore db;
     private Counter published;
     private AuditTrail audit;
-    private volatile boolean running = true;
+    private SupervisedLoop watcher;
     private volatile boolean caughtUp;
 
     public CoordinatorService(ProjectConfig config) {
@@ -95,44 +105,44 @@ public final class CoordinatorService extends StoreBackedService {
                 "coordinator", "flotilla-coordinator")));
         producer.initTransactions();
         fanOut = new FanOut(producer, db);
-        consumer = new KafkaConsumer<>(new HashMap<>(KafkaClients.consumer(host.kafka(), null,
-                "coordinator-dirs")));
     }
 
     @Override
     protected void serve(ServiceHost host) {
-        Thread t = new Thread(this::watch, "flotilla-coordinator-pushes");
-        t.setDaemon(true);
-        t.start();
+        watcher = SupervisedLoop.start("flotilla-coordinator-pushes", this::watch);
         audit = host.access().audit();
         host.api().json(HttpMethod.POST, "/api/v1/deployments", Scope.DEPLOY, this::deployRequest);
     }
 
-    /** Reads every push from the start (to know each tag's version) and deploys those not yet handled. */
-    private void watch() {
+    /**
+     * One run of the push watcher: reads every push from the start (to know each tag's version)
+     * and deploys those not yet handled. A failure (the store or Kafka gone) ends the run; the
+     * supervisor starts another, which reads again from the start, so an unhandled push is never
+     * skipped.
+     */
+    private void watch(SupervisedLoop loop) {
         TopicPartition tp = new TopicPartition(Topics.DIRECTORIES, 0);
-        try {
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(KafkaClients.consumer(kafka, null,
+                "coordinator-dirs"))) {
+            loop.onStop(consumer::wakeup);
             consumer.assign(List.of(tp));
             consumer.seekToBeginning(List.of(tp));
-            while (running) {
+            while (loop.running()) {
                 var batch = consumer.poll(Duration.ofMillis(200));
                 for (ConsumerRecord<String, byte[]> r : batch) {
-                    onPush(r);
+                    onPush(r, loop);
                 }
+                loop.up();
                 if (batch.isEmpty()) {
                     caughtUp = true;
                 }
             }
         } catch (WakeupException e) {
             LOG.debug("push watcher stopped");
-        } catch (RuntimeException e) {
-            LOG.error("push watcher stopped", e);
-        } finally {
-            consumer.close();
         }
     }
 
-    private void onPush(ConsumerRecord<String, byte[]> r) {
+    private void onPush(ConsumerRecord<String, byte[]> r, SupervisedLoop loop) {
         DirectoryPushed e;
         try {
             e = EventSerde.decode(r.value(), DirectoryPushed.class);
@@ -152,16 +162,56 @@ public final class CoordinatorService extends StoreBackedService {
         }
         for (EnvConfig env : config.envs()) {
             if (follows(env, e)) {
-                try {
-                    published(fanOut.deploy(FanOut.setIdFor(e.getEventId(), env.name()), env,
-                            index.find(e.getDirectory(), e.getTag()).orElseThrow(), "PUSH", false));
-                } catch (RuntimeException ex) {
-                    LOG.error("deploying {}:{} to env {} failed: {}", e.getDirectory(), e.getTag(), env.name(),
-                            ex.getMessage());
-                }
+                deploy(e, env, loop);
             }
         }
         markHandled(e.getEventId());
+    }
+
+    /**
+     * Deploys a push to an env, retrying a fan-out that fails for a while (the {@code data "sql"}
+     * database or Kafka away) with backoff; when it keeps failing, publishes the set as FAILED with
+     * the reason, for the views and for people, who can start it again with
+     * {@code flotilla migrate apply --env}. If even that cannot be published, the exception ends
+     * the watcher's run and the push is handled again by the next one: no deployment is lost.
+     */
+    private void deploy(DirectoryPushed e, EnvConfig env, SupervisedLoop loop) {
+        String setId = FanOut.setIdFor(e.getEventId(), env.name());
+        DirectoryIndex.TagVersion v = index.find(e.getDirectory(), e.getTag()).orElseThrow();
+        try {
+            published(FANOUT_RETRIES.call(() -> {
+                if (!loop.running()) {
+                    throw new InterruptedException("the coordinator is stopping");
+                }
+                return fanOut.deploy(setId, env, v, "PUSH", false);
+            }, retry -> LOG.warn("deploying {}:{} to env {}: {}", e.getDirectory(), e.getTag(), env.name(), retry)));
+        } catch (FlotillaException ex) {
+            if (!loop.running()) {
+                throw ex;
+            }
+            LOG.error("deploying {}:{} to env {} failed for good, the set is FAILED: {}", e.getDirectory(),
+                    e.getTag(), env.name(), ex.getMessage());
+            fanOut.failed(setId, env, v, "PUSH", ex.getMessage());
+        }
+    }
+
+    /**
+     * What is worth another attempt of a fan-out: Kafka's failures, and a target query's database
+     * that cannot be reached or refuses connections for now (whatever SQLState it gives); the rest
+     * (a bad query, refused credentials, a bad project file) as the database rules say.
+     */
+    static FailureClassifier.Classification classify(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof KafkaException) {
+                return new FailureClassifier.Classification(FailureClassifier.Kind.TRANSIENT,
+                        ErrorCode.CONNECTION_FAILED, "Kafka: " + c.getClass().getSimpleName());
+            }
+            if (c instanceof FlotillaException fe && fe.code() == ErrorCode.CONNECTION_FAILED) {
+                return new FailureClassifier.Classification(FailureClassifier.Kind.TRANSIENT,
+                        ErrorCode.CONNECTION_FAILED, "cannot connect");
+            }
+        }
+        return FailureClassifier.classify(t);
     }
 
     /** Why the push cannot be the registry's (its archive is not its version, or atlas.sum fails); null if it can. */
@@ -276,9 +326,8 @@ public final class CoordinatorService extends StoreBackedService {
 
     @Override
     protected Future<Void> halt() {
-        running = false;
-        if (consumer != null) {
-            consumer.wakeup();
+        if (watcher != null) {
+            watcher.stop(Duration.ofSeconds(10));
         }
         if (producer != null) {
             producer.close(Duration.ofSeconds(5));
@@ -291,6 +340,6 @@ public final class CoordinatorService extends StoreBackedService {
 
     @Override
     public boolean ready() {
-        return caughtUp;
+        return caughtUp && watcher != null && watcher.isUp();
     }
 }

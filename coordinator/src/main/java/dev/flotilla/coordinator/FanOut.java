@@ -5,6 +5,7 @@ import dev.flotilla.coordinator.config.Target;
 import dev.flotilla.fabric.ServiceStore;
 import dev.flotilla.migrate.ErrorCode;
 import dev.flotilla.migrate.FlotillaException;
+import dev.flotilla.migrate.url.DatabaseUrl;
 import dev.flotilla.protocol.EventSerde;
 import dev.flotilla.protocol.Topics;
 import dev.flotilla.protocol.avro.DeploymentSetCreated;
@@ -76,11 +77,37 @@ final class FanOut {
             abort();
             throw new FlotillaException(ErrorCode.CONNECTION_FAILED, "publishing deployment set for env \""
                     + env.name() + "\" failed, nothing was sent: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            abort(); // whatever broke the set, the transaction must not stay open for the next one
+            throw e;
         }
         record(setId, env, v, targets.size(), trigger, now);
         LOG.info("deployment set {} for env {}: {} targets to version {} ({}:{})", setId, env.name(), targets.size(),
                 v.latestVersion(), v.directory(), v.tag());
         return new Created(setId, targets.size());
+    }
+
+    /**
+     * Publishes the set as FAILED, without targets, with {@code reason}: its fan-out kept failing.
+     * The views show it with the reason; {@code flotilla migrate apply --env} starts a new one.
+     *
+     * @throws FlotillaException CONNECTION_FAILED when Kafka does not take it either
+     */
+    synchronized void failed(String setId, EnvConfig env, DirectoryIndex.TagVersion v, String trigger,
+            String reason) {
+        Instant now = Instant.now();
+        DeploymentSetCreated set = DeploymentSetCreated.newBuilder(set(setId, env, v, List.of(), trigger, false, now))
+                .setError(DatabaseUrl.redact(reason)).build();
+        try {
+            producer.beginTransaction();
+            producer.send(new ProducerRecord<>(Topics.DEPLOYMENTS, setId, EventSerde.encode(set)));
+            producer.commitTransaction();
+        } catch (KafkaException e) {
+            abort();
+            throw new FlotillaException(ErrorCode.CONNECTION_FAILED, "publishing the failure of deployment set "
+                    + setId + " for env \"" + env.name() + "\" failed: " + e.getMessage(), e);
+        }
+        record(setId, env, v, 0, trigger, now);
     }
 
     private void abort() {

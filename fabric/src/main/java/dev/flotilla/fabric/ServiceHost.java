@@ -49,6 +49,7 @@ public final class ServiceHost implements AutoCloseable {
     private final KafkaSettings kafka;
     private final ServiceStore store;
     private final HttpSettings settings;
+    private final Dependencies dependencies;
     private HttpServer server;
 
     /**
@@ -73,6 +74,8 @@ public final class ServiceHost implements AutoCloseable {
         this.router = Router.router(vertx);
         this.access = access;
         this.api = new Api(router, vertx, access, settings);
+        this.dependencies = new Dependencies(vertx, kafka, store);
+        dependencies.start();
         api.open(HttpMethod.GET, "/health/ready", this::readiness);
         api.open(HttpMethod.GET, "/health/live", ctx -> ctx.response().putHeader("content-type", "application/json")
                 .end("{\"status\":\"UP\"}"));
@@ -99,7 +102,7 @@ public final class ServiceHost implements AutoCloseable {
 
     private void readiness(RoutingContext ctx) {
         JsonObject body = new JsonObject();
-        boolean all = true;
+        boolean all = dependencies.report(body);
         for (FlotillaService s : services) {
             body.put(s.name(), s.ready() ? "UP" : "DOWN");
             all &= s.ready();
@@ -182,6 +185,7 @@ public final class ServiceHost implements AutoCloseable {
         });
     }
 
+    /** Whether every service is ready (its dependencies aside: see {@code /health/ready} for those). */
     public boolean ready() {
         return services.stream().allMatch(FlotillaService::ready);
     }
@@ -198,6 +202,7 @@ public final class ServiceHost implements AutoCloseable {
         if (server != null) {
             server.close();
         }
+        dependencies.close();
         vertx.close().toCompletionStage().toCompletableFuture().join();
         registry.close();
     }

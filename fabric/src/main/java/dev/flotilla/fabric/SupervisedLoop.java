@@ -104,6 +104,12 @@ public final class SupervisedLoop {
         up = true;
     }
 
+    /** The body cannot do its work for now (it retries on its own): its service reports DOWN until {@link #up()}. */
+    public void down(String why) {
+        up = false;
+        lastFailure = why;
+    }
+
     /** Whether the last run has reported itself working and not failed since. */
     public boolean isUp() {
         return up;

@@ -41,7 +41,7 @@ class ApiTest {
     void start() throws Exception {
         HttpSettings settings = new HttpSettings(Set.of("localhost", "127.0.0.1", "flotilla.example.com"),
                 Set.of("https://ops.example.com"), "scrape-secret", null);
-        host = new ServiceHost(KafkaSettings.plain("127.0.0.1:9"), null, access, settings);
+        host = new ServiceHost(KafkaSettings.plain(null), null, access, settings);
         Api api = host.api();
         api.get("/api/v1/things", Scope.READ, ctx -> ctx.json(new JsonObject().put("who", Api.principal(ctx).name())));
         api.json(HttpMethod.POST, "/api/v1/deploy", Scope.DEPLOY, ctx -> {

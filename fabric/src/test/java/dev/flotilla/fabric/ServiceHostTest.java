@@ -24,7 +24,7 @@ class ServiceHostTest {
 
     @BeforeEach
     void start() throws Exception {
-        host = new ServiceHost(KafkaSettings.plain("127.0.0.1:9"), null, HttpSettings.loopback());
+        host = new ServiceHost(KafkaSettings.plain(null), null, HttpSettings.loopback());
         host.api().open(HttpMethod.GET, "/fail/:code", ctx -> HttpErrors.fail(ctx, new FlotillaException(
                 ErrorCode.valueOf(ctx.pathParam("code")), "cannot reach postgres://app:s3cret@db:5432/tenant_1")));
         host.api().open(HttpMethod.GET, "/bug", ctx -> {
@@ -56,6 +56,21 @@ class ServiceHostTest {
         assertThat(up.statusCode()).isEqualTo(200);
         assertThat(up.body()).contains("\"status\":\"UP\"");
         assertThat(host.ready()).isTrue();
+    }
+
+    @Test
+    void readinessNamesAKafkaItCannotReach() throws Exception {
+        int free = dev.flotilla.testkit.TestPorts.free();
+        try (ServiceHost away = new ServiceHost(new KafkaSettings("127.0.0.1:" + free, java.util.Map.of(
+                "request.timeout.ms", "500", "default.api.timeout.ms", "1000"), 0, 0), null, HttpSettings.loopback())) {
+            int p = away.listen("127.0.0.1", 0).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + p + "/health/ready")).GET().build(),
+                    HttpResponse.BodyHandlers.ofString()).body().contains("\"kafka\":\"DOWN: Kafka is unreachable"));
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + p
+                    + "/health/ready")).GET().build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(503);
+        }
     }
 
     @Test

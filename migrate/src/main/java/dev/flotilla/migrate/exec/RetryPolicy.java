@@ -38,6 +38,7 @@ public final class RetryPolicy {
     private final Duration cap;
     private final DoubleSupplier random;
     private final Sleeper sleeper;
+    private final Function<Throwable, Classification> classifier;
 
     /** A policy that sleeps the calling thread and draws jitter from {@link ThreadLocalRandom}. */
     public RetryPolicy(int maxAttempts, Duration base, Duration cap) {
@@ -66,6 +67,24 @@ public final class RetryPolicy {
         this.cap = cap;
         this.random = Objects.requireNonNull(random, "random");
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+        this.classifier = FailureClassifier::classify;
+    }
+
+    private RetryPolicy(RetryPolicy p, Function<Throwable, Classification> classifier) {
+        this.maxAttempts = p.maxAttempts;
+        this.base = p.base;
+        this.cap = p.cap;
+        this.random = p.random;
+        this.sleeper = p.sleeper;
+        this.classifier = Objects.requireNonNull(classifier, "classifier");
+    }
+
+    /**
+     * The same policy judging failures with {@code classifier} instead of {@link FailureClassifier}
+     * alone: for callers whose failures the database rules do not know (a Kafka producer's, say).
+     */
+    public RetryPolicy withClassifier(Function<Throwable, Classification> classifier) {
+        return new RetryPolicy(this, classifier);
     }
 
     /** 5 attempts, 200 ms base, 10 s cap: at most about 3 s of waiting in all. */
@@ -175,7 +194,7 @@ public final class RetryPolicy {
 
     /** Waits before the next attempt when {@code failure} is worth one; throws what to report when not. */
     private void waitOut(int attempt, Exception failure, Consumer<String> onRetry) {
-        Classification c = FailureClassifier.classify(failure);
+        Classification c = classifier.apply(failure);
         if (!shouldRetry(attempt, c)) {
             throw giveUp(attempt, c, failure);
         }

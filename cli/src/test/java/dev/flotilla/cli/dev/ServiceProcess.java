@@ -50,6 +50,12 @@ final class ServiceProcess implements AutoCloseable {
                 "--controller-port", Integer.toString(controllerPort), "--data-dir", dir.resolve("kafka-data").toString()));
     }
 
+    /** {@code flotilla dev}: everything in one process, with its embedded Kafka and PostgreSQL in {@code dataDir}. */
+    static ServiceProcess dev(Path dir, Path dataDir, Path config) {
+        return new ServiceProcess("dev", dir, List.of("dev", "--port", "0", "--data-dir", dataDir.toString(),
+                "--config", config.toString(), "--concurrency", "4", "--max-per-server", "4"));
+    }
+
     /** Starts under another command (a second worker with its own name and logs). */
     ServiceProcess startAs(String realRole) throws IOException {
         command = new ArrayList<>(command);

@@ -3,6 +3,8 @@ package dev.flotilla.worker;
 import dev.flotilla.migrate.url.DatabaseUrl;
 import dev.flotilla.protocol.avro.MigrationCommand;
 
+import java.util.Optional;
+
 /**
  * Finds the target a command names in the worker's own configuration: its URL with credentials,
  * and the options its env allows. Nothing of it is taken from the command, which anyone who can
@@ -17,6 +19,15 @@ public interface TargetResolver {
      *     no such target
      */
     Resolved resolve(MigrationCommand command);
+
+    /**
+     * The target, if it is known without blocking (resolving may query a {@code data "sql"}
+     * database, which must not happen on an event loop); empty to have {@link #resolve} called on a
+     * worker thread.
+     */
+    default Optional<Resolved> cached(MigrationCommand command) {
+        return Optional.empty();
+    }
 
     /**
      * A target as the worker's configuration has it.

@@ -86,6 +86,8 @@ public final class WorkerService implements FlotillaService {
     private KafkaConsumer<String, byte[]> consumer;
     private KafkaProducer<String, byte[]> producer;
     private boolean paused;
+    /** Commands whose target is being resolved off the event loop (event-loop confined). */
+    private int resolving;
     private volatile boolean ready;
     private io.micrometer.core.instrument.MeterRegistry meters;
     private Timer applyTime;
@@ -173,15 +175,36 @@ public final class WorkerService implements FlotillaService {
             });
             return;
         }
-        TargetResolver.Resolved target;
-        try {
-            target = resolver.resolve(command);
-            allowed(command, target);
-        } catch (RuntimeException e) {
-            queue.add("", new Queued(tp, record.offset(), command, null, e));
+        Optional<TargetResolver.Resolved> known = resolving == 0 ? resolver.cached(command) : Optional.empty();
+        if (known.isPresent()) {
+            enqueue(tp, record.offset(), command, known.get(), null);
             return;
         }
-        queue.add(target.url().serverKey(), new Queued(tp, record.offset(), command, target, null));
+        // Finding a target may query a data "sql" database: not on the event loop. Ordered, so commands
+        // keep their order behind one that is being resolved.
+        resolving++;
+        vertx.executeBlocking(() -> resolver.resolve(command), true).onComplete(ar -> {
+            resolving--;
+            enqueue(tp, record.offset(), command, ar.result(), ar.cause());
+        });
+    }
+
+    private void enqueue(TopicPartition tp, long offset, MigrationCommand command, TargetResolver.Resolved target,
+            Throwable unresolved) {
+        RuntimeException refused = unresolved == null ? null : unresolved instanceof RuntimeException re ? re
+                : new IllegalStateException(unresolved);
+        if (refused == null) {
+            try {
+                allowed(command, target);
+            } catch (RuntimeException e) {
+                refused = e;
+            }
+        }
+        if (refused != null) {
+            queue.add("", new Queued(tp, offset, command, null, refused));
+            return;
+        }
+        queue.add(target.url().serverKey(), new Queued(tp, offset, command, target, null));
     }
 
     /**

@@ -11,6 +11,7 @@ import dev.flotilla.protocol.avro.MigrationCommand;
 import dev.flotilla.worker.TargetResolver;
 
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -46,6 +47,12 @@ public final class ConfigTargetResolver implements TargetResolver {
                     + " worker the same atlas.hcl as the coordinator");
         }
         return r;
+    }
+
+    @Override
+    public Optional<Resolved> cached(MigrationCommand c) {
+        String id = Topics.targetId(c.getEnv(), c.getTargetName());
+        return id.equals(c.getTargetId()) ? Optional.ofNullable(targets.get(id)) : Optional.empty();
     }
 
     private synchronized void refresh(String envName) {

@@ -59,7 +59,7 @@ public final class DatabaseUrl {
         Objects.requireNonNull(url, "url");
         int sep = url.indexOf("://");
         if (sep <= 0) {
-            throw invalid(url, "it has no scheme; write it like sqlite://file.db, postgres://user:pass@host:5432/db,"
+            throw invalid(Redactor.url(url), "it has no scheme; write it like sqlite://file.db, postgres://user:pass@host:5432/db,"
                     + " mysql://user:pass@host:3306/db or mariadb://user:pass@host:3306/db");
         }
         String scheme = url.substring(0, sep).toLowerCase(java.util.Locale.ROOT);
@@ -75,7 +75,7 @@ public final class DatabaseUrl {
             case "maria":
                 return parseServer(url, scheme, Dialect.MYSQL, 3306);
             default:
-                throw invalid(url, "unknown scheme \"" + scheme + "\"; supported schemes are sqlite, postgres,"
+                throw invalid(Redactor.url(url), "unknown scheme \"" + scheme + "\"; supported schemes are sqlite, postgres,"
                         + " postgresql, mysql and mariadb");
         }
     }
@@ -89,9 +89,9 @@ public final class DatabaseUrl {
         }
         b.database = decode(path);
         if (b.database.isEmpty() && !"memory".equals(b.query.get("mode"))) {
-            throw invalid(url, "it names no database file; write sqlite://file.db or sqlite://?mode=memory");
+            throw invalid(Redactor.url(url), "it names no database file; write sqlite://file.db or sqlite://?mode=memory");
         }
-        b.redacted = url;
+        b.redacted = Redactor.url(url);
         return new DatabaseUrl(b);
     }
 
@@ -100,11 +100,11 @@ public final class DatabaseUrl {
         try {
             uri = new URI(url);
         } catch (URISyntaxException e) {
-            throw invalid(redact(url), "it is not a valid URL (" + e.getReason() + " at index " + e.getIndex()
+            throw invalid(Redactor.url(url), "it is not a valid URL (" + e.getReason() + " at index " + e.getIndex()
                     + "); percent-encode special characters in the user name and password");
         }
         if (uri.getHost() == null || uri.getHost().isEmpty()) {
-            throw invalid(redact(url), "it names no host; write " + scheme + "://user:pass@host:"
+            throw invalid(Redactor.url(url), "it names no host; write " + scheme + "://user:pass@host:"
                     + defaultPort + "/database");
         }
         Builder b = new Builder(scheme, dialect);
@@ -121,36 +121,19 @@ public final class DatabaseUrl {
         if (uri.getRawQuery() != null) {
             b.query.putAll(parseQuery(uri.getRawQuery()));
         }
-        b.redacted = redact(url);
+        b.redacted = Redactor.url(url);
         return new DatabaseUrl(b);
     }
 
-    /** Replaces the password of any URL-looking string with {@value #MASK}. Safe on any input. */
-    public static String redact(String url) {
-        if (url == null) {
-            return null;
-        }
-        int sep = url.indexOf("://");
-        if (sep < 0) {
-            return url;
-        }
-        int start = sep + 3;
-        int end = url.length();
-        for (char c : new char[] {'/', '?', '#'}) {
-            int i = url.indexOf(c, start);
-            if (i >= 0 && i < end) {
-                end = i;
-            }
-        }
-        int at = url.lastIndexOf('@', end - 1);
-        if (at < start) {
-            return url;
-        }
-        int colon = url.indexOf(':', start);
-        if (colon < 0 || colon > at) {
-            return url;
-        }
-        return url.substring(0, colon + 1) + MASK + url.substring(at);
+    /**
+     * Masks the secrets of every URL in {@code text} with {@value #MASK}: the password of the user
+     * info, also when it holds a raw {@code / ? # @ %}, and the values of query parameters named
+     * like a password ({@code password}, {@code sslpassword}, {@code password1}, …). A password cut
+     * short by truncation is masked to the end of its URL. Safe on any input; null gives null.
+     * Redact before truncating, never after.
+     */
+    public static String redact(String text) {
+        return text == null ? null : Redactor.text(text);
     }
 
     private static Map<String, String> parseQuery(String raw) {

@@ -65,7 +65,8 @@ public final class DevReplay {
                     st.setEscapeProcessing(false);
                     st.execute(s.text());
                 } catch (SQLException e) {
-                    String shown = f.file().directives().sensitive() ? Sensitive.mask(s.text()) : s.text();
+                    String shown = f.file().directives().sensitive() ? Sensitive.mask(s.text(), dir.dialect())
+                            : s.text();
                     throw new FlotillaException(ErrorCode.STATEMENT_FAILED, "sql/migrate: executing statement "
                             + Quoting.goQuote(shown) + " from version " + Quoting.goQuote(f.version()) + " (file "
                             + f.name() + ", line " + s.line() + "): " + d.driverMessage(e), e);

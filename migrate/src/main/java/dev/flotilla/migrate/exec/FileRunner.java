@@ -140,7 +140,7 @@ final class FileRunner {
 
     private String show(PreparedFile f, int i) {
         String text = f.statements().get(i).text();
-        return f.file().directives().sensitive() ? Sensitive.mask(text) : text;
+        return f.file().directives().sensitive() ? Sensitive.mask(text, kind) : text;
     }
 
     private static List<String> prefix(PreparedFile f, int n) {

@@ -58,6 +58,22 @@ public final class DevReplay {
         }
     }
 
+    /**
+     * The failure of a statement. For a sensitive file the statement and the values its message
+     * echoes are masked, and the driver's exception is replaced by one with the masked message (and
+     * the same SQLState and error code, which classify it), so no stack trace can show them.
+     */
+    private static FlotillaException failure(PreparedFile f, Statement s, TargetDialect d, Dialect dialect,
+            SQLException e) {
+        boolean sensitive = f.file().directives().sensitive();
+        String shown = sensitive ? Sensitive.mask(s.text(), dialect) : s.text();
+        String message = sensitive ? Sensitive.maskError(d.driverMessage(e), s.text(), dialect) : d.driverMessage(e);
+        SQLException cause = sensitive ? new SQLException(message, e.getSQLState(), e.getErrorCode()) : e;
+        return new FlotillaException(ErrorCode.STATEMENT_FAILED, "sql/migrate: executing statement "
+                + Quoting.goQuote(shown) + " from version " + Quoting.goQuote(f.version()) + " (file "
+                + f.name() + ", line " + s.line() + "): " + message, cause);
+    }
+
     private static void run(Connection c, TargetDialect d, PreparedDirectory dir) {
         for (PreparedFile f : dir.files()) {
             for (Statement s : f.statements()) {
@@ -65,10 +81,7 @@ public final class DevReplay {
                     st.setEscapeProcessing(false);
                     st.execute(s.text());
                 } catch (SQLException e) {
-                    String shown = f.file().directives().sensitive() ? Sensitive.mask(s.text()) : s.text();
-                    throw new FlotillaException(ErrorCode.STATEMENT_FAILED, "sql/migrate: executing statement "
-                            + Quoting.goQuote(shown) + " from version " + Quoting.goQuote(f.version()) + " (file "
-                            + f.name() + ", line " + s.line() + "): " + d.driverMessage(e), e);
+                    throw failure(f, s, d, dir.dialect(), e);
                 }
             }
         }

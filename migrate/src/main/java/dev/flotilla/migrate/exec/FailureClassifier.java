@@ -40,10 +40,11 @@ import java.util.Set;
  *       class: transient are lock timeouts (55P03, 1205), serialization failures and deadlocks
  *       (40001, 40P01, 1213), too many connections (53300, 1040), a server shutting down or
  *       starting (57P01, 57P03, 1053) and connection failures (class 08 unless the driver talks
- *       about credentials, {@link SQLTransientConnectionException}, {@link SQLRecoverableException});
+ *       about credentials or TLS, {@link SQLTransientConnectionException}, {@link SQLRecoverableException});
  *       permanent are syntax errors, undefined objects, constraint violations, authentication
- *       failures, missing privileges and unknown databases (1049, 3D000, even where a driver
- *       calls them transient);</li>
+ *       failures, missing privileges, unknown databases (1049, 3D000, even where a driver
+ *       calls them transient), a server without the TLS the URL requires and a server certificate
+ *       that does not verify;</li>
  *   <li>a network exception: refused, reset or timed-out connections are transient, an unknown
  *       host is not.</li>
  * </ul>
@@ -149,6 +150,10 @@ public final class FailureClassifier {
         }
         if (FailureRules.saysAuth(e)) {
             return FailureRules.AUTH;
+        }
+        Verdict tls = FailureRules.tls(e);
+        if (tls != null) {
+            return tls;
         }
         // A connection failure: the network exception below it, if any, says which (and an unknown host is final).
         List<Throwable> below = chain(e);

@@ -28,6 +28,8 @@ final class FailureRules {
     static final Verdict LOCK_TIMEOUT = transientOf(ErrorCode.LOCK_TIMEOUT, "lock timeout");
     static final Verdict CONNECTION = transientOf(ErrorCode.CONNECTION_FAILED, "connection failure");
     static final Verdict AUTH = permanentOf(ErrorCode.AUTH_FAILED, "authentication failed");
+    static final Verdict NO_TLS = permanentOf(ErrorCode.CONNECTION_FAILED, "server offers no TLS");
+    static final Verdict UNTRUSTED = permanentOf(ErrorCode.CONNECTION_FAILED, "server certificate not trusted");
 
     private static final Verdict SERIALIZATION = transientOf(null, "serialization failure");
     private static final Verdict DEADLOCK = transientOf(null, "deadlock");
@@ -144,7 +146,22 @@ final class FailureRules {
      * error number already.
      */
     private static Verdict rejected(SQLException e) {
-        return saysAuth(e) ? AUTH : permanentOf(ErrorCode.CONNECTION_FAILED, "connection rejected by the server");
+        if (saysAuth(e)) {
+            return AUTH;
+        }
+        return Tls.serverLacksTls(e) ? NO_TLS : permanentOf(ErrorCode.CONNECTION_FAILED,
+                "connection rejected by the server");
+    }
+
+    /**
+     * A connection-class (08) failure that TLS caused: the server offers none while the URL
+     * requires it, or its certificate does not verify. Neither changes by retrying.
+     */
+    static Verdict tls(SQLException e) {
+        if (Tls.serverLacksTls(e)) {
+            return NO_TLS;
+        }
+        return Tls.verificationFailed(e) ? UNTRUSTED : null;
     }
 
     /** Whether a connection-class (08) failure is the driver telling us about credentials. */

@@ -27,7 +27,7 @@ public record FileResult(String name, String version, String description, Instan
      * A failed statement.
      *
      * @param stmt the statement text (masked for sensitive files)
-     * @param text the driver's message
+     * @param text the driver's message (for sensitive files, with the statement's values masked)
      * @param retriable whether the failure is transient (lock timeout, deadlock, lost connection):
      *     the file was rolled back or can resume, so running the command again may succeed
      */

@@ -95,19 +95,31 @@ final class FileRunner {
         return finish(f, start, from, shown, null);
     }
 
+    /**
+     * Records the failure of statement {@code index}. For a sensitive file the statement is
+     * masked and so is every value of it that the driver's message echoes, in the result and in
+     * the revisions row (error, error_stmt) alike.
+     */
     private FileResult failed(PreparedFile f, Revision row, int index, SQLException e, TxMode mode,
             boolean inTx, Instant start, int from, List<String> shown) throws SQLException {
-        String message = dialect.driverMessage(e);
+        String message = errorText(f, index, e);
+        String stmt = shown.get(shown.size() - 1);
         if (inTx) {
             table.rollback();
         }
         long applied = mode == TxMode.NONE ? index : persistedApplied(f, from);
         Revision failed = new Revision(row.version(), row.description(), row.type(), applied, row.total(),
-                row.executedAt(), row.executionTime(), message, f.statements().get(index).text(), row.hash(),
-                prefix(f, (int) applied), row.operatorVersion());
+                row.executedAt(), row.executionTime(), message, stmt, row.hash(), prefix(f, (int) applied),
+                row.operatorVersion());
         table.write(failed);
-        return finish(f, start, from, shown, new FileResult.StatementError(shown.get(shown.size() - 1), message,
+        return finish(f, start, from, shown, new FileResult.StatementError(stmt, message,
                 FailureClassifier.classify(e).isTransient()));
+    }
+
+    private String errorText(PreparedFile f, int index, SQLException e) {
+        String message = dialect.driverMessage(e);
+        return f.file().directives().sensitive()
+                ? Sensitive.maskError(message, f.statements().get(index).text(), kind) : message;
     }
 
     /** After a rollback: what the table says ran (MySQL DDL commits on its own), else what ran before. */
@@ -140,7 +152,7 @@ final class FileRunner {
 
     private String show(PreparedFile f, int i) {
         String text = f.statements().get(i).text();
-        return f.file().directives().sensitive() ? Sensitive.mask(text) : text;
+        return f.file().directives().sensitive() ? Sensitive.mask(text, kind) : text;
     }
 
     private static List<String> prefix(PreparedFile f, int n) {

@@ -3,6 +3,7 @@ package dev.flotilla.migrate.exec;
 import dev.flotilla.migrate.ErrorCode;
 import dev.flotilla.migrate.FlotillaException;
 import dev.flotilla.migrate.url.DatabaseUrl;
+import dev.flotilla.migrate.url.TlsMode;
 
 import java.sql.Connection;
 import java.sql.Driver;
@@ -22,20 +23,43 @@ public final class JdbcConnector {
     }
 
     private static final ConcurrentMap<String, Driver> DRIVERS = new ConcurrentHashMap<>();
+    private static final String MARIADB = "jdbc:mariadb:";
 
     /**
-     * Opens a connection to the target.
+     * Opens a connection to the target, with the TLS its URL asks for ({@link DatabaseUrl#tls()}).
      *
-     * @throws FlotillaException {@link ErrorCode#AUTH_FAILED} or {@link ErrorCode#CONNECTION_FAILED}
+     * @throws FlotillaException {@link ErrorCode#AUTH_FAILED} or {@link ErrorCode#CONNECTION_FAILED};
+     *     when the server cannot give the TLS the URL requires, the message names the URL parameter
+     *     and how to connect without TLS
      */
     public static Connection open(DatabaseUrl url, Duration connectTimeout) {
-        Properties p = new Properties();
-        url.user().ifPresent(u -> p.setProperty("user", u));
-        url.password().ifPresent(pw -> p.setProperty("password", pw));
-        String jdbc = jdbcUrl(url, connectTimeout, p);
+        DriverProperties.Target t = DriverProperties.of(url, connectTimeout);
         try {
-            Connection c = driver(jdbc).connect(jdbc, p);
-            return c != null ? c : DriverManager.getConnection(jdbc, p);
+            return connect(t);
+        } catch (SQLException e) {
+            if (url.tls() == TlsMode.PREFERRED && t.jdbcUrl().startsWith(MARIADB) && Tls.serverLacksTls(e)) {
+                return clearTextFallback(url, t);
+            }
+            throw connectFailure(url, e);
+        }
+    }
+
+    private static Connection connect(DriverProperties.Target t) throws SQLException {
+        Connection c = driver(t.jdbcUrl()).connect(t.jdbcUrl(), t.properties());
+        return c != null ? c : DriverManager.getConnection(t.jdbcUrl(), t.properties());
+    }
+
+    /**
+     * {@code tls=preferred} on MariaDB's driver, which has no such mode: the server offered no TLS,
+     * so connect in clear text, as go-sql-driver/mysql would.
+     */
+    private static Connection clearTextFallback(DatabaseUrl url, DriverProperties.Target t) {
+        Properties p = new Properties();
+        p.putAll(t.properties());
+        p.setProperty("sslMode", "disable");
+        p.setProperty("allowPublicKeyRetrieval", "false");
+        try {
+            return connect(new DriverProperties.Target(t.jdbcUrl(), p));
         } catch (SQLException e) {
             throw connectFailure(url, e);
         }
@@ -56,29 +80,6 @@ public final class JdbcConnector {
         return d;
     }
 
-    static String jdbcUrl(DatabaseUrl url, Duration timeout, Properties p) {
-        long secs = Math.max(1, timeout.toSeconds());
-        switch (url.dialect()) {
-            case POSTGRES:
-                p.setProperty("connectTimeout", Long.toString(secs));
-                p.setProperty("ApplicationName", "flotilla");
-                p.setProperty("sslmode", url.query().getOrDefault("sslmode", "prefer"));
-                return "jdbc:postgresql://" + url.host() + ":" + url.port() + "/" + url.database();
-            case MYSQL:
-                p.setProperty("connectTimeout", Long.toString(secs * 1000));
-                boolean maria = url.scheme().startsWith("maria");
-                if (!maria) {
-                    p.setProperty("allowPublicKeyRetrieval", "true");
-                    p.setProperty("sslMode", "false".equals(url.query().get("tls")) ? "DISABLED" : "PREFERRED");
-                }
-                return (maria ? "jdbc:mariadb://" : "jdbc:mysql://") + url.host() + ":" + url.port() + "/"
-                        + url.database();
-            default:
-                p.setProperty("busy_timeout", Long.toString(secs * 1000));
-                return url.inMemory() ? "jdbc:sqlite::memory:" : "jdbc:sqlite:" + url.database();
-        }
-    }
-
     /** Classifies a failure to connect with {@link FailureClassifier}: credentials, or what kept us out. */
     static FlotillaException connectFailure(DatabaseUrl url, SQLException e) {
         String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
@@ -87,6 +88,14 @@ public final class JdbcConnector {
             return new FlotillaException(ErrorCode.AUTH_FAILED, "cannot connect to " + where
                     + ": the server refused the credentials (" + DatabaseUrl.redact(msg)
                     + "); check the user name and password in the URL", e);
+        }
+        if (Tls.serverLacksTls(e)) {
+            return new FlotillaException(ErrorCode.CONNECTION_FAILED, "cannot connect to " + where + ": "
+                    + Tls.lacksTlsAdvice(url, DatabaseUrl.redact(msg)), e);
+        }
+        if (Tls.verificationFailed(e) && (url.tls() == TlsMode.VERIFY_CA || url.tls() == TlsMode.VERIFY_FULL)) {
+            return new FlotillaException(ErrorCode.CONNECTION_FAILED, "cannot connect to " + where + ": "
+                    + Tls.verificationAdvice(url, DatabaseUrl.redact(msg)), e);
         }
         String reason = FailureClassifier.networkReason(e).orElse(DatabaseUrl.redact(msg));
         return new FlotillaException(ErrorCode.CONNECTION_FAILED, "cannot connect to " + where + ": " + reason

@@ -13,8 +13,8 @@ import java.util.List;
  * @param total statements in the file
  * @param executedAt when the row was first written
  * @param executionTime nanoseconds
- * @param error last error, null when none
- * @param errorStmt the statement that raised {@code error}, null when none
+ * @param error last error, null when none; for a sensitive file with the statement's values masked
+ * @param errorStmt the statement that raised {@code error}, null when none; masked for a sensitive file
  * @param hash the file's atlas.sum hash without {@code h1:}
  * @param partialHashes running statement hashes while the file is partially applied, else null
  * @param operatorVersion who wrote the row, e.g. {@code Flotilla v0.1.0}

@@ -22,8 +22,11 @@ final class Lexer {
     private static final int EOS = -1;
     /** Go's {@code \s}: ASCII only, and without {@code \v} unlike Java's. */
     private static final String WS = "[\\t\\n\\f\\r ]";
-    /** Atlas' {@code ^\$([A-Za-zÈ-ÿ_][\wÈ-ÿ]*)*\$}, rewritten without the nested quantifier. */
-    private static final Pattern DOLLAR_QUOTE =
+    /**
+     * Atlas' {@code ^\$([A-Za-zÈ-ÿ_][\wÈ-ÿ]*)*\$}, rewritten without the nested quantifier;
+     * {@link Literals} shares it.
+     */
+    static final Pattern DOLLAR_QUOTE =
             Pattern.compile("\\$(?:[A-Za-z\\x{C8}-\\x{FF}_][\\w\\x{C8}-\\x{FF}]*+)?\\$");
     private static final Pattern BEGIN_ATOMIC =
             Pattern.compile("(?i)" + WS + "*+BEGIN" + WS + "++ATOMIC" + WS + "++");

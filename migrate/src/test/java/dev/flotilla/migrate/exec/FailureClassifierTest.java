@@ -34,6 +34,8 @@ import java.sql.SQLTransactionRollbackException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.Set;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -248,8 +250,33 @@ class FailureClassifierTest {
 
     @Test
     void aServerRejectingTheConnectionForOtherReasonsIsPermanent() {
-        assertClass(new PSQLException("The server does not support SSL.", PSQLState.CONNECTION_REJECTED),
+        assertClass(new PSQLException("The server rejected the startup packet.", PSQLState.CONNECTION_REJECTED),
                 Kind.PERMANENT, ErrorCode.CONNECTION_FAILED, "connection rejected by the server");
+    }
+
+    @Test
+    void aServerWithoutTheTlsTheUrlRequiresIsPermanentWhateverTheDriverCallsIt() {
+        assertClass(new PSQLException("The server does not support SSL.", PSQLState.CONNECTION_REJECTED),
+                Kind.PERMANENT, ErrorCode.CONNECTION_FAILED, "server offers no TLS");
+        assertClass(new SQLNonTransientConnectionException("(conn=12) Trying to connect with ssl, but ssl not enabled"
+                + " in the server", "08000"), Kind.PERMANENT, ErrorCode.CONNECTION_FAILED, "server offers no TLS");
+        assertClass(new SQLNonTransientConnectionException("SSL Connection required, but not provided by server.",
+                "08001"), Kind.PERMANENT, ErrorCode.CONNECTION_FAILED, "server offers no TLS");
+    }
+
+    @Test
+    void aServerCertificateThatDoesNotVerifyIsPermanent() {
+        PSQLException pkix = new PSQLException("SSL error: PKIX path building failed", PSQLState.CONNECTION_FAILURE,
+                new SSLHandshakeException("PKIX path building failed: unable to find valid"
+                        + " certification path to requested target"));
+        PSQLException hostname = new PSQLException("The hostname db.internal could not be verified by"
+                + " hostnameverifier PgjdbcHostnameVerifier.", PSQLState.CONNECTION_FAILURE);
+
+        assertClass(pkix, Kind.PERMANENT, ErrorCode.CONNECTION_FAILED, "server certificate not trusted");
+        assertClass(hostname, Kind.PERMANENT, ErrorCode.CONNECTION_FAILED, "server certificate not trusted");
+        assertClass(new PSQLException("SSL error: Connection reset", PSQLState.CONNECTION_FAILURE,
+                new SSLException("Connection reset", new SocketException("Connection reset"))),
+                Kind.TRANSIENT, ErrorCode.CONNECTION_FAILED, "connection reset");
     }
 
     @Test
@@ -438,5 +465,27 @@ class FailureClassifierTest {
         assertThat(noDb.code()).isEqualTo(ErrorCode.CONNECTION_FAILED);
         assertThat(noDb.getMessage()).contains(": database \"tenant_1\" does not exist; check");
         assertThat(FailureClassifier.classify(noDb).kind()).isEqualTo(Kind.PERMANENT);
+    }
+
+    @Test
+    void connectFailureSaysWhichUrlParameterAsksForTheTlsTheServerLacksAndHowToGoWithout() {
+        SQLException noSsl = new PSQLException("The server does not support SSL.", PSQLState.CONNECTION_REJECTED);
+
+        FlotillaException byDefault = JdbcConnector.connectFailure(
+                DatabaseUrl.parse("postgres://app:s3cret@db:5432/t?search_path=s"), noSsl);
+        FlotillaException explicit = JdbcConnector.connectFailure(
+                DatabaseUrl.parse("postgres://app:s3cret@db:5432/t?sslmode=verify-full"), noSsl);
+        FlotillaException mysql = JdbcConnector.connectFailure(DatabaseUrl.parse("mysql://root:s3cret@db/t?tls=true"),
+                new SQLNonTransientConnectionException("SSL Connection required, but not provided by server.", "08001"));
+
+        assertThat(byDefault.code()).isEqualTo(ErrorCode.CONNECTION_FAILED);
+        assertThat(byDefault.getMessage()).isEqualTo("cannot connect to postgres://app:xxxxx@db:5432/t?search_path=s:"
+                + " the server does not offer TLS (The server does not support SSL.) and the URL has no sslmode, which"
+                + " means sslmode=require (encrypted, as with Atlas' lib/pq); enable TLS (ssl = on) on the server, or,"
+                + " to connect without encryption, say so in the URL with sslmode=disable (e.g."
+                + " postgres://app:xxxxx@db:5432/t?search_path=s&sslmode=disable)");
+        assertThat(explicit.getMessage()).contains("the URL's sslmode=verify-full requires it");
+        assertThat(mysql.getMessage()).contains("the URL's tls=true requires it").contains("remove tls from the URL")
+                .doesNotContain("s3cret");
     }
 }

@@ -17,7 +17,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * Keeps idle connections per PostgreSQL database so that the tenants of one server (one schema
@@ -170,42 +170,20 @@ final class TargetConnections implements AutoCloseable {
         }
     }
 
-    /** What makes two targets' connections interchangeable: server, database, credentials, TLS. */
-    private static final class Key {
-        private final String server;
-        private final String database;
-        private final String user;
-        private final String password;
-        private final String sslmode;
-
-        private Key(String server, String database, String user, String password, String sslmode) {
-            this.server = server;
-            this.database = database;
-            this.user = user;
-            this.password = password;
-            this.sslmode = sslmode;
-        }
-
+    /**
+     * What makes two targets' connections interchangeable: server, database, credentials and every
+     * connection setting of the URL (TLS above all); only the schema ({@code search_path}), which
+     * each run sets for its own tenant, may differ.
+     */
+    private record Key(String server, String database, String user, String password, Map<String, String> settings) {
         static Key of(DatabaseUrl url) {
+            Map<String, String> settings = new TreeMap<>(url.query());
+            settings.remove("search_path");
             return new Key(url.serverKey(), url.database(), url.user().orElse(""), url.password().orElse(""),
-                    url.query().getOrDefault("sslmode", ""));
+                    settings);
         }
 
-        @Override
-        public boolean equals(Object o) {
-            if (!(o instanceof Key)) {
-                return false;
-            }
-            Key k = (Key) o;
-            return server.equals(k.server) && database.equals(k.database) && user.equals(k.user)
-                    && password.equals(k.password) && sslmode.equals(k.sslmode);
-        }
-
-        @Override
-        public int hashCode() {
-            return Objects.hash(server, database, user, password, sslmode);
-        }
-
+        /** Never shows the password. */
         @Override
         public String toString() {
             return server + "/" + database;

@@ -71,6 +71,7 @@ public final class CoordinatorService extends StoreBackedService {
     private ServiceStore db;
     private Counter published;
     private AuditTrail audit;
+    private Api api;
     private SupervisedLoop watcher;
     private volatile boolean caughtUp;
 
@@ -111,7 +112,8 @@ public final class CoordinatorService extends StoreBackedService {
     protected void serve(ServiceHost host) {
         watcher = SupervisedLoop.start("flotilla-coordinator-pushes", this::watch);
         audit = host.access().audit();
-        host.api().json(HttpMethod.POST, "/api/v1/deployments", Scope.DEPLOY, this::deployRequest);
+        api = host.api();
+        api.json(HttpMethod.POST, "/api/v1/deployments", Scope.DEPLOY, this::deployRequest);
     }
 
     /**
@@ -284,7 +286,7 @@ public final class CoordinatorService extends StoreBackedService {
         String envName = Requests.requiredString(body, "env");
         String tag = Requests.string(body, "tag");
         boolean dryRun = Requests.bool(body, "dryRun", false);
-        Api.principal(ctx).require(Scope.DEPLOY, "env", envName);
+        api.require(ctx, Scope.DEPLOY, "env", envName);
         AuditEvent event = Api.event(ctx, "deployment.create", "env " + envName, "ok", null);
         jdbc().executeBlocking(() -> {
             try {

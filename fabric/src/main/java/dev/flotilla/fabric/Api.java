@@ -16,6 +16,8 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.SecurityPolicyHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.Collections;
 import java.util.EnumSet;
@@ -33,6 +35,8 @@ public final class Api {
     /** The largest JSON body a route takes. */
     public static final long JSON_LIMIT = 64 * 1024;
     private static final String PRINCIPAL = "flotilla.principal";
+    private static final Logger LOG = LoggerFactory.getLogger(Api.class);
+    private static final Set<HttpMethod> SAFE = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS);
 
     /**
      * How a route is guarded.
@@ -111,6 +115,33 @@ public final class Api {
         return ctx.get(PRINCIPAL);
     }
 
+    /**
+     * Checks that the request's token may act on the object {@code name} (a directory, an env); a
+     * refusal is recorded in the audit trail before it is thrown.
+     *
+     * @throws FlotillaException FORBIDDEN
+     */
+    public void require(RoutingContext ctx, Scope scope, String kind, String name) {
+        try {
+            principal(ctx).require(scope, kind, name);
+        } catch (FlotillaException e) {
+            denied(ctx, e.getMessage());
+            throw e;
+        }
+    }
+
+    /** Records a refused request that would have changed something; never blocks the event loop. */
+    private void denied(RoutingContext ctx, String why) {
+        if (access == null || SAFE.contains(ctx.request().method())) {
+            return;
+        }
+        AuditEvent e = event(ctx, "request.denied", ctx.request().method() + " " + ctx.request().path(), "denied", why);
+        lookups.executeBlocking(() -> {
+            access.audit().record(e);
+            return null;
+        }, false).onFailure(x -> LOG.warn("could not record a denied request in the audit trail: {}", x.getMessage()));
+    }
+
     /** An audit event for this request: its token as the actor, its client as the source. */
     public static AuditEvent event(RoutingContext ctx, String action, String object, String outcome, String detail) {
         Principal p = principal(ctx);
@@ -158,13 +189,15 @@ public final class Api {
         };
     }
 
-    private static void authorize(RoutingContext ctx, Set<Scope> scopes, Principal p) {
+    private void authorize(RoutingContext ctx, Set<Scope> scopes, Principal p) {
         ctx.put(PRINCIPAL, p);
         if (scopes.stream().noneMatch(s -> p.allows(s, null))) {
             ctx.request().resume();
-            HttpErrors.fail(ctx, new FlotillaException(ErrorCode.FORBIDDEN, "token \"" + p.name() + "\" holds "
+            FlotillaException e = new FlotillaException(ErrorCode.FORBIDDEN, "token \"" + p.name() + "\" holds "
                     + p.grantsText() + "; " + ctx.request().method() + " " + ctx.request().path() + " needs scope "
-                    + words(scopes)));
+                    + words(scopes));
+            denied(ctx, e.getMessage());
+            HttpErrors.fail(ctx, e);
             return;
         }
         ctx.next();

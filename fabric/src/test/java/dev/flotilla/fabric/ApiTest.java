@@ -48,12 +48,12 @@ class ApiTest {
             JsonObject body = Requests.jsonBody(ctx, Set.of("env", "dryRun"));
             String env = Requests.requiredString(body, "env");
             boolean dry = Requests.bool(body, "dryRun", false);
-            Api.principal(ctx).require(Scope.DEPLOY, "env", env);
+            host.api().require(ctx, Scope.DEPLOY, "env", env);
             access.audit().record(Api.event(ctx, "deployment.create", "env " + env, "ok", dry ? "dry run" : null));
             ctx.response().setStatusCode(201).end();
         });
         api.withBody(HttpMethod.POST, "/api/v1/dirs/:name/push", Scope.PUSH, "application/x-tar", 16, ctx -> {
-            Api.principal(ctx).require(Scope.PUSH, "directory", ctx.pathParam("name"));
+            host.api().require(ctx, Scope.PUSH, "directory", ctx.pathParam("name"));
             ctx.response().setStatusCode(201).end(Integer.toString(ctx.body().length()));
         });
         api.get("/api/v1/admin", Scope.ADMIN, ctx -> ctx.end("ok"));
@@ -220,6 +220,23 @@ class ApiTest {
         assertThat(e.object()).isEqualTo("env prod");
         assertThat(e.source()).isEqualTo("127.0.0.1");
         assertThat(e.detail()).isEqualTo("dry run");
+    }
+
+    @Test
+    void aRefusedRequestThatWouldChangeSomethingIsAudited() throws Exception {
+        Access.Created staging = access.create("staging-ci", List.of(Grant.parse("deploy:staging")), "test");
+        Access.Created reader = access.create("reader", List.of(Grant.parse("read")), "test");
+
+        send("POST", "/api/v1/deploy", staging.text(), "application/json", "{\"env\":\"prod\"}");
+        send("POST", "/api/v1/dirs/app/push", reader.text(), "application/x-tar", "tar");
+        send("GET", "/api/v1/admin", reader.text(), null, null);
+
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> audit.list("request.denied", null, 0, 10).size() == 2);
+        assertThat(audit.list("request.denied", null, 0, 10)).extracting(AuditEvent::actor, AuditEvent::object,
+                AuditEvent::outcome).containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple("staging-ci", "POST /api/v1/deploy", "denied"),
+                        org.assertj.core.groups.Tuple.tuple("reader", "POST /api/v1/dirs/app/push", "denied"));
     }
 
     @Test

@@ -32,6 +32,7 @@ public final class RegistryService extends StoreBackedService {
     private final long maxArchiveBytes;
     private Registry registry;
     private AuditTrail audit;
+    private Api api;
     private KafkaProducer<String, byte[]> producer;
     private Counter pushes;
     private volatile boolean ready;
@@ -72,6 +73,7 @@ public final class RegistryService extends StoreBackedService {
     }
 
     private void routes(Api api) {
+        this.api = api;
         api.withBody(HttpMethod.POST, "/api/v1/dirs/:name/push", Scope.PUSH, "application/x-tar", maxArchiveBytes,
                 this::push);
         api.get("/api/v1/dirs", Scope.READ, ctx -> jdbc().executeBlocking(() -> dirs())
@@ -83,7 +85,7 @@ public final class RegistryService extends StoreBackedService {
     private void push(RoutingContext ctx) {
         String name = ctx.pathParam("name");
         String tag = ctx.queryParams().get("tag");
-        Api.principal(ctx).require(Scope.PUSH, "directory", name);
+        api.require(ctx, Scope.PUSH, "directory", name);
         byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
         AuditEvent event = Api.event(ctx, "directory.push", name + ":" + (tag == null ? "latest" : tag), "ok", null);
         jdbc().executeBlocking(() -> pushAndRecord(name, tag, body, event), false).compose(r -> {

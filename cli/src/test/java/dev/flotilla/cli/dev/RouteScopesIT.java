@@ -58,6 +58,14 @@ class RouteScopesIT {
             }
             assertThat(problems).isEmpty();
             assertThat(routes).as("the whole API is checked").hasSizeGreaterThanOrEqualTo(15);
+            assertThat(fleet.get("/api/v1/audit?action=request.denied").path("items")).as("refusals are audited")
+                    .isNotEmpty();
+            try (java.sql.Connection c = fleet.store().connect(); java.sql.Statement st = c.createStatement()) {
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> st.executeUpdate("DELETE FROM access_audit"))
+                        .hasMessageContaining("the audit trail is append-only");
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> st.executeUpdate(
+                        "UPDATE access_audit SET actor = 'someone else'")).hasMessageContaining("append-only");
+            }
         }
     }
 

@@ -55,6 +55,21 @@ class S3BackupsIT {
     }
 
     @Test
+    void thePublicOpenSignsWithTheStandardCredentialChain() {
+        S3.createBucket("backups-chain");
+        PushedVersion v = PushedVersion.of("app", "v1", Fixtures.directory(1));
+        System.setProperty("aws.accessKeyId", S3ProxyServer.ACCESS_KEY);
+        System.setProperty("aws.secretAccessKey", S3ProxyServer.SECRET_KEY);
+        try (Backups backups = Backups.open(List.of(s3("backups-chain", "p")))) {
+            assertThat(backups.write(v).get(0).error()).isNull();
+            assertThat(backups.read("app", v.versionId()).directory().files()).hasSize(1);
+        } finally {
+            System.clearProperty("aws.accessKeyId");
+            System.clearProperty("aws.secretAccessKey");
+        }
+    }
+
+    @Test
     void awsEndpointUrlFromTheEnvironmentIsHonoured() {
         S3.createBucket("backups-env");
         PushedVersion v = PushedVersion.of("app", null, Fixtures.directory(1));

@@ -29,8 +29,10 @@ import java.util.stream.Collectors;
  *
  * <p>Every archive read is verified before it is returned: its SHA-256 must be the version id it is
  * stored under and its {@code atlas.sum} must check. A backup that fails either is skipped with the
- * reason, and the next one is tried. Reads and writes block (file and network I/O): call them off an
- * event loop. Thread-safe; close it to release the S3 connections.
+ * reason, and the next one is tried. Failures are returned ({@link BackupWrite#error()},
+ * {@link BackupCopy#skipped()}, the exception's message), not logged above DEBUG: the caller reports
+ * them once. Reads and writes block (file and network I/O): call them off an event loop. Thread-safe;
+ * close it to release the S3 connections.
  *
  * <p>Use from a worker that cannot get a version from the registry:
  * <pre>{@code
@@ -117,7 +119,7 @@ public final class Backups implements AutoCloseable {
             store.put(BackupLayout.tagKey(v.directory(), BackupLayout.LATEST), idLine);
             return new BackupWrite(store.url(), null);
         } catch (RuntimeException e) {
-            LOG.warn("writing {} to backup {} failed: {}", v, store.url(), e.getMessage());
+            LOG.debug("writing {} to backup {} failed: {}", v, store.url(), e.getMessage());
             return new BackupWrite(store.url(), e.getMessage());
         }
     }
@@ -176,7 +178,7 @@ public final class Backups implements AutoCloseable {
                 }
                 skipped.add("backup " + store.url() + ": has no " + what + " of directory " + directory);
             } catch (FlotillaException e) {
-                LOG.warn("{}", e.getMessage());
+                LOG.debug("{}", e.getMessage());
                 skipped.add(e.getMessage());
                 codes.add(e.code());
             }

@@ -146,6 +146,18 @@ final class ApiClient {
     record Reply(int status, JsonNode body) {
     }
 
+    /**
+     * The server could not be asked: no connection, no answer, or a 5xx answer. Unlike a refusal
+     * (4xx), another source may stand in for it, such as a backup repository.
+     */
+    static final class Unavailable extends FlotillaException {
+        private static final long serialVersionUID = 1L;
+
+        Unavailable(ErrorCode code, String message, Throwable cause) {
+            super(code, message, cause);
+        }
+    }
+
     /** {@code s} encoded for a path segment or a query value. */
     static String encode(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
@@ -198,7 +210,8 @@ final class ApiClient {
             error = "Flotilla at " + base + " answered HTTP " + status + " to " + method + " " + path
                     + (text.isEmpty() ? "" : ": " + (text.length() > 200 ? text.substring(0, 200) + "..." : text));
         }
-        return new FlotillaException(code(json == null ? null : json.path("code").asText(null)), error);
+        ErrorCode code = code(json == null ? null : json.path("code").asText(null));
+        return status >= 500 ? new Unavailable(code, error, null) : new FlotillaException(code, error);
     }
 
     private static ErrorCode code(String name) {
@@ -212,14 +225,14 @@ final class ApiClient {
         return ErrorCode.CONFIG_INVALID;
     }
 
-    private FlotillaException unreachable(String method, String path, IOException e) {
+    private Unavailable unreachable(String method, String path, IOException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof ConnectException) {
-                return new FlotillaException(ErrorCode.CONNECTION_FAILED, "cannot reach Flotilla at " + base
+                return new Unavailable(ErrorCode.CONNECTION_FAILED, "cannot reach Flotilla at " + base
                         + ": is 'flotilla dev' running? set " + flag + " or " + ENV_VAR, e);
             }
         }
-        return new FlotillaException(ErrorCode.CONNECTION_FAILED, "Flotilla at " + base + " did not answer " + method
+        return new Unavailable(ErrorCode.CONNECTION_FAILED, "Flotilla at " + base + " did not answer " + method
                 + " " + path + " (" + e + "): is 'flotilla dev' running? set " + flag + " or " + ENV_VAR, e);
     }
 }

@@ -1,5 +1,6 @@
 package dev.flotilla.cli;
 
+import dev.flotilla.coordinator.config.EnvConfig;
 import dev.flotilla.migrate.ErrorCode;
 import dev.flotilla.migrate.FlotillaException;
 import dev.flotilla.migrate.dir.MigrationDirectory;
@@ -20,8 +21,9 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
 /**
- * {@code flotilla migrate apply}: runs pending files on one target ({@code --url}), or asks the
- * Flotilla server to roll them out to every target of an env ({@code --env}) and follows it.
+ * {@code flotilla migrate apply}: runs pending files on one target ({@code --url}, taking what it
+ * leaves out from {@code --env}), or asks the Flotilla server to roll them out to every target of an
+ * env ({@code --env} alone) and follows it.
  */
 @Command(name = "apply", mixinStandardHelpOptions = true,
         description = "Apply pending migration files to one database (--url) or to every target of an env (--env).")
@@ -39,14 +41,15 @@ final class MigrateApply implements Callable<Integer> {
     boolean dryRun;
 
     @Option(names = "--baseline", paramLabel = "VERSION",
-            description = "On a database with no revisions, start after this version.")
+            description = "On a database with no revisions, start after this version (default: the --env's"
+                    + " migration.baseline).")
     String baseline;
 
     @Option(names = "--allow-dirty", description = "Allow a first run on a non-empty database without a baseline.")
     boolean allowDirty;
 
-    @Option(names = "--tx-mode", defaultValue = "file", paramLabel = "MODE",
-            description = "Transaction mode: file (default), all or none.")
+    @Option(names = "--tx-mode", paramLabel = "MODE",
+            description = "Transaction mode: file, all or none (default: the --env's migration.tx_mode, else file).")
     String txMode;
 
     @Option(names = "--exec-order", defaultValue = "linear", paramLabel = "ORDER",
@@ -55,11 +58,6 @@ final class MigrateApply implements Callable<Integer> {
 
     @Option(names = "--to-version", paramLabel = "VERSION", description = "Stop after this version.")
     String toVersion;
-
-    @Option(names = "--env", paramLabel = "NAME",
-            description = "Deploy to every target of this env of the project file, through the Flotilla server"
-                    + " (--registry); the env names the directory, so --dir is not used.")
-    String env;
 
     @Option(names = "--tag", paramLabel = "TAG", description = "With --env: deploy this tag instead of the env's.")
     String tag;
@@ -77,23 +75,27 @@ final class MigrateApply implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /**
+     * {@code --url}: one database, with the {@code --env}'s directory, baseline and tx mode when the
+     * flags leave them out; {@code --env} alone: a rollout to every target of the env, run by the server.
+     */
     @Override
     public Integer call() throws InterruptedException {
-        if ((env == null) == (target.url == null)) {
-            throw new FlotillaException(ErrorCode.CONFIG_INVALID, env == null ? "missing target: pass --url with"
-                    + " one database URL, or --env NAME to deploy to every target of an env through the Flotilla"
-                    + " server" : "--url and --env both name targets: pass --url for one database, or --env "
-                    + env + " for every target of the env, not both");
+        if (!dir.env.given() && target.url == null) {
+            throw new FlotillaException(ErrorCode.CONFIG_INVALID, "missing target: pass --url with one database"
+                    + " URL, or --env NAME to deploy to every target of an env through the Flotilla server");
         }
-        return env != null ? fleet() : single();
+        return target.url == null ? fleet() : single();
     }
 
     private int fleet() throws InterruptedException {
+        String env = dir.env.name;
         String single = amount != null ? "AMOUNT" : baseline != null ? "--baseline" : allowDirty ? "--allow-dirty"
-                : toVersion != null ? "--to-version" : null;
+                : toVersion != null ? "--to-version" : txMode != null ? "--tx-mode" : dir.dir != null ? "--dir" : null;
         if (single != null) {
             throw new FlotillaException(ErrorCode.CONFIG_INVALID, single + " applies to one database (--url);"
-                    + " with --env " + env + " the targets follow the env of the project file");
+                    + " with --env " + env + " alone the Flotilla server deploys the env's migration.dir to its"
+                    + " targets (choose a tag with --tag), or add --url to apply to one database");
         }
         FleetApply fleet = new FleetApply(dir.registry(), spec.commandLine().getOut(), spec.commandLine().getErr(),
                 Durations.parse("--poll-interval", pollInterval), Durations.parse("--wait-timeout", waitTimeout));
@@ -110,9 +112,7 @@ final class MigrateApply implements Callable<Integer> {
             throw new FlotillaException(ErrorCode.CONFIG_INVALID, "amount " + amount + " must be a positive number");
         }
         DatabaseUrl url = DatabaseUrl.parse(target.url);
-        ApplyOptions options = target.base().toBuilder().amount(amount == null ? 0 : amount).dryRun(dryRun)
-                .baseline(baseline).allowDirty(allowDirty).txMode(TargetOptions.txMode(txMode))
-                .execOrder(TargetOptions.execOrder(execOrder)).toVersion(toVersion).build();
+        ApplyOptions options = options();
         MigrationDirectory d = dir.openValid();
         PreparedDirectory prepared = PreparedDirectory.of(d, url.dialect());
         PrintWriter out = spec.commandLine().getOut();
@@ -120,7 +120,7 @@ final class MigrateApply implements Callable<Integer> {
         ApplyPrinter printer = new ApplyPrinter(out);
         ApplyResult r = new MigrationExecutor().apply(url, prepared, options, json ? ApplyListener.NONE : printer);
         if (json) {
-            out.println(AtlasJson.write(AtlasJson.apply(r, dir.dir)));
+            out.println(AtlasJson.write(AtlasJson.apply(r, dir.url())));
         } else {
             printer.summary(r);
         }
@@ -130,5 +130,15 @@ final class MigrateApply implements Callable<Integer> {
             return ErrorCode.STATEMENT_FAILED.exitCode();
         }
         return 0;
+    }
+
+    /** The flags, with the env's migration.baseline and migration.tx_mode where they leave them out. */
+    private ApplyOptions options() {
+        EnvConfig env = dir.env.config();
+        String mode = txMode != null ? txMode : env != null && env.txMode() != null ? env.txMode() : "file";
+        return target.base().toBuilder().amount(amount == null ? 0 : amount).dryRun(dryRun)
+                .baseline(baseline != null || env == null ? baseline : env.baseline()).allowDirty(allowDirty)
+                .txMode(TargetOptions.txMode(mode)).execOrder(TargetOptions.execOrder(execOrder))
+                .toVersion(toVersion).build();
     }
 }

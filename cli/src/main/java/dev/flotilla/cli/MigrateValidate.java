@@ -20,21 +20,31 @@ final class MigrateValidate implements Callable<Integer> {
     DirOption dir;
 
     @Option(names = "--dev-url", paramLabel = "URL",
-            description = "An empty database to replay the files on, e.g. sqlite://?mode=memory")
+            description = "An empty database to replay the files on, e.g. sqlite://?mode=memory (default: the"
+                    + " --env's dev).")
     String devUrl;
 
     @Spec
     CommandSpec spec;
 
+    /** {@code --dev-url}, else the env's {@code dev}; null when neither is set. */
+    static String devUrl(String explicit, EnvOption env) {
+        if (explicit != null || !env.given()) {
+            return explicit;
+        }
+        return env.config().devUrl();
+    }
+
     @Override
     public Integer call() {
         MigrationDirectory d = dir.openValid();
-        if (devUrl != null) {
-            DatabaseUrl dev = DatabaseUrl.parse(devUrl);
-            DevReplay.replay(dev, PreparedDirectory.of(d, dev.dialect()));
+        String dev = devUrl(devUrl, dir.env);
+        if (dev != null) {
+            DatabaseUrl url = DatabaseUrl.parse(dev);
+            DevReplay.replay(url, PreparedDirectory.of(d, url.dialect()));
         }
-        spec.commandLine().getOut().println("Migration directory " + dir.dir + " is valid (" + d.files().size()
-                + " files" + (devUrl != null ? ", replayed on " + DatabaseUrl.redact(devUrl) : "") + ")");
+        spec.commandLine().getOut().println("Migration directory " + dir.url() + " is valid (" + d.files().size()
+                + " files" + (dev != null ? ", replayed on " + DatabaseUrl.redact(dev) : "") + ")");
         return 0;
     }
 }

@@ -117,7 +117,7 @@ class FleetApplyTest {
     }
 
     @Test
-    void exactlyOneOfUrlAndEnvIsRequired() {
+    void aTargetIsRequiredAndFleetOnlyFlagsAreRefusedWithUrl() {
         CliRun neither = CliRun.of("migrate", "apply");
         CliRun both = CliRun.of("migrate", "apply", "--env", "prod", "--url", "sqlite://t.db");
         CliRun tagWithUrl = CliRun.of("migrate", "apply", "--url", "sqlite://t.db", "--tag", "v1");
@@ -125,8 +125,9 @@ class FleetApplyTest {
 
         assertThat(neither.exitCode()).isEqualTo(2);
         assertThat(neither.err()).contains("pass --url").contains("--env NAME");
-        assertThat(both.exitCode()).isEqualTo(2);
-        assertThat(both.err()).contains("not both");
+        assertThat(both.exitCode()).as("--url with --env applies to that database with the env's directory")
+                .isEqualTo(2);
+        assertThat(both.err()).contains("--env prod is read from the project file").contains("pass --config");
         assertThat(tagWithUrl.exitCode()).isEqualTo(2);
         assertThat(tagWithUrl.err()).contains("--tag applies to --env deployments");
         assertThat(amountWithEnv.exitCode()).isEqualTo(2);

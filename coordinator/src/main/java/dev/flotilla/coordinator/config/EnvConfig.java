@@ -4,6 +4,7 @@ import dev.flotilla.migrate.url.DatabaseUrl;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -21,20 +22,34 @@ import java.util.Optional;
  *     revisions yet; null for none
  * @param txMode the {@code migration { tx_mode = … }} transaction mode ({@code file}, {@code all},
  *     {@code none}); null for Atlas' default, {@code file}
+ * @param repo the {@code migration { repo { name, backup } }} block: where pushes go and the backup
+ *     repositories; {@link RepoConfig#NONE} when the env has none; never null
  */
 public record EnvConfig(String name, String migrationDir, String devUrl, TargetSource targets, String baseline,
-        String txMode) {
+        String txMode, RepoConfig repo) {
     private static final String REGISTRY_SCHEME = "atlas://";
 
     public EnvConfig {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(migrationDir, "migrationDir");
         Objects.requireNonNull(targets, "targets");
+        Objects.requireNonNull(repo, "repo");
     }
 
-    /** An env with Atlas' defaults for baseline and transaction mode. */
+    /** An env without a repo block. */
+    public EnvConfig(String name, String migrationDir, String devUrl, TargetSource targets, String baseline,
+            String txMode) {
+        this(name, migrationDir, devUrl, targets, baseline, txMode, RepoConfig.NONE);
+    }
+
+    /** An env with Atlas' defaults for baseline and transaction mode, and no repo block. */
     public EnvConfig(String name, String migrationDir, String devUrl, TargetSource targets) {
         this(name, migrationDir, devUrl, targets, null, null);
+    }
+
+    /** The {@code migration { repo { backup = [...] } }} URLs, in the order they are tried; never null. */
+    public List<String> backups() {
+        return repo.backups();
     }
 
     /** Name of the registry directory this env follows when migrationDir is atlas://NAME[?tag=T], else empty. */
@@ -68,6 +83,6 @@ public record EnvConfig(String name, String migrationDir, String devUrl, TargetS
     @Override
     public String toString() {
         return "EnvConfig[name=" + name + ", migrationDir=" + migrationDir + ", devUrl=" + DatabaseUrl.redact(devUrl)
-                + ", targets=" + targets + "]";
+                + ", targets=" + targets + (repo.backups().isEmpty() ? "" : ", backups=" + repo.backups()) + "]";
     }
 }

@@ -116,7 +116,9 @@ public final class ProjectConfig {
             errors.add(migration.attribute("tx_mode").orElseThrow().line(), where, "migration.tx_mode is \"" + txMode
                     + "\"; it must be \"file\", \"all\" or \"none\"");
         }
-        return new EnvConfig(env.name(), migrationDir, dev, targets, baseline, txMode);
+        String registryDir = new EnvConfig(env.name(), migrationDir, null, targets).registryDirectory().orElse(null);
+        RepoConfig repo = RepoBlock.read(migration, checker, errors, where, registryDir);
+        return new EnvConfig(env.name(), migrationDir, dev, targets, baseline, txMode, repo);
     }
 
     /** A string attribute of the migration block, known when the file is loaded; null when absent. */

@@ -3,6 +3,7 @@ package dev.flotilla.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.flotilla.migrate.ErrorCode;
 import dev.flotilla.migrate.FlotillaException;
+import dev.flotilla.migrate.url.DatabaseUrl;
 
 import java.io.IOException;
 import java.net.ConnectException;
@@ -206,7 +207,7 @@ final class ApiClient {
                     + ", or run the command where 'flotilla dev' keeps " + DEV_TOKEN_FILE;
         }
         if (error == null || error.isBlank()) {
-            String text = new String(body, StandardCharsets.UTF_8).strip();
+            String text = DatabaseUrl.redact(new String(body, StandardCharsets.UTF_8).strip()); // before cutting
             error = "Flotilla at " + base + " answered HTTP " + status + " to " + method + " " + path
                     + (text.isEmpty() ? "" : ": " + (text.length() > 200 ? text.substring(0, 200) + "..." : text));
         }

@@ -50,6 +50,9 @@ final class CloudMigrationDescribe implements Callable<Integer> {
                 .row("Status", Table.text(set, "status"))
                 .row("Completed At", Table.text(set, "completedAt"))
                 .row("Targets", set.path("succeeded").asLong() + "/" + set.path("total").asLong() + " succeeded");
+        if (Table.text(set, "error") != null) {
+            t.row("Error", Table.text(set, "error"));
+        }
         for (JsonNode target : set.path("targets")) {
             if ("FAILED".equals(Table.text(target, "status"))) {
                 t.row(DeploymentSets.targetName(target), DeploymentSets.errorLine(target));

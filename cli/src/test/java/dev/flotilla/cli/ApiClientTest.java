@@ -98,6 +98,14 @@ class ApiClientTest {
     }
 
     @Test
+    void aQuotedAnswerIsRedactedBeforeItIsCut() {
+        server.json("GET", "/e", 502, "x".repeat(185) + " postgres://app:s3cret-long-password@db:5432/tenant");
+
+        assertThatThrownBy(() -> ApiClient.connect(server.url(), "--url", null).getJson("/e"))
+                .hasMessageNotContaining("s3cret").hasMessageNotContaining("s3c").hasMessageEndingWith("...");
+    }
+
+    @Test
     void queryLeavesOutMissingValuesAndEncodes() {
         assertThat(ApiClient.query("a", null, "b", "x y/z", "c", "1")).isEqualTo("?b=x%20y%2Fz&c=1");
         assertThat(ApiClient.query("a", null)).isEmpty();

@@ -197,6 +197,22 @@ class CloudCommandsTest {
     }
 
     @Test
+    void aSetThatCouldNotBePlannedShowsWhy() {
+        server.json("GET", "/api/v1/deployment-sets/9", 200, """
+                {"id":"uuid-9","seq":9,"env":"prod","directory":"app","version":"20240721101205","status":"FAILED",
+                 "total":0,"succeeded":0,"failed":0,"completedAt":"2024-07-21T10:15:00Z",
+                 "error":"gave up after 10 attempts: cannot connect; last error: atlas.hcl:1: data \\"sql\\" \\"tenants\\": cannot connect",
+                 "targets":[],"targetsPage":{"page":1,"pageSize":500,"total":0}}""");
+
+        CliRun r = CliRun.of("cloud", "migration", "describe", "--id", "9", "--url", server.url());
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("Status        FAILED\n").contains("Targets       0/0 succeeded\n")
+                .contains("Error         gave up after 10 attempts: cannot connect; last error: atlas.hcl:1: data"
+                        + " \"sql\" \"tenants\": cannot connect\n");
+    }
+
+    @Test
     void migrationDescribeJsonHoldsAllTargets() throws IOException {
         server.json("GET", "/api/v1/deployment-sets/7", 200, SET_7_PAGE_1)
                 .json("GET", "/api/v1/deployment-sets/7", 200, SET_7_PAGE_2);

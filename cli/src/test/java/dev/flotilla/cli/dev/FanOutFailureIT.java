@@ -48,6 +48,13 @@ class FanOutFailureIT {
                         .contains("relation \"tenants\" does not exist");
                 assertThat(fleet.set(failed.path("id").asText()).path("error").asText())
                         .contains("relation \"tenants\" does not exist");
+                java.io.StringWriter out = new java.io.StringWriter();
+                int code = dev.flotilla.cli.Main.run(new String[] {"cloud", "migration", "describe", "--id",
+                    failed.path("seq").asText(), "--url", fleet.url(), "--token", fleet.token()},
+                    new java.io.PrintWriter(out), new java.io.PrintWriter(out));
+                assertThat(code).as(out.toString()).isZero();
+                assertThat(out.toString()).contains("Status        FAILED").containsPattern(
+                        "Error +.*relation \"tenants\" does not exist");
 
                 tenants.exec("CREATE TABLE tenants (name text NOT NULL)", "INSERT INTO tenants VALUES ('t1'), ('t2')");
                 JsonNode again = fleet.post("/api/v1/deployments", "{\"env\":\"prod\",\"tag\":\"v1\"}");

@@ -19,7 +19,8 @@ final class ValueText {
     }
 
     /** A string in double quotes, with control characters escaped and long text cut. */
-    static String quote(String s) {
+    static String quote(String raw) {
+        String s = redact(raw); // before cutting: a cut could leave a password that no longer looks like one
         StringBuilder b = new StringBuilder("\"");
         int end = Math.min(s.length(), MAX_TEXT);
         for (int i = 0; i < end; i++) {

@@ -24,9 +24,13 @@ import java.util.Optional;
  *     {@code none}); null for Atlas' default, {@code file}
  * @param repo the {@code migration { repo { name, backup } }} block: where pushes go and the backup
  *     repositories; {@link RepoConfig#NONE} when the env has none; never null
+ * @param deployment the {@code deployment} its {@code rollout} block stages rollouts with; null for
+ *     a flat rollout (every target at once, bounded only by the workers)
+ * @param toVersion the {@code migration { to_version = … }} version no rollout of the env goes past;
+ *     null for the directory's latest
  */
 public record EnvConfig(String name, String migrationDir, String devUrl, TargetSource targets, String baseline,
-        String txMode, RepoConfig repo) {
+        String txMode, RepoConfig repo, DeploymentConfig deployment, String toVersion) {
     private static final String REGISTRY_SCHEME = "atlas://";
 
     public EnvConfig {
@@ -34,6 +38,12 @@ public record EnvConfig(String name, String migrationDir, String devUrl, TargetS
         Objects.requireNonNull(migrationDir, "migrationDir");
         Objects.requireNonNull(targets, "targets");
         Objects.requireNonNull(repo, "repo");
+    }
+
+    /** An env without staged rollouts or a version cap. */
+    public EnvConfig(String name, String migrationDir, String devUrl, TargetSource targets, String baseline,
+            String txMode, RepoConfig repo) {
+        this(name, migrationDir, devUrl, targets, baseline, txMode, repo, null, null);
     }
 
     /** An env without a repo block. */

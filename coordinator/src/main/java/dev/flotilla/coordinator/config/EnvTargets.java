@@ -22,10 +22,12 @@ final class EnvTargets implements TargetSource {
 
     private final ProjectModel model;
     private final Block env;
+    private final RolloutVars rollout;
 
-    EnvTargets(ProjectModel model, Block env) {
+    EnvTargets(ProjectModel model, Block env, RolloutVars rollout) {
         this.model = model;
         this.env = env;
+        this.rollout = rollout;
     }
 
     @Override
@@ -51,7 +53,8 @@ final class EnvTargets implements TargetSource {
         Optional<Attribute> forEach = env.attribute("for_each");
         Attribute url = env.attribute("url").orElseThrow(() -> missingUrl(forEach.isPresent()));
         if (forEach.isEmpty()) {
-            return target(env.name(), ev.eval(url.value(), scope()), url, false).map(List::of).orElse(List.of());
+            return target(env.name(), ev.eval(url.value(), scope()), url, false)
+                    .map(t -> t.withVars(rollout.vars(ev, null))).map(List::of).orElse(List.of());
         }
         Object items = ev.eval(forEach.get().value(), Scope.of(env.describe(), "for_each"));
         if (items == KnownAtDeployment.VALUE) {
@@ -59,8 +62,10 @@ final class EnvTargets implements TargetSource {
             return List.of();
         }
         List<Target> out = new ArrayList<>();
-        for (String name : TenantNames.of(items, forEach.get(), model.file(), env.describe())) {
-            target(name, ev.eval(url.value(), scope().withEach(name)), url, true).ifPresent(out::add);
+        for (TenantNames.Tenant t : TenantNames.of(items, forEach.get(), model.file(), env.describe())) {
+            target(t.name(), ev.eval(url.value(), scope().withEach(t.each())), url, true)
+                    .map(target -> target.withVars(rollout.vars(ev, t.each())))
+                    .ifPresent(out::add);
         }
         return List.copyOf(out);
     }

@@ -38,19 +38,26 @@ final class Evaluator {
      * @param attribute e.g. {@code url}
      * @param each the current for_each element, {@link #NO_EACH} outside for_each
      * @param constant true for variable defaults, which cannot refer to anything
+     * @param vars what {@code var.*} means inside a {@code deployment} block (the target's rollout
+     *     vars); null elsewhere, where {@code var.*} are the project file's variables
      */
-    record Scope(String where, String attribute, Object each, boolean constant) {
+    record Scope(String where, String attribute, Object each, boolean constant, Map<String, Object> vars) {
         static Scope of(String where, String attribute) {
-            return new Scope(where, attribute, NO_EACH, false);
+            return new Scope(where, attribute, NO_EACH, false, null);
         }
 
         /** For variable defaults: no references allowed. */
         static Scope constant(String where, String attribute) {
-            return new Scope(where, attribute, NO_EACH, true);
+            return new Scope(where, attribute, NO_EACH, true, null);
+        }
+
+        /** Inside a deployment block, where {@code var.x} is the target's rollout var {@code x}. */
+        static Scope deployment(String where, String attribute, Map<String, Object> vars) {
+            return new Scope(where, attribute, NO_EACH, false, vars);
         }
 
         Scope withEach(Object value) {
-            return new Scope(where, attribute, value, constant);
+            return new Scope(where, attribute, value, constant, vars);
         }
 
         String label() {
@@ -101,12 +108,19 @@ final class Evaluator {
         if (e instanceof Expr.Ref) {
             return ref((Expr.Ref) e, s);
         }
+        if (e instanceof Expr.Binary b) {
+            return binary(b, s);
+        }
+        if (e instanceof Expr.Not n) {
+            Object v = eval(n.operand(), s);
+            return v == KnownAtDeployment.VALUE ? v : !bool(n.operand(), v, s);
+        }
         if (e instanceof Expr.TypeName) {
             throw error(e, s, "the type " + e.source() + " is only allowed as the type of a variable");
         }
         throw error(e, s, "flotilla does not evaluate " + ((Expr.Unsupported) e).what() + "; use literals, lists,"
-                + " \"${…}\" templates, local./var./each./data.sql. references and the functions file(), getenv(),"
-                + " jsondecode(), toset(), urlqueryset(), urlsetpath(), urluserinfo()");
+                + " \"${…}\" templates, local./var./each./data.sql. references, the comparisons == != < <= > >=,"
+                + " && || ! and the functions " + Functions.names());
     }
 
     /** Evaluates to a string; an {@link KnownAtDeployment} value is refused with {@code why}. */
@@ -144,6 +158,67 @@ final class Evaluator {
         return unknown ? KnownAtDeployment.VALUE : b.toString();
     }
 
+    /** {@code ==}/{@code !=} on any values, ordering on numbers or strings, {@code &&}/{@code ||} on bools. */
+    private Object binary(Expr.Binary b, Scope s) {
+        Object l = eval(b.left(), s);
+        if ("&&".equals(b.op()) || "||".equals(b.op())) {
+            if (l != KnownAtDeployment.VALUE && bool(b.left(), l, s) == "||".equals(b.op())) {
+                return l; // short-circuit, as HCL does
+            }
+            Object r = eval(b.right(), s);
+            return l == KnownAtDeployment.VALUE || r == KnownAtDeployment.VALUE ? KnownAtDeployment.VALUE
+                    : bool(b.right(), r, s);
+        }
+        Object r = eval(b.right(), s);
+        if (l == KnownAtDeployment.VALUE || r == KnownAtDeployment.VALUE) {
+            return KnownAtDeployment.VALUE;
+        }
+        switch (b.op()) {
+            case "==":
+                return equal(l, r);
+            case "!=":
+                return !equal(l, r);
+            default:
+                return order(b, l, r, s);
+        }
+    }
+
+    private static boolean equal(Object l, Object r) {
+        if (l instanceof BigDecimal a && r instanceof BigDecimal c) {
+            return a.compareTo(c) == 0;
+        }
+        return java.util.Objects.equals(l, r);
+    }
+
+    private boolean order(Expr.Binary b, Object l, Object r, Scope s) {
+        int c;
+        if (l instanceof BigDecimal a && r instanceof BigDecimal d) {
+            c = a.compareTo(d);
+        } else if (l instanceof String a && r instanceof String d) {
+            c = a.compareTo(d);
+        } else {
+            throw error(b, s, b.source() + " compares " + describe(l) + " with " + describe(r) + "; " + b.op()
+                    + " needs two numbers or two strings");
+        }
+        switch (b.op()) {
+            case "<":
+                return c < 0;
+            case "<=":
+                return c <= 0;
+            case ">":
+                return c > 0;
+            default:
+                return c >= 0;
+        }
+    }
+
+    private boolean bool(Expr e, Object v, Scope s) {
+        if (!(v instanceof Boolean)) {
+            throw error(e, s, e.source() + " must be true or false here, but it is " + describe(v));
+        }
+        return (Boolean) v;
+    }
+
     private Object call(Expr.Call c, Scope s) {
         try {
             Functions.checkCall(c.name(), c.args().size());
@@ -177,6 +252,9 @@ final class Evaluator {
                 }
                 return traverse(local(local), r, 2, s);
             case "var":
+                if (s.vars() != null) {
+                    return traverse(deploymentVar(r, s), r, 2, s);
+                }
                 return traverse(variables.get(name(r, s, "var.<name>"), r, s), r, 2, s);
             case "each":
                 return each(r, s);
@@ -186,6 +264,16 @@ final class Evaluator {
                 throw error(r, s, "unknown reference " + r.source() + "; references start with local., var., each."
                         + " or data.sql." + ("atlas".equals(root) ? " (atlas.* is not supported by flotilla)" : ""));
         }
+    }
+
+    private Object deploymentVar(Expr.Ref r, Scope s) {
+        String name = name(r, s, "var.<name>");
+        if (!s.vars().containsKey(name)) {
+            throw error(r, s, "unknown variable " + ValueText.quote(name) + "; this deployment has " + (s.vars().isEmpty()
+                    ? "no variables" : s.vars().keySet()) + ": declare it with variable \"" + name + "\" { type ="
+                    + " string } and give it in the env's rollout { vars = { " + name + " = … } }");
+        }
+        return s.vars().get(name);
     }
 
     private String name(Expr.Ref r, Scope s, String form) {

@@ -10,7 +10,7 @@ import java.util.stream.Collectors;
  * {@link HclSyntax}. {@link #source()} gives it back roughly as written, for messages.
  */
 sealed interface Expr permits Expr.Literal, Expr.Template, Expr.ListOf, Expr.ObjectOf, Expr.Call, Expr.Ref,
-        Expr.TypeName, Expr.Unsupported {
+        Expr.TypeName, Expr.Binary, Expr.Not, Expr.Unsupported {
 
     /** 1-based line, 0 when unknown. */
     int line();
@@ -117,6 +117,22 @@ sealed interface Expr permits Expr.Literal, Expr.Template, Expr.ListOf, Expr.Obj
         @Override
         public String source() {
             return name;
+        }
+    }
+
+    /** {@code a == b}, {@code a && b}, …: a comparison or a logical operator between two expressions. */
+    record Binary(String op, Expr left, Expr right, int line) implements Expr {
+        @Override
+        public String source() {
+            return left.source() + " " + op + " " + right.source();
+        }
+    }
+
+    /** {@code !a}. */
+    record Not(Expr operand, int line) implements Expr {
+        @Override
+        public String source() {
+            return "!" + operand.source();
         }
     }
 

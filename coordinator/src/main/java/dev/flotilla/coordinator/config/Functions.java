@@ -12,6 +12,7 @@ import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.UnaryOperator;
@@ -24,6 +25,9 @@ import java.util.function.UnaryOperator;
 final class Functions {
     /** Name → {min args, max args, argument names}. */
     private static final Map<String, Signature> SIGNATURES = new TreeMap<>(Map.of(
+            "contains", new Signature(2, 2, "list or string", "value"),
+            "endswith", new Signature(2, 2, "string", "suffix"),
+            "startswith", new Signature(2, 2, "string", "prefix"),
             "file", new Signature(1, 1, "path"),
             "getenv", new Signature(1, 1, "name"),
             "jsondecode", new Signature(1, 1, "json"),
@@ -61,12 +65,17 @@ final class Functions {
         }
     }
 
+    /** The functions' names, for messages: {@code contains(), endswith(), …}. */
+    static String names() {
+        return String.join("(), ", SIGNATURES.keySet()) + "()";
+    }
+
     /** Checks the name and number of arguments before they are evaluated. */
     static void checkCall(String name, int argCount) {
         Signature sig = SIGNATURES.get(name);
         if (sig == null) {
             throw new IllegalArgumentException("unknown function " + name + "(); flotilla evaluates "
-                    + String.join("(), ", SIGNATURES.keySet()) + "() — replace it, or compute the value outside"
+                    + names() + " — replace it, or compute the value outside"
                     + " atlas.hcl and pass it with --var");
         }
         if (argCount < sig.min || argCount > sig.max) {
@@ -87,6 +96,12 @@ final class Functions {
                 return Json.parse(string(name, args, 0));
             case "toset":
                 return toset(args.get(0));
+            case "startswith":
+                return string(name, args, 0).startsWith(string(name, args, 1));
+            case "endswith":
+                return string(name, args, 0).endsWith(string(name, args, 1));
+            case "contains":
+                return contains(args.get(0), args.get(1));
             case "urlqueryset":
                 return GoUrl.parse(string(name, args, 0)).withQueryParameter(string(name, args, 1), string(name, args, 2))
                         .toString();
@@ -98,6 +113,19 @@ final class Functions {
             default:
                 throw new IllegalStateException("no implementation for " + name);
         }
+    }
+
+    /** An element of a list, or a substring of a string. */
+    private static boolean contains(Object in, Object value) {
+        if (in instanceof List<?> l) {
+            return l.stream().anyMatch(i -> Objects.equals(i, value) || i instanceof BigDecimal a
+                    && value instanceof BigDecimal b && a.compareTo(b) == 0);
+        }
+        if (in instanceof String str) {
+            return str.contains(string("contains", List.of(in, value == null ? "" : value), 1));
+        }
+        throw new IllegalArgumentException("contains() needs a list or a string, got " + ValueText.type(in) + " "
+                + ValueText.value(in));
     }
 
     private String file(String path) {
@@ -123,6 +151,9 @@ final class Functions {
             throw new IllegalArgumentException("toset() needs a list, got " + ValueText.type(value) + " " + ValueText.value(value));
         }
         List<?> items = (List<?>) value;
+        if (!items.isEmpty() && items.stream().allMatch(i -> i instanceof Map)) {
+            return List.copyOf(new LinkedHashSet<>(items)); // rows of a data "sql" query with several columns
+        }
         boolean allNumbers = items.stream().allMatch(i -> i instanceof BigDecimal);
         Set<Object> set = new LinkedHashSet<>();
         for (Object item : items) {

@@ -76,6 +76,36 @@ final class HclSyntax {
         return blocks;
     }
 
+    /** What hcl4j's lexer prints on stdout for every operator it meets; nobody wants it in the CLI's output. */
+    private static final java.util.regex.Pattern LEXER_NOISE = java.util.regex.Pattern.compile(
+            "(Conditional|Operation) Matched:.*");
+
+    /** A call that may throw what reflection throws. */
+    private interface Reflective {
+        void run() throws ReflectiveOperationException;
+    }
+
+    /**
+     * Runs the lexer with stdout filtered: its debug lines are dropped, anything else another
+     * thread prints meanwhile still goes out.
+     */
+    private static synchronized void quietly(Reflective lexing) throws ReflectiveOperationException {
+        java.io.PrintStream out = System.out;
+        System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8) {
+            @Override
+            public void println(String line) {
+                if (line == null || !LEXER_NOISE.matcher(line).matches()) {
+                    super.println(line);
+                }
+            }
+        });
+        try {
+            lexing.run();
+        } finally {
+            System.setOut(out);
+        }
+    }
+
     private static List<Symbol> lex(String text, SourceFile file) {
         try {
             Class<?> type = Class.forName(LEXER);
@@ -86,7 +116,7 @@ final class HclSyntax {
             yylex.setAccessible(true);
             elementStack.setAccessible(true);
             Object lexer = constructor.newInstance(new StringReader(text));
-            yylex.invoke(lexer);
+            quietly(() -> yylex.invoke(lexer));
             List<?> roots = (List<?>) elementStack.get(lexer);
             return roots.stream().map(Symbol.class::cast).collect(Collectors.toList());
         } catch (InvocationTargetException e) {
@@ -151,9 +181,63 @@ final class HclSyntax {
             return new Expr.Unsupported("no value after '='", line(owner));
         }
         if (children.size() > 1) {
-            return new Expr.Unsupported("operators and conditional expressions", line(owner));
+            return new Operators(children, line(owner)).parse();
         }
         return expr(children.get(0));
+    }
+
+    /**
+     * The flat run of operands and operators hcl4j gives for {@code a == b && !c}, read with HCL's
+     * precedence: {@code !} binds tightest, then comparisons, then {@code ==}/{@code !=}, then
+     * {@code &&}, then {@code ||}. Arithmetic and conditional operators are not evaluated.
+     */
+    private final class Operators {
+        private static final List<List<String>> LEVELS = List.of(List.of("||"), List.of("&&"), List.of("==", "!="),
+                List.of("<", "<=", ">", ">="));
+        private final List<Symbol> items;
+        private final int line;
+        private int at;
+
+        Operators(List<Symbol> items, int line) {
+            this.items = items;
+            this.line = line;
+        }
+
+        Expr parse() {
+            Expr e = level(0);
+            if (at < items.size()) {
+                return unsupported(items.get(at));
+            }
+            return e;
+        }
+
+        private Expr level(int n) {
+            if (n == LEVELS.size()) {
+                return unary();
+            }
+            Expr left = level(n + 1);
+            while (at < items.size() && items.get(at) instanceof Operator op && LEVELS.get(n).contains(op.getName())) {
+                at++;
+                left = new Expr.Binary(op.getName(), left, level(n + 1), line);
+            }
+            return left;
+        }
+
+        private Expr unary() {
+            if (at >= items.size()) {
+                return new Expr.Unsupported("an operator with nothing after it", line);
+            }
+            Symbol s = items.get(at++);
+            if (s instanceof Operator op) {
+                return "!".equals(op.getName()) ? new Expr.Not(unary(), line) : unsupported(s);
+            }
+            return expr(s);
+        }
+
+        private Expr unsupported(Symbol s) {
+            at = items.size();
+            return new Expr.Unsupported(s instanceof Operator ? "the operator " + s.getName() : "this expression", line);
+        }
     }
 
     private Expr expr(Symbol s) {

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -88,15 +89,18 @@ public final class ProjectConfig {
         ProjectModel model = ProjectModel.build(blocks, file, vars, environment, errors);
         Evaluator checker = new Evaluator(model, Evaluator.Mode.CHECK);
         model.checkDeclarations(checker, errors);
+        Map<String, DeploymentConfig> deployments = new LinkedHashMap<>();
+        model.deployments().forEach((name, b) -> deployments.put(name, DeploymentBlock.read(b, model, checker, errors)));
         List<EnvConfig> envs = new ArrayList<>();
         for (Block env : model.envs().values()) {
-            envs.add(env(model, env, checker, errors));
+            envs.add(env(model, env, checker, errors, deployments));
         }
         errors.throwIfAny();
         return new ProjectConfig(file, envs, !model.unnamedEnvs().isEmpty());
     }
 
-    private static EnvConfig env(ProjectModel model, Block env, Evaluator checker, ConfigErrors errors) {
+    private static EnvConfig env(ProjectModel model, Block env, Evaluator checker, ConfigErrors errors,
+            Map<String, DeploymentConfig> deployments) {
         String where = env.describe();
         List<Block> migrations = env.blocks("migration");
         if (migrations.size() > 1) {
@@ -107,7 +111,8 @@ public final class ProjectConfig {
                 .orElse(DEFAULT_MIGRATION_DIR);
         String dev = env.attribute("dev").flatMap(a -> errors.get(() -> checker.string(a.value(),
                 Scope.of(where, "dev"), "the dev database must be known when the file is loaded"))).orElse(null);
-        EnvTargets targets = new EnvTargets(model, env);
+        RolloutVars rollout = RolloutVars.read(env, deployments, errors);
+        EnvTargets targets = new EnvTargets(model, env, rollout);
         errors.check(() -> targets.check(checker));
         Block migration = migrations.isEmpty() ? null : migrations.get(0);
         String baseline = migrationString(checker, errors, migration, "baseline", where);
@@ -118,7 +123,9 @@ public final class ProjectConfig {
         }
         String registryDir = new EnvConfig(env.name(), migrationDir, null, targets).registryDirectory().orElse(null);
         RepoConfig repo = RepoBlock.read(migration, checker, errors, where, registryDir);
-        return new EnvConfig(env.name(), migrationDir, dev, targets, baseline, txMode, repo);
+        String toVersion = migrationString(checker, errors, migration, "to_version", where);
+        return new EnvConfig(env.name(), migrationDir, dev, targets, baseline, txMode, repo, rollout.deployment(),
+                toVersion);
     }
 
     /** A string attribute of the migration block, known when the file is loaded; null when absent. */

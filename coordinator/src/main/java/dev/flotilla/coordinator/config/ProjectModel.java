@@ -24,6 +24,7 @@ final class ProjectModel {
     private final Map<String, Block> sqlSources = new LinkedHashMap<>();
     private final Map<String, Block> otherData = new LinkedHashMap<>();
     private final Map<String, Block> envs = new LinkedHashMap<>();
+    private final Map<String, Block> deployments = new LinkedHashMap<>();
     private final List<Block> unnamedEnvs = new ArrayList<>();
     private final Map<String, String> overrides;
     private final Functions functions;
@@ -73,8 +74,13 @@ final class ProjectModel {
                     unique(envs, b.name(), b, b.line(), b.describe(), errors);
                 }
                 break;
+            case "deployment":
+                if (labels(b, 1, "deployment \"staged\" { group \"canary\" { … } }", errors)) {
+                    unique(deployments, b.name(), b, b.line(), b.describe(), errors);
+                }
+                break;
             default:
-                LOG.debug("{}: ignoring the {} block; flotilla reads env, locals, variable and data blocks",
+                LOG.debug("{}: ignoring the {} block; flotilla reads env, locals, variable, data and deployment blocks",
                         file.at(b.line()), b.type());
         }
     }
@@ -128,6 +134,11 @@ final class ProjectModel {
     /** Data sources of other types, keyed {@code type.name}. */
     Map<String, Block> otherData() {
         return Collections.unmodifiableMap(otherData);
+    }
+
+    /** Deployment blocks by name, in file order. */
+    Map<String, Block> deployments() {
+        return Collections.unmodifiableMap(deployments);
     }
 
     /** Labelled env blocks by name, in file order. */

@@ -12,6 +12,7 @@ import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,14 +50,15 @@ final class SqlDataSource {
     static Map<String, Object> query(String where, DatabaseUrl url, String query, List<Object> args) {
         Prepared p = prepareOrFail(where, query, url, args.size());
         long start = System.nanoTime();
-        List<String> values;
+        List<Object> values;
         try (Connection c = open(where, url); PreparedStatement st = c.prepareStatement(p.sql())) {
             st.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
             for (int i = 0; i < p.argOrder().size(); i++) {
                 bind(st, i + 1, args.get(p.argOrder().get(i)));
             }
             try (ResultSet rs = st.executeQuery()) {
-                values = firstColumn(where, rs);
+                values = rs.getMetaData().getColumnCount() == 1 ? new ArrayList<>(firstColumn(where, rs))
+                        : rows(where, rs);
             }
         } catch (SQLException e) {
             throw failure(where, url, e);
@@ -76,6 +78,30 @@ final class SqlDataSource {
         } catch (IllegalArgumentException e) {
             throw new FlotillaException(ErrorCode.CONFIG_INVALID, where + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * A query with several columns gives one object per row, keyed by column label (lower case):
+     * {@code SELECT name, tier …} gives {@code {name = "acme", tier = "FREE"}}, read as
+     * {@code each.value.name} and {@code each.value.tier}, as in Atlas' tiered rollout example.
+     */
+    private static List<Object> rows(String where, ResultSet rs) throws SQLException {
+        ResultSetMetaData md = rs.getMetaData();
+        List<Object> rows = new ArrayList<>();
+        while (rs.next()) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            for (int i = 1; i <= md.getColumnCount(); i++) {
+                String v = rs.getString(i);
+                if (v == null) {
+                    throw new FlotillaException(ErrorCode.CONFIG_INVALID, where + ": row " + (rows.size() + 1)
+                            + " of the query result has NULL in column " + md.getColumnLabel(i) + "; filter NULLs"
+                            + " out in the query or use coalesce()");
+                }
+                row.put(md.getColumnLabel(i).toLowerCase(java.util.Locale.ROOT), v);
+            }
+            rows.add(Collections.unmodifiableMap(row));
+        }
+        return rows;
     }
 
     private static List<String> firstColumn(String where, ResultSet rs) throws SQLException {

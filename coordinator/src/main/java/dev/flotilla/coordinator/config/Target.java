@@ -2,6 +2,7 @@ package dev.flotilla.coordinator.config;
 
 import dev.flotilla.migrate.url.DatabaseUrl;
 
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -12,11 +13,24 @@ import java.util.Objects;
  *     {@code _ . $ -} only), else the env name; never null
  * @param url the full database URL, including its password: give it to the driver only, print
  *     {@link #redactedUrl()}; never null
+ * @param vars the values of the env's {@code rollout { vars = {…} }} for this target, which a
+ *     deployment's groups match and order by; empty without a rollout block
  */
-public record Target(String name, String url) {
+public record Target(String name, String url, Map<String, Object> vars) {
     public Target {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(url, "url");
+        vars = Map.copyOf(vars);
+    }
+
+    /** A target without rollout vars. */
+    public Target(String name, String url) {
+        this(name, url, Map.of());
+    }
+
+    /** The same target with these rollout vars. */
+    Target withVars(Map<String, Object> v) {
+        return new Target(name, url, v);
     }
 
     /** The URL with its password replaced by {@value DatabaseUrl#MASK}; safe to log and report. */

@@ -25,30 +25,49 @@ final class TenantNames {
     }
 
     /**
-     * The names in the for_each value, in order.
+     * One element of a for_each: the target's name and what {@code each.value} is for it (the
+     * name itself, or the whole row of a {@code data "sql"} query with several columns).
+     */
+    record Tenant(String name, Object each) {
+    }
+
+    /**
+     * The elements of the for_each value, in order. An element that is an object (a row of a
+     * multi-column query) is named by its {@code name} attribute.
      *
      * @throws FlotillaException CONFIG_INVALID naming the bad value and the fix
      */
-    static List<String> of(Object value, Attribute forEach, SourceFile file, String where) {
+    static List<Tenant> of(Object value, Attribute forEach, SourceFile file, String where) {
         if (!(value instanceof List)) {
             throw file.invalid(forEach.line(), where + ": for_each", "must be a list or set of tenant names, but "
                     + forEach.value().source() + " is " + Evaluator.describe(value) + "; write for_each ="
                     + " toset([\"tenant_1\", \"tenant_2\"]) or for_each = toset(local.<list>)");
         }
         List<?> items = (List<?>) value;
-        List<String> names = new ArrayList<>();
+        List<Tenant> names = new ArrayList<>();
         Map<String, Integer> seen = new HashMap<>();
         for (int i = 0; i < items.size(); i++) {
-            String name = name(items.get(i), i + 1, forEach, file, where);
+            Object item = items.get(i);
+            String name = name(item instanceof Map<?, ?> row ? nameOf(row, i + 1, forEach, file, where) : item, i + 1,
+                    forEach, file, where);
             Integer first = seen.putIfAbsent(name, i + 1);
             if (first != null) {
                 throw file.invalid(forEach.line(), where + ": for_each", "tenant name " + ValueText.quote(name)
                         + " appears twice (elements " + first + " and " + (i + 1) + "); remove the duplicate or wrap"
                         + " the list in toset(…)");
             }
-            names.add(name);
+            names.add(new Tenant(name, item instanceof Map ? item : name));
         }
         return names;
+    }
+
+    private static Object nameOf(Map<?, ?> row, int position, Attribute forEach, SourceFile file, String where) {
+        if (!row.containsKey("name")) {
+            throw file.invalid(forEach.line(), where + ": for_each", "element " + position + " is an object without a"
+                    + " name attribute (" + row.keySet() + "); a row becomes a target named by its name column:"
+                    + " SELECT name, … in the data \"sql\" query");
+        }
+        return row.get("name");
     }
 
     private static String name(Object item, int position, Attribute forEach, SourceFile file, String where) {

@@ -46,6 +46,33 @@ class DataSqlPostgresIT {
     }
 
     @Test
+    void aQueryWithSeveralColumnsGivesObjectsAsInAtlasTieredExample() throws SQLException {
+        db.exec("ALTER TABLE tenants ADD COLUMN tier text NOT NULL DEFAULT 'FREE'",
+                "UPDATE tenants SET tier = 'PAID' WHERE name = 'tenant_2'");
+        String hcl = "variable \"url\" {\n  type = string\n}\n"
+                + "data \"sql\" \"tenants\" {\n  url   = var.url\n"
+                + "  query = \"SELECT name, tier FROM tenants WHERE active ORDER BY name\"\n}\n"
+                + "deployment \"tiered\" {\n  variable \"name\" {\n    type = string\n  }\n"
+                + "  variable \"tier\" {\n    type = string\n  }\n"
+                + "  group \"free\" {\n    match = var.tier == \"FREE\"\n  }\n"
+                + "  group \"paid\" {\n    depends_on = [group.free]\n  }\n}\n"
+                + "env \"prod\" {\n  for_each = toset(data.sql.tenants.values)\n"
+                + "  url      = urlqueryset(var.url, \"search_path\", each.value.name)\n"
+                + "  rollout {\n    deployment = deployment.tiered\n"
+                + "    vars = {\n      name = each.value.name\n      tier = each.value.tier\n    }\n  }\n}\n";
+        EnvConfig prod = ProjectConfig.parse(hcl, Path.of("."), Map.of("url", db.url())).requireEnv("prod");
+
+        List<Target> targets = prod.targets().resolve();
+        List<DeploymentConfig.Planned> plan = prod.deployment().plan(targets);
+
+        assertThat(targets).extracting(Target::name).containsExactly("tenant_1", "tenant_2");
+        assertThat(targets.get(1).vars()).containsEntry("tier", "PAID");
+        assertThat(targets.get(1).url()).contains("search_path=tenant_2");
+        assertThat(plan.get(0).targets()).extracting(Target::name).containsExactly("tenant_1");
+        assertThat(plan.get(1).targets()).extracting(Target::name).containsExactly("tenant_2");
+    }
+
+    @Test
     void queryGivesOneSchemaPerTenantTarget() {
         EnvConfig prod = config(db.url()).requireEnv("prod");
 

@@ -54,8 +54,9 @@ class ProjectConfigErrorsTest {
                 + "  url = urlset(\"postgres://app:s3cret@db/app\", each.value)")));
 
         assertThat(message).isEqualTo("atlas.hcl:6: env \"prod\": url: unknown function urlset(); flotilla evaluates"
-                + " file(), getenv(), jsondecode(), toset(), urlqueryset(), urlsetpath(), urluserinfo() — replace it,"
-                + " or compute the value outside atlas.hcl and pass it with --var");
+                + " contains(), endswith(), file(), getenv(), jsondecode(), startswith(), toset(), urlqueryset(),"
+                + " urlsetpath(), urluserinfo() — replace it, or compute the value outside atlas.hcl and pass it with"
+                + " --var");
     }
 
     @Test
@@ -187,8 +188,9 @@ class ProjectConfigErrorsTest {
                 + " or add default = … to the block\n"
                 + "  - atlas.hcl:5: env \"prod\": for_each: unknown local \"missing\" (none is declared); define it in a"
                 + " locals block: locals { missing = … }\n"
-                + "  - atlas.hcl:9: env \"b\": url: unknown function nope(); flotilla evaluates file(), getenv(),"
-                + " jsondecode(), toset(), urlqueryset(), urlsetpath(), urluserinfo() — replace it, or compute the value"
+                + "  - atlas.hcl:9: env \"b\": url: unknown function nope(); flotilla evaluates contains(), endswith(),"
+                + " file(), getenv(), jsondecode(), startswith(), toset(), urlqueryset(), urlsetpath(), urluserinfo()"
+                + " — replace it, or compute the value"
                 + " outside atlas.hcl and pass it with --var");
     }
 
@@ -228,9 +230,10 @@ class ProjectConfigErrorsTest {
     }
 
     @Test
-    void operatorsInAnEvaluatedAttributeAreRefused() {
+    void conditionalAndArithmeticOperatorsAreRefused() {
         assertThat(configError(() -> parse(env("  url = \"sqlite://a.db\"\n  dev = true ? \"a\" : \"b\""))))
-                .contains("env \"prod\": dev: flotilla does not evaluate operators and conditional expressions;");
+                .contains("env \"prod\": dev: flotilla does not evaluate the operator ?;")
+                .contains("the comparisons == != < <= > >=, && || !");
     }
 
     @Test

@@ -21,6 +21,8 @@ public final class Registry {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,128}");
     /** Letters, digits, '_', '.', '-'; not only dots (a tag of "." or ".." reads like a path). */
     private static final Pattern TAG = Pattern.compile("(?!\\.+$)[A-Za-z0-9_.-]{1,128}");
+    /** A version id: the hex SHA-256 of a canonical archive. */
+    static final Pattern VERSION_ID = Pattern.compile("[0-9a-f]{64}");
 
     private final RegistryStore store;
     private final long maxArchiveBytes;

@@ -78,6 +78,7 @@ public final class RegistryService extends StoreBackedService {
                 .onSuccess(a -> HttpErrors.json(ctx, 200, new JsonObject().put("directories", a)))
                 .onFailure(e -> HttpErrors.fail(ctx, e)));
         api.route(HttpMethod.GET, "/api/v1/dirs/:name/archive", EnumSet.of(Scope.PUSH, Scope.DEPLOY), this::archive);
+        api.route(HttpMethod.GET, "/api/v1/versions/:versionId", EnumSet.of(Scope.PUSH, Scope.DEPLOY), this::version);
     }
 
     private void push(RoutingContext ctx) {
@@ -148,6 +149,32 @@ public final class RegistryService extends StoreBackedService {
                 + " migrate push " + name + ":" + tag + "'")), false)
                 .onSuccess(v -> ctx.response().putHeader("content-type", "application/x-tar")
                         .putHeader("x-flotilla-version-id", v.versionId()).end(Buffer.buffer(v.archive())))
+                .onFailure(e -> HttpErrors.fail(ctx, e));
+    }
+
+    /**
+     * A version's archive by its id, for workers (whose token has scope deploy) and for pushers of
+     * its directory: what a {@code DirectoryPushed} refers to. 404 when the registry does not hold it.
+     */
+    private void version(RoutingContext ctx) {
+        String id = ctx.pathParam("versionId");
+        Principal p = Api.principal(ctx);
+        if (!Registry.VERSION_ID.matcher(id).matches()) {
+            HttpErrors.fail(ctx, new FlotillaException(ErrorCode.REQUEST_INVALID, "\"" + id + "\" is not a version id:"
+                    + " a version id is the hex SHA-256 of the archive, 64 characters 0-9 and a-f"));
+            return;
+        }
+        jdbc().executeBlocking(() -> {
+            RegistryStore.StoredVersion v = registry.store().byId(id).orElseThrow(() -> new FlotillaException(
+                    ErrorCode.NOT_FOUND, "directory version " + id + " is not in this registry; it was never pushed"
+                    + " here"));
+            if (!p.allows(Scope.DEPLOY, null)) {
+                p.require(Scope.PUSH, "directory", v.directory());
+            }
+            return v;
+        }, false).onSuccess(v -> ctx.response().putHeader("content-type", "application/x-tar")
+                .putHeader("x-flotilla-version-id", v.versionId()).putHeader("x-flotilla-directory", v.directory())
+                .end(Buffer.buffer(v.archive())))
                 .onFailure(e -> HttpErrors.fail(ctx, e));
     }
 

@@ -478,6 +478,38 @@ class RegistryHostileInputIT {
     }
 
     @Test
+    void httpAVersionIsServedByItsIdToDeployTokensAndPushersOfItsDirectoryOnly() throws Exception {
+        byte[] tar = validArchive("1_init.sql", INIT, "2_add.sql", ADD, "3_by_id.sql", "CREATE INDEX j ON t (d);\n");
+        String id = new JsonObject(post("/api/v1/dirs/by-id/push?tag=v1", HttpRequest.BodyPublishers.ofByteArray(tar))
+                .body()).getString("versionId");
+        String deploy = host.access().create("versions-deploy", List.of(Grant.parse("deploy:prod")), "test").text();
+        String otherPusher = host.access().create("versions-push-other", List.of(Grant.parse("push:other")), "test")
+                .text();
+
+        HttpResponse<byte[]> served = getVersion(id, deploy);
+        assertThat(served.statusCode()).isEqualTo(200);
+        assertThat(served.headers().firstValue("content-type")).hasValue("application/x-tar");
+        assertThat(Hashes.sha256Hex(served.body())).isEqualTo(id);
+        assertThat(MigrationDirectory.fromArchive(served.body()).files()).hasSize(3);
+        assertThat(getVersion(id, token).statusCode()).as("a push token for every directory").isEqualTo(200);
+        HttpResponse<byte[]> forbidden = getVersion(id, otherPusher);
+        assertThat(forbidden.statusCode()).isEqualTo(403);
+        assertThat(new JsonObject(new String(forbidden.body(), StandardCharsets.UTF_8)).getString("error"))
+                .contains("may not push directory \"by-id\"");
+        HttpResponse<byte[]> missing = getVersion("f".repeat(64), deploy);
+        assertThat(missing.statusCode()).isEqualTo(404);
+        assertThat(new String(missing.body(), StandardCharsets.UTF_8)).contains("is not in this registry");
+        HttpResponse<byte[]> junk = getVersion("not-a-version", deploy);
+        assertThat(junk.statusCode()).isEqualTo(400);
+        assertThat(new String(junk.body(), StandardCharsets.UTF_8)).contains("hex SHA-256");
+    }
+
+    private HttpResponse<byte[]> getVersion(String id, String bearer) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(url("/api/v1/versions/" + id)))
+                .header("authorization", "Bearer " + bearer).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    @Test
     void httpAnArchiveExactlyAtTheBodyLimitIsAccepted() throws Exception {
         HttpResponse<String> r = post("/api/v1/dirs/app/push?tag=edge",
                 HttpRequest.BodyPublishers.ofByteArray(archiveOfExactly(LIMIT)));

@@ -79,7 +79,8 @@ class ForgedEventsIT {
                     + " \"evil\"");
             assertThat(events.failure(baseline)).contains("asks for baseline \"999\", but env \"prod\" in this"
                     + " worker's project file sets none");
-            assertThat(events.failure(runForged)).contains("was refused").contains("SHA-256");
+            assertThat(events.failure(runForged)).contains("directory version " + "f".repeat(64) + " of \"app\" is not in"
+                    + " the registry").contains("nothing ran");
             assertThat(events.deadLetter(drop)).contains("refused, nothing deployed").contains("SHA-256");
             assertThat(events.deadLetter(tampered)).contains("refused, nothing deployed").contains("atlas.sum");
             assertThat(tmp.resolve("evil.db")).doesNotExist();

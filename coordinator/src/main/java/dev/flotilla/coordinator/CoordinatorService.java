@@ -17,8 +17,6 @@ import dev.flotilla.fabric.access.AuditTrail;
 import dev.flotilla.fabric.access.Scope;
 import dev.flotilla.migrate.ErrorCode;
 import dev.flotilla.migrate.FlotillaException;
-import dev.flotilla.migrate.Hashes;
-import dev.flotilla.migrate.dir.MigrationDirectory;
 import dev.flotilla.migrate.exec.FailureClassifier;
 import dev.flotilla.migrate.exec.RetryPolicy;
 import dev.flotilla.protocol.EventSerde;
@@ -150,12 +148,6 @@ public final class CoordinatorService extends StoreBackedService {
             park(r, "undecodable DirectoryPushed: " + ex.getMessage());
             return;
         }
-        String forged = verify(e);
-        if (forged != null) {
-            park(r, "DirectoryPushed " + e.getVersionId() + " of " + e.getDirectory() + ":" + e.getTag()
-                    + " refused, nothing deployed: " + forged);
-            return;
-        }
         index.pushed(e);
         if (handled(e.getEventId())) {
             return;
@@ -212,22 +204,6 @@ public final class CoordinatorService extends StoreBackedService {
             }
         }
         return FailureClassifier.classify(t);
-    }
-
-    /** Why the push cannot be the registry's (its archive is not its version, or atlas.sum fails); null if it can. */
-    private static String verify(DirectoryPushed e) {
-        byte[] archive = new byte[e.getArchive().remaining()];
-        e.getArchive().duplicate().get(archive);
-        String actual = Hashes.sha256Hex(archive);
-        if (!actual.equals(e.getVersionId())) {
-            return "its archive's SHA-256 is " + actual + ", not its version id " + e.getVersionId();
-        }
-        try {
-            MigrationDirectory.fromArchive(archive).validate();
-            return null;
-        } catch (FlotillaException ex) {
-            return ex.getMessage();
-        }
     }
 
     private void park(ConsumerRecord<String, byte[]> r, String reason) {

@@ -51,17 +51,20 @@ public final class Registry {
         RegistryStore.StoredVersion v = new RegistryStore.StoredVersion(id, name, dir.latestVersion(),
                 dir.files().size(), canonical, Instant.now());
         PushResult r = new PushResult(name, t, id, dir.latestVersion(), dir.files().size(), true);
-        Optional<String> previous = store.put(v, t, EventSerde.encode(event(r, canonical)));
+        Optional<String> previous = store.put(v, t, EventSerde.encode(event(r, canonical.length)));
         boolean moved = previous.isEmpty() || !previous.get().equals(id);
         return new PushResult(name, t, id, dir.latestVersion(), dir.files().size(), moved);
     }
 
-    /** The event announcing a push; stored in the outbox with the push, sent by the service. */
-    static DirectoryPushed event(PushResult r, byte[] archive) {
+    /**
+     * The event announcing a push; stored in the outbox with the push, sent by the service. It
+     * refers to the archive by its id (readers fetch it from {@code GET /api/v1/versions/{id}}), so
+     * it stays a few hundred bytes however large the directory is.
+     */
+    static DirectoryPushed event(PushResult r, long archiveBytes) {
         return DirectoryPushed.newBuilder().setEventId(UUID.randomUUID().toString()).setOccurredAt(Instant.now())
                 .setDirectory(r.directory()).setTag(r.tag()).setVersionId(r.versionId())
-                .setLatestVersion(r.latestVersion()).setFileCount(r.fileCount())
-                .setArchive(java.nio.ByteBuffer.wrap(archive)).build();
+                .setLatestVersion(r.latestVersion()).setFileCount(r.fileCount()).setArchiveBytes(archiveBytes).build();
     }
 
     public RegistryStore store() {

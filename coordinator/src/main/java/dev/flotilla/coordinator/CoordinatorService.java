@@ -148,12 +148,12 @@ public final class CoordinatorService extends StoreBackedService {
             park(r, "undecodable DirectoryPushed: " + ex.getMessage());
             return;
         }
-        index.pushed(e);
+        DirectoryIndex.Moved moved = index.pushed(e);
         if (handled(e.getEventId())) {
             return;
         }
         for (EnvConfig env : config.envs()) {
-            if (follows(env, e)) {
+            if (follows(env, e, moved)) {
                 deploy(e, env, loop);
             }
         }
@@ -225,12 +225,16 @@ public final class CoordinatorService extends StoreBackedService {
         published.increment(c.planned());
     }
 
-    /** An env follows a push when it reads that directory at the pushed tag, or at latest. */
-    static boolean follows(EnvConfig env, DirectoryPushed e) {
+    /**
+     * An env follows a push when it reads that directory at the pushed tag, or at latest; and the
+     * push moved that tag (a push older than the one the tag points at, announced late, deploys
+     * nowhere: it would take the env back).
+     */
+    static boolean follows(EnvConfig env, DirectoryPushed e, DirectoryIndex.Moved moved) {
         if (env.registryDirectory().isEmpty() || !env.registryDirectory().get().equals(e.getDirectory())) {
             return false;
         }
-        return env.registryTag().map(t -> t.equals(e.getTag())).orElse(true);
+        return env.registryTag().map(t -> t.equals(e.getTag()) && moved.tag()).orElse(moved.latest());
     }
 
     private boolean handled(String eventId) {

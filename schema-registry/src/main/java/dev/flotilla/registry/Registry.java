@@ -8,7 +8,6 @@ import dev.flotilla.protocol.EventSerde;
 import dev.flotilla.protocol.avro.DirectoryPushed;
 
 import java.time.Instant;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -50,10 +49,10 @@ public final class Registry {
         String id = Hashes.sha256Hex(canonical);
         RegistryStore.StoredVersion v = new RegistryStore.StoredVersion(id, name, dir.latestVersion(),
                 dir.files().size(), canonical, Instant.now());
-        PushResult r = new PushResult(name, t, id, dir.latestVersion(), dir.files().size(), true);
-        Optional<String> previous = store.put(v, t, EventSerde.encode(event(r, canonical.length)));
-        boolean moved = previous.isEmpty() || !previous.get().equals(id);
-        return new PushResult(name, t, id, dir.latestVersion(), dir.files().size(), moved);
+        PushResult r = new PushResult(name, t, id, dir.latestVersion(), dir.files().size(), true, 0);
+        RegistryStore.Put put = store.put(v, t, () -> EventSerde.encode(event(r, canonical.length)));
+        boolean moved = put.previous().isEmpty() || !put.previous().get().equals(id);
+        return new PushResult(name, t, id, dir.latestVersion(), dir.files().size(), moved, put.outboxSeq());
     }
 
     /**

@@ -43,7 +43,15 @@ public final class Registry {
             throw new FlotillaException(ErrorCode.DIRECTORY_INVALID, "archive of " + archive.length + " bytes is over"
                     + " the registry's limit of " + maxArchiveBytes + " bytes");
         }
+        if (archive.length == 0) {
+            throw new FlotillaException(ErrorCode.DIRECTORY_INVALID, "the push has no body: send the directory as"
+                    + " Atlas' tar archive, atlas.sum first ('flotilla migrate push' does)");
+        }
         MigrationDirectory dir = MigrationDirectory.fromArchive(archive);
+        if (dir.files().isEmpty()) {
+            throw new FlotillaException(ErrorCode.DIRECTORY_INVALID, "the archive holds no migration file (*.sql):"
+                    + " nothing to deploy; push a directory with at least one migration and its atlas.sum");
+        }
         dir.validate();
         byte[] canonical = dir.toArchive();
         String id = Hashes.sha256Hex(canonical);

@@ -124,6 +124,14 @@ class RegistryHostileInputIT {
     static Stream<Arguments> hostileArchives() throws Exception {
         byte[] sum = sumOf(GOOD);
         return Stream.of(
+                // Nothing to deploy.
+                refused("an empty body", new byte[0], ErrorCode.DIRECTORY_INVALID, "the push has no body",
+                        "tar archive"),
+                refused("atlas.sum and no migration file", new TarBytes().file("atlas.sum", sumOf(new String[0]))
+                        .file("README.md", "# notes\n").end(), ErrorCode.DIRECTORY_INVALID,
+                        "holds no migration file (*.sql)"),
+                refused("an empty tar", new TarBytes().end(), ErrorCode.DIRECTORY_INVALID,
+                        "holds no migration file (*.sql)"),
                 // Entries that are not regular files.
                 refused("symlink", withSum().special("2_add.sql", '2', "/etc/passwd").end(),
                         ErrorCode.DIRECTORY_INVALID, "\"2_add.sql\" is a symbolic link", "only hold regular files"),
@@ -507,6 +515,17 @@ class RegistryHostileInputIT {
     private HttpResponse<byte[]> getVersion(String id, String bearer) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(URI.create(url("/api/v1/versions/" + id)))
                 .header("authorization", "Bearer " + bearer).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    @Test
+    void httpAnEmptyBodyIsA400SayingWhatIsMissing() throws Exception {
+        RegistryTables before = RegistryTables.read(scratch);
+
+        HttpResponse<String> r = post("/api/v1/dirs/app/push?tag=v9", HttpRequest.BodyPublishers.noBody());
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+        assertThat(new JsonObject(r.body()).getString("error")).contains("the push has no body");
+        assertThat(RegistryTables.read(scratch)).isEqualTo(before);
     }
 
     @Test

@@ -127,7 +127,8 @@ final class DirectoryCache implements AutoCloseable {
             return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             throw new FlotillaException(ErrorCode.CONNECTION_FAILED, "directory version " + versionId + " of \""
-                    + directory + "\" did not arrive from " + describe() + " within " + timeout.toSeconds() + " s;"
+                    + directory + "\" did not arrive from " + describe() + " within " + (timeout.toMillis() < 1000
+                    ? timeout.toMillis() + " ms" : timeout.toSeconds() + " s") + ";"
                     + " nothing ran");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -172,6 +172,26 @@ class DirectoryCacheTest {
     }
 
     @Test
+    void aFetchThatNeverEndsFailsTheCommandOnceItsWaitIsOver() {
+        CountDownLatch never = new CountDownLatch(1);
+        ArchiveSource stalled = new Named("the registry at http://slow:8080") {
+            @Override
+            public Optional<byte[]> read(String directory, String versionId) throws InterruptedException {
+                never.await();
+                return Optional.empty();
+            }
+        };
+        DirectoryCache cache = cache(1 << 20, stalled);
+        String id = "c".repeat(64);
+
+        assertThatThrownBy(() -> cache.await("app", id, Duration.ofMillis(300)))
+                .isInstanceOfSatisfying(FlotillaException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.CONNECTION_FAILED))
+                .hasMessageContaining("directory version " + id + " of \"app\" did not arrive from the registry at"
+                        + " http://slow:8080 within 300 ms").hasMessageContaining("nothing ran");
+    }
+
+    @Test
     void somethingThatIsNotAVersionIdFailsWithoutAsking() {
         Fake registry = new Fake("the registry");
         DirectoryCache cache = cache(1 << 20, registry);

@@ -73,8 +73,8 @@ public final class AggregatorService extends StoreBackedService {
                 Requests.oneOf(ctx, "status", DATABASE_STATUSES), q(ctx, "env"), q(ctx, "directory"), q(ctx, "name"),
                 Page.of(ctx.queryParams()))));
         api.get("/api/v1/databases/:id", Scope.READ, ctx -> answer(ctx, () -> queries.database(ctx.pathParam("id"))));
-        api.get("/api/v1/directories", Scope.READ, ctx -> answer(ctx, () -> new JsonObject()
-                .put("items", queries.directories())));
+        api.get("/api/v1/directories", Scope.READ, ctx -> answer(ctx, () -> queries.directories(
+                Page.of(ctx.queryParams()))));
     }
 
     private static String q(RoutingContext ctx, String name) {

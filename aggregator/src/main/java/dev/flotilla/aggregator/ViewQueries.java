@@ -19,18 +19,39 @@ import java.util.Map;
 
 /** Read side of the views, as JSON for the REST API. Blocking: run on a worker executor. */
 final class ViewQueries {
-    /** A set's counts (kept in agg_set_counts, see {@link ViewCounters}) with the set. */
-    private static final String SETS = "SELECT s.seq, s.id, s.env, s.directory, s.tag, s.version_id,"
+    /**
+     * Every set with its counts (kept in agg_set_counts, see {@link ViewCounters}) and its status,
+     * which is computed here and only here: FAILED with an error of its own, RUNNING until every
+     * planned target has a result, then FAILED if one failed, else PASSED, DRY_RUN or NO_ACTION.
+     * The outer query is flattened by PostgreSQL, so a filter on {@code x.id}, {@code x.seq} or an
+     * order by {@code x.seq} uses the set table's indexes, and the counts are looked up only for the
+     * sets a page returns.
+     */
+    private static final String SETS = "SELECT * FROM (SELECT s.seq, s.id, s.env, s.directory, s.tag, s.version_id,"
             + " s.target_version, s.planned, s.trigger, s.dry_run, s.error, s.created_at, s.last_event_at,"
-            + " s.completed_at,"
-            + " coalesce(k.succeeded, 0) AS succeeded, coalesce(k.failed, 0) AS failed,"
-            + " coalesce(k.passed, 0) AS passed, coalesce(k.dry, 0) AS dry FROM agg_deployment_sets s"
-            + " LEFT JOIN LATERAL (SELECT sum(n) FILTER (WHERE status IN ('PASSED', 'NO_ACTION', 'DRY_RUN'))"
-            + " AS succeeded, sum(n) FILTER (WHERE status = 'FAILED') AS failed,"
-            + " sum(n) FILTER (WHERE status = 'PASSED') AS passed, sum(n) FILTER (WHERE status = 'DRY_RUN') AS dry"
-            + " FROM agg_set_counts c WHERE c.set_id = s.id) k ON true";
+            + " s.completed_at, k.succeeded, k.failed, k.passed, k.dry,"
+            + " CASE WHEN s.error IS NOT NULL THEN 'FAILED' WHEN k.succeeded + k.failed < s.planned THEN 'RUNNING'"
+            + " WHEN k.failed > 0 THEN 'FAILED' WHEN k.passed > 0 THEN 'PASSED' WHEN k.dry > 0 THEN 'DRY_RUN'"
+            + " ELSE 'NO_ACTION' END AS status FROM agg_deployment_sets s CROSS JOIN LATERAL (SELECT"
+            + " coalesce(sum(n) FILTER (WHERE status IN ('PASSED', 'NO_ACTION', 'DRY_RUN')), 0) AS succeeded,"
+            + " coalesce(sum(n) FILTER (WHERE status = 'FAILED'), 0) AS failed,"
+            + " coalesce(sum(n) FILTER (WHERE status = 'PASSED'), 0) AS passed,"
+            + " coalesce(sum(n) FILTER (WHERE status = 'DRY_RUN'), 0) AS dry"
+            + " FROM agg_set_counts c WHERE c.set_id = s.id) k) x";
+    /** A set by its number: the unique index on seq. */
+    static final String SET_BY_SEQ = SETS + " WHERE x.seq = ?";
+    /** A set by its id: the primary key. */
+    static final String SET_BY_ID = SETS + " WHERE x.id = ?";
     private static final String DATABASE_COLUMNS = "seq AS id, target_id, name, env, directory, url, database_id,"
             + " status, current_version, target_version, last_set_id, last_deployment_at, error";
+    /** A database by its number: the unique index on seq. */
+    static final String DATABASE_BY_SEQ = "SELECT " + DATABASE_COLUMNS + " FROM agg_databases WHERE seq = ?";
+    /** A database by its target id: the primary key. */
+    static final String DATABASE_BY_TARGET = "SELECT " + DATABASE_COLUMNS + " FROM agg_databases WHERE target_id = ?";
+    /** A database by its .atlas_cloud_identifier: agg_databases_database_id. */
+    static final String DATABASE_BY_ID = "SELECT " + DATABASE_COLUMNS + " FROM agg_databases WHERE database_id = ?"
+            + " ORDER BY seq LIMIT 1";
+    private static final java.util.regex.Pattern NUMBER = java.util.regex.Pattern.compile("[0-9]{1,18}");
     private final ServiceStore db;
     private final java.time.Duration stallAfter;
 
@@ -39,22 +60,38 @@ final class ViewQueries {
         this.stallAfter = stallAfter;
     }
 
+    /**
+     * A page of sets, newest first, filtered in the query: with no status asked, an index scan of the
+     * newest sets that looks up the counts of the page's sets only.
+     */
     JsonObject sets(String status, String env, String directory, Page page) throws SQLException {
-        Where w = new Where().eq("s.env", env).eq("s.directory", directory);
-        List<JsonObject> rows = query(SETS + w.sql() + " ORDER BY s.seq DESC", w.args());
-        JsonArray items = new JsonArray();
-        for (JsonObject r : rows) {
-            JsonObject set = set(r);
-            if (status == null || status.equalsIgnoreCase(set.getString("status"))
-                    || ("STALLED".equalsIgnoreCase(status) && set.getBoolean("stalled"))) {
-                items.add(set);
-            }
+        Where w = new Where().eq("x.env", env).eq("x.directory", directory);
+        if ("STALLED".equalsIgnoreCase(status)) {
+            w.raw("x.status = 'RUNNING' AND x.last_event_at < now() - ? * interval '1 millisecond'",
+                    (double) stallAfter.toMillis());
+        } else if (status != null) {
+            w.eq("x.status", status.toUpperCase(java.util.Locale.ROOT));
         }
-        return paged(items, page);
+        long total = status == null
+                ? query("SELECT count(*) AS n FROM agg_deployment_sets x" + w.sql(), w.args()).get(0).getLong("n")
+                : query("SELECT count(*) AS n FROM (" + SETS + w.sql() + ") y", w.args()).get(0).getLong("n");
+        List<Object> args = new ArrayList<>(List.of(w.args()));
+        args.add(page.size());
+        args.add(page.offset());
+        JsonArray items = new JsonArray();
+        for (JsonObject r : query(SETS + w.sql() + " ORDER BY x.seq DESC LIMIT ? OFFSET ?", args.toArray())) {
+            items.add(set(r));
+        }
+        return new JsonObject().put("items", items).put("page", new JsonObject().put("page", page.page())
+                .put("pageSize", page.size()).put("total", total));
     }
 
     JsonObject set(String idOrSeq, Page targets) throws SQLException {
-        List<JsonObject> rows = query(SETS + " WHERE s.id = ? OR s.seq::text = ?", idOrSeq, idOrSeq);
+        List<JsonObject> rows = NUMBER.matcher(idOrSeq).matches() ? query(SET_BY_SEQ, Long.parseLong(idOrSeq))
+                : List.of();
+        if (rows.isEmpty()) {
+            rows = query(SET_BY_ID, idOrSeq);
+        }
         if (rows.isEmpty()) {
             throw notFound("deployment set", idOrSeq);
         }
@@ -151,19 +188,30 @@ final class ViewQueries {
         return "env" + direction + ", name" + direction + ", seq" + direction;
     }
 
+    /** A database by number, target id or {@code .atlas_cloud_identifier}: an index lookup each, in that order. */
     JsonObject database(String idOrTarget) throws SQLException {
-        List<JsonObject> rows = query("SELECT seq AS id, target_id, name, env, directory, url, database_id, status,"
-                + " current_version, target_version, last_set_id, last_deployment_at, error FROM agg_databases"
-                + " WHERE seq::text = ? OR target_id = ? OR database_id = ?", idOrTarget, idOrTarget, idOrTarget);
+        List<JsonObject> rows = NUMBER.matcher(idOrTarget).matches()
+                ? query(DATABASE_BY_SEQ, Long.parseLong(idOrTarget)) : List.of();
+        if (rows.isEmpty()) {
+            rows = query(DATABASE_BY_TARGET, idOrTarget);
+        }
+        if (rows.isEmpty()) {
+            rows = query(DATABASE_BY_ID, idOrTarget);
+        }
         if (rows.isEmpty()) {
             throw notFound("database", idOrTarget);
         }
         return rows.get(0);
     }
 
-    JsonArray directories() throws SQLException {
-        return new JsonArray(new ArrayList<>(query("SELECT directory, tag, version_id, latest_version, file_count,"
-                + " pushed_at FROM agg_directories ORDER BY directory, pushed_at DESC")));
+    /** A page of directory tags as pushes announced them, by directory and newest first. */
+    JsonObject directories(Page page) throws SQLException {
+        long total = query("SELECT count(*) AS n FROM agg_directories").get(0).getLong("n");
+        List<JsonObject> rows = query("SELECT directory, tag, version_id, latest_version, file_count, pushed_at FROM"
+                + " agg_directories ORDER BY directory, pushed_at DESC, tag LIMIT ? OFFSET ?", page.size(),
+                page.offset());
+        return new JsonObject().put("items", new JsonArray(new ArrayList<>(rows))).put("page", new JsonObject()
+                .put("page", page.page()).put("pageSize", page.size()).put("total", total));
     }
 
     private JsonObject set(JsonObject r) {
@@ -171,20 +219,7 @@ final class ViewQueries {
         long succeeded = r.getLong("succeeded");
         long failed = r.getLong("failed");
         long total = Math.max(planned, succeeded + failed);
-        String status;
-        if (r.getString("error") != null) {
-            status = "FAILED";
-        } else if (succeeded + failed < total) {
-            status = "RUNNING";
-        } else if (failed > 0) {
-            status = "FAILED";
-        } else if (r.getLong("passed") > 0) {
-            status = "PASSED";
-        } else if (r.getLong("dry") > 0) {
-            status = "DRY_RUN";
-        } else {
-            status = "NO_ACTION";
-        }
+        String status = r.getString("status");
         return new JsonObject().put("id", r.getString("id")).put("seq", r.getLong("seq"))
                 .put("env", r.getString("env")).put("directory", r.getString("directory"))
                 .put("tag", r.getString("tag")).put("versionId", r.getString("versionId"))
@@ -202,15 +237,6 @@ final class ViewQueries {
     private boolean stalled(String lastEventAt) {
         return lastEventAt != null && java.time.Instant.parse(lastEventAt).plus(stallAfter)
                 .isBefore(java.time.Instant.now());
-    }
-
-    private static JsonObject paged(JsonArray all, Page page) {
-        JsonArray items = new JsonArray();
-        for (int i = page.offset(); i < Math.min(all.size(), page.offset() + page.size()); i++) {
-            items.add(all.getValue(i));
-        }
-        return new JsonObject().put("items", items).put("page", new JsonObject().put("page", page.page())
-                .put("pageSize", page.size()).put("total", all.size()));
     }
 
     private List<JsonObject> query(String sql, Object... args) throws SQLException {
@@ -267,6 +293,13 @@ final class ViewQueries {
                 parts.add(col + " = ?");
                 args.add(value);
             }
+            return this;
+        }
+
+        /** A condition of the query's own, with its one argument. */
+        Where raw(String condition, Object arg) {
+            parts.add(condition);
+            args.add(arg);
             return this;
         }
 

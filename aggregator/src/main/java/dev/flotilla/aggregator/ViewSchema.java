@@ -40,9 +40,14 @@ final class ViewSchema {
         // can start after, and the index hands out any page as an ordered (index-only) scan.
         "DROP INDEX IF EXISTS agg_databases_env",
         "CREATE INDEX IF NOT EXISTS agg_databases_page ON agg_databases (env, name, seq)",
+        // GET /databases/{id} finds a database by its number, its target id or its
+        // .atlas_cloud_identifier, each by an index; the identifier is written once per database,
+        // so this index rarely keeps an update from being HOT.
+        "CREATE INDEX IF NOT EXISTS agg_databases_database_id ON agg_databases (database_id)",
         "CREATE TABLE IF NOT EXISTS agg_directories (directory text NOT NULL, tag text NOT NULL,"
             + " version_id text NOT NULL, latest_version text, file_count int, pushed_at timestamptz NOT NULL,"
             + " PRIMARY KEY (directory, tag))",
+        "CREATE INDEX IF NOT EXISTS agg_directories_page ON agg_directories (directory, pushed_at DESC, tag)",
         "CREATE TABLE IF NOT EXISTS agg_set_counts (set_id text NOT NULL, status text NOT NULL, n bigint NOT NULL,"
             + " PRIMARY KEY (set_id, status))",
         "CREATE TABLE IF NOT EXISTS agg_database_counts (env text NOT NULL, directory text NOT NULL,"

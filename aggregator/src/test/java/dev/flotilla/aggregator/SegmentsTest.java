@@ -3,7 +3,6 @@ package dev.flotilla.aggregator;
 import dev.flotilla.protocol.avro.DirectoryPushed;
 import org.junit.jupiter.api.Test;
 
-import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.List;
 
@@ -50,7 +49,7 @@ class SegmentsTest {
     void eventsOfOtherTargetsAndSetsNeverCut() {
         DirectoryPushed pushed = DirectoryPushed.newBuilder().setEventId("e").setOccurredAt(ev.at(0))
                 .setDirectory("app").setTag("v1").setVersionId("v").setFileCount(1)
-                .setArchive(ByteBuffer.allocate(0)).build();
+                .build();
         List<Object> batch = List.of(ev.result(S1, "t1", "PASSED", 1, "2", "2", 2), pushed,
                 ev.command(S1, "t2", "2", 0), ev.set(S2, "3", 1), pushed, ev.progress(S1, "t3", 1, 1));
 

@@ -48,7 +48,7 @@ final class Fabric implements AutoCloseable {
             pg.create(storeDb);
             f.server = DevServer.start(new DevServer.Options(roles, KafkaSettings.plain(f.broker.bootstrapServers()), pg.jdbc(storeDb),
                     projectFile, Map.of(), "127.0.0.1", 0, work.resolve("data"), concurrency, maxPerServer,
-                    16L * 1024 * 1024, HttpSettings.loopback(), true));
+                    DevServer.DEFAULT_MAX_ARCHIVE_BYTES, HttpSettings.loopback(), true));
             Probe.until(() -> f.server.ready() ? 1 : 0, 1, 50, 120_000);
             f.api = Api.withDevToken(f.server.port(), work.resolve("data"));
             return f;
@@ -64,6 +64,11 @@ final class Fabric implements AutoCloseable {
 
     int port() {
         return server.port();
+    }
+
+    /** The dev admin token of the fabric's process, which its workers in other processes fetch with. */
+    Path adminTokenFile() {
+        return work.resolve("data").resolve("admin.token");
     }
 
     String bootstrap() {

@@ -121,7 +121,8 @@ final class ScaleOutBench {
     private ChildJvm worker(Fabric f, Path hcl, Path dir, int i) {
         return ChildJvm.start("worker-" + i, List.of("-Xmx1g"), ServiceProcess.class.getName(), List.of("worker",
                 f.bootstrap(), "-", hcl.toString(), dir.resolve("worker-" + i).toString(),
-                Integer.toString(o.concurrency), Integer.toString(o.maxPerServer)),
+                Integer.toString(o.concurrency), Integer.toString(o.maxPerServer), "http://127.0.0.1:" + f.port(),
+                f.adminTokenFile().toString()),
                 dir.resolve("worker-" + i + ".log"));
     }
 

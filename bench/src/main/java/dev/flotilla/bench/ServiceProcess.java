@@ -18,7 +18,9 @@ import java.util.Map;
  * runs), measured from start: prints {@code READY port=N}, answers {@code stats} on stdin with
  * {@code STATS cpuMs=… allocMiB=… peakMiB=… liveMiB=…}, and stops on {@code stop} or end of input.
  *
- * <p>Arguments: {@code roles kafka jdbcUrlOrDash projectFile dataDir concurrency maxPerServer}.
+ * <p>Arguments: {@code roles kafka jdbcUrlOrDash projectFile dataDir concurrency maxPerServer
+ * [registryUrl tokenFile]}; a process with a worker and no registry fetches directory versions from
+ * {@code registryUrl} with the token in {@code tokenFile}.
  */
 public final class ServiceProcess {
     private ServiceProcess() {
@@ -30,9 +32,12 @@ public final class ServiceProcess {
             roles.add(DevServer.Role.valueOf(r.toUpperCase(Locale.ROOT)));
         }
         JvmMeter meter = JvmMeter.start(false);
+        String registryUrl = args.length > 8 ? args[7] : null;
+        String token = args.length > 8 ? java.nio.file.Files.readString(Path.of(args[8])).trim() : null;
         DevServer server = DevServer.start(new DevServer.Options(roles, KafkaSettings.plain(args[1]), "-".equals(args[2]) ? null : args[2],
                 Path.of(args[3]), Map.of(), "127.0.0.1", 0, Path.of(args[4]), Integer.parseInt(args[5]),
-                Integer.parseInt(args[6]), 16L * 1024 * 1024, HttpSettings.loopback(), !"-".equals(args[2])));
+                Integer.parseInt(args[6]), DevServer.DEFAULT_MAX_ARCHIVE_BYTES, HttpSettings.loopback(),
+                !"-".equals(args[2]), registryUrl, token, DevServer.DEFAULT_DIRECTORY_CACHE_BYTES));
         while (!server.ready()) {
             Thread.sleep(20);
         }

@@ -17,8 +17,6 @@ import dev.flotilla.fabric.access.AuditTrail;
 import dev.flotilla.fabric.access.Scope;
 import dev.flotilla.migrate.ErrorCode;
 import dev.flotilla.migrate.FlotillaException;
-import dev.flotilla.migrate.Hashes;
-import dev.flotilla.migrate.dir.MigrationDirectory;
 import dev.flotilla.migrate.exec.FailureClassifier;
 import dev.flotilla.migrate.exec.RetryPolicy;
 import dev.flotilla.protocol.EventSerde;
@@ -152,18 +150,12 @@ public final class CoordinatorService extends StoreBackedService {
             park(r, "undecodable DirectoryPushed: " + ex.getMessage());
             return;
         }
-        String forged = verify(e);
-        if (forged != null) {
-            park(r, "DirectoryPushed " + e.getVersionId() + " of " + e.getDirectory() + ":" + e.getTag()
-                    + " refused, nothing deployed: " + forged);
-            return;
-        }
-        index.pushed(e);
+        DirectoryIndex.Moved moved = index.pushed(e);
         if (handled(e.getEventId())) {
             return;
         }
         for (EnvConfig env : config.envs()) {
-            if (follows(env, e)) {
+            if (follows(env, e, moved)) {
                 deploy(e, env, loop);
             }
         }
@@ -216,22 +208,6 @@ public final class CoordinatorService extends StoreBackedService {
         return FailureClassifier.classify(t);
     }
 
-    /** Why the push cannot be the registry's (its archive is not its version, or atlas.sum fails); null if it can. */
-    private static String verify(DirectoryPushed e) {
-        byte[] archive = new byte[e.getArchive().remaining()];
-        e.getArchive().duplicate().get(archive);
-        String actual = Hashes.sha256Hex(archive);
-        if (!actual.equals(e.getVersionId())) {
-            return "its archive's SHA-256 is " + actual + ", not its version id " + e.getVersionId();
-        }
-        try {
-            MigrationDirectory.fromArchive(archive).validate();
-            return null;
-        } catch (FlotillaException ex) {
-            return ex.getMessage();
-        }
-    }
-
     private void park(ConsumerRecord<String, byte[]> r, String reason) {
         try {
             DeadLetters.park(producerForDeadLetters(), r.topic(), r.partition(), r.offset(), r.value(), reason).get();
@@ -251,12 +227,16 @@ public final class CoordinatorService extends StoreBackedService {
         published.increment(c.planned());
     }
 
-    /** An env follows a push when it reads that directory at the pushed tag, or at latest. */
-    static boolean follows(EnvConfig env, DirectoryPushed e) {
+    /**
+     * An env follows a push when it reads that directory at the pushed tag, or at latest; and the
+     * push moved that tag (a push older than the one the tag points at, announced late, deploys
+     * nowhere: it would take the env back).
+     */
+    static boolean follows(EnvConfig env, DirectoryPushed e, DirectoryIndex.Moved moved) {
         if (env.registryDirectory().isEmpty() || !env.registryDirectory().get().equals(e.getDirectory())) {
             return false;
         }
-        return env.registryTag().map(t -> t.equals(e.getTag())).orElse(true);
+        return env.registryTag().map(t -> t.equals(e.getTag()) && moved.tag()).orElse(moved.latest());
     }
 
     private boolean handled(String eventId) {

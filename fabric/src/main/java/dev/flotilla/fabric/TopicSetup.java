@@ -81,8 +81,9 @@ public final class TopicSetup {
         int isr = k.minInsyncReplicas() > 0 ? k.minInsyncReplicas() : Math.max(1, rf - 1);
         Map<String, String> durable = Map.of(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(isr));
         Map<String, String> directories = new HashMap<>(durable);
+        // Compacted, and with Kafka's default record size: a DirectoryPushed refers to its archive
+        // (the registry serves it by version id), so no record needs a limit raised.
         directories.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
-        directories.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(16 * 1024 * 1024));
         return List.of(
                 new NewTopic(Topics.DIRECTORIES, 1, rf).configs(directories),
                 new NewTopic(Topics.DEPLOYMENTS, PARTITIONS, rf).configs(durable),

@@ -158,7 +158,7 @@ class EventSerdeTest {
 
     DeploymentSetCreated decoded = EventSerde.decode(EventSerde.encode(set), DeploymentSetCreated.class);
 
-    assertThat(decoded.getSchemaVersion()).isEqualTo(1);
+    assertThat(decoded.getSchemaVersion()).as("the current schema version, the default since v2").isEqualTo(2);
     assertThat(decoded.getDryRun()).isFalse();
     assertThat(decoded.getDeploymentSetId()).isNull();
     assertThat(decoded.getTargetVersion()).isNull();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.flotilla.protocol.avro.DeploymentSetCreated;
+import dev.flotilla.protocol.avro.DirectoryPushed;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -54,6 +55,29 @@ class OlderWriterTest {
     assertThat(set.getPlanned()).isEqualTo(42);
     assertThat(set.getTargetVersion()).as("added later, default null").isNull();
     assertThat(set.getDryRun()).as("added later, default false").isFalse();
+  }
+
+  @Test
+  void aDirectoryPushedOfVersion1WithTheArchiveInsideDecodesWithoutIt() throws IOException {
+    Schema v1 = SchemaHistory.load("DirectoryPushed").get(0);
+    GenericRecord record = new GenericData.Record(v1);
+    record.put("schemaVersion", 1);
+    record.put("eventId", "0b8e0b55-56a4-4c1b-8f0a-4a4e3b0c1d98");
+    record.put("occurredAt", Events.T0.toEpochMilli());
+    record.put("directory", "db-per-tenant");
+    record.put("tag", "v1");
+    record.put("versionId", Events.VERSION_ID);
+    record.put("fileCount", 2);
+    record.put("archive", java.nio.ByteBuffer.wrap(new byte[4096]));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(record, out);
+
+    DirectoryPushed pushed = EventSerde.decode(out.toByteArray(), DirectoryPushed.class);
+
+    assertThat(pushed.getSchemaVersion()).isEqualTo(1);
+    assertThat(pushed.getVersionId()).isEqualTo(Events.VERSION_ID);
+    assertThat(pushed.getFileCount()).isEqualTo(2);
+    assertThat(pushed.getArchiveBytes()).as("not known in version 1: default 0").isZero();
   }
 
   @Test

@@ -9,7 +9,8 @@ package dev.flotilla.registry;
  * @param latestVersion its last file version
  * @param fileCount number of files
  * @param moved whether the tag now points at a different version (a new deployment follows)
+ * @param announcement the outbox row of the event announcing the push; 0 when the tag did not move
  */
 public record PushResult(String directory, String tag, String versionId, String latestVersion, int fileCount,
-        boolean moved) {
+        boolean moved, long announcement) {
 }

@@ -8,7 +8,6 @@ import dev.flotilla.protocol.EventSerde;
 import dev.flotilla.protocol.avro.DirectoryPushed;
 
 import java.time.Instant;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -21,6 +20,8 @@ public final class Registry {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,128}");
     /** Letters, digits, '_', '.', '-'; not only dots (a tag of "." or ".." reads like a path). */
     private static final Pattern TAG = Pattern.compile("(?!\\.+$)[A-Za-z0-9_.-]{1,128}");
+    /** A version id: the hex SHA-256 of a canonical archive. */
+    static final Pattern VERSION_ID = Pattern.compile("[0-9a-f]{64}");
 
     private final RegistryStore store;
     private final long maxArchiveBytes;
@@ -42,24 +43,35 @@ public final class Registry {
             throw new FlotillaException(ErrorCode.DIRECTORY_INVALID, "archive of " + archive.length + " bytes is over"
                     + " the registry's limit of " + maxArchiveBytes + " bytes");
         }
+        if (archive.length == 0) {
+            throw new FlotillaException(ErrorCode.DIRECTORY_INVALID, "the push has no body: send the directory as"
+                    + " Atlas' tar archive, atlas.sum first ('flotilla migrate push' does)");
+        }
         MigrationDirectory dir = MigrationDirectory.fromArchive(archive);
+        if (dir.files().isEmpty()) {
+            throw new FlotillaException(ErrorCode.DIRECTORY_INVALID, "the archive holds no migration file (*.sql):"
+                    + " nothing to deploy; push a directory with at least one migration and its atlas.sum");
+        }
         dir.validate();
         byte[] canonical = dir.toArchive();
         String id = Hashes.sha256Hex(canonical);
         RegistryStore.StoredVersion v = new RegistryStore.StoredVersion(id, name, dir.latestVersion(),
                 dir.files().size(), canonical, Instant.now());
-        PushResult r = new PushResult(name, t, id, dir.latestVersion(), dir.files().size(), true);
-        Optional<String> previous = store.put(v, t, EventSerde.encode(event(r, canonical)));
-        boolean moved = previous.isEmpty() || !previous.get().equals(id);
-        return new PushResult(name, t, id, dir.latestVersion(), dir.files().size(), moved);
+        PushResult r = new PushResult(name, t, id, dir.latestVersion(), dir.files().size(), true, 0);
+        RegistryStore.Put put = store.put(v, t, () -> EventSerde.encode(event(r, canonical.length)));
+        boolean moved = put.previous().isEmpty() || !put.previous().get().equals(id);
+        return new PushResult(name, t, id, dir.latestVersion(), dir.files().size(), moved, put.outboxSeq());
     }
 
-    /** The event announcing a push; stored in the outbox with the push, sent by the service. */
-    static DirectoryPushed event(PushResult r, byte[] archive) {
+    /**
+     * The event announcing a push; stored in the outbox with the push, sent by the service. It
+     * refers to the archive by its id (readers fetch it from {@code GET /api/v1/versions/{id}}), so
+     * it stays a few hundred bytes however large the directory is.
+     */
+    static DirectoryPushed event(PushResult r, long archiveBytes) {
         return DirectoryPushed.newBuilder().setEventId(UUID.randomUUID().toString()).setOccurredAt(Instant.now())
                 .setDirectory(r.directory()).setTag(r.tag()).setVersionId(r.versionId())
-                .setLatestVersion(r.latestVersion()).setFileCount(r.fileCount())
-                .setArchive(java.nio.ByteBuffer.wrap(archive)).build();
+                .setLatestVersion(r.latestVersion()).setFileCount(r.fileCount()).setArchiveBytes(archiveBytes).build();
     }
 
     public RegistryStore store() {

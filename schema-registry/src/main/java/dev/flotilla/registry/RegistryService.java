@@ -2,9 +2,10 @@ package dev.flotilla.registry;
 
 import dev.flotilla.fabric.Api;
 import dev.flotilla.fabric.HttpErrors;
-import dev.flotilla.fabric.KafkaClients;
+import dev.flotilla.fabric.Requests;
 import dev.flotilla.fabric.ServiceHost;
 import dev.flotilla.fabric.StoreBackedService;
+import dev.flotilla.fabric.SupervisedLoop;
 import dev.flotilla.fabric.access.AuditEvent;
 import dev.flotilla.fabric.access.AuditTrail;
 import dev.flotilla.fabric.access.Principal;
@@ -12,33 +13,40 @@ import dev.flotilla.fabric.access.Scope;
 import dev.flotilla.migrate.ErrorCode;
 import dev.flotilla.migrate.FlotillaException;
 import dev.flotilla.migrate.url.DatabaseUrl;
-import dev.flotilla.protocol.Topics;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.kafka.client.producer.KafkaProducer;
 
+import java.time.Duration;
 import java.util.EnumSet;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The schema-registry service: {@code POST /api/v1/dirs/:name/push?tag=T} with Atlas' tar archive
- * as body, directory and tag queries, and the archive download behind {@code atlas://} URLs.
+ * as body, the directories and their tags, the archive download behind {@code atlas://} URLs, and
+ * archives by version id for the workers. Every push that moves a tag is announced on
+ * {@code flotilla.directories} by the {@link OutboxDrain} ({@code flotilla-registry-outbox}).
  */
 public final class RegistryService extends StoreBackedService {
+    /** How long a push's answer waits for the first attempt to announce it. */
+    private static final Duration ANNOUNCE_WAIT = Duration.ofSeconds(5);
+
     private final long maxArchiveBytes;
     private Registry registry;
     private AuditTrail audit;
     private Api api;
-    private KafkaProducer<String, byte[]> producer;
     private Counter pushes;
+    private OutboxDrain drain;
+    private SupervisedLoop drainLoop;
+    private Vertx vertx;
     private volatile boolean ready;
-    private final java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
-    private long drainTimer = -1;
-    private io.vertx.core.Vertx vertx;
 
     public RegistryService(long maxArchiveBytes) {
         this.maxArchiveBytes = maxArchiveBytes;
@@ -57,18 +65,17 @@ public final class RegistryService extends StoreBackedService {
     @Override
     protected void prepare(ServiceHost host) {
         vertx = host.vertx();
-        producer = KafkaProducer.create(host.vertx(), KafkaClients.strings(KafkaClients.producer(host.kafka(),
-                "registry")));
         pushes = Counter.builder("flotilla_registry_pushes_total").description("directory pushes that moved a tag")
                 .register(host.meters());
         registry = new Registry(new JdbcRegistryStore(host.store()), maxArchiveBytes);
+        drain = new OutboxDrain(registry.store(), host.kafka(), host.meters());
         audit = host.access().audit();
     }
 
     @Override
     protected void serve(ServiceHost host) {
         routes(host.api());
-        drainTimer = host.vertx().setPeriodic(1000, id -> drain());
+        drainLoop = SupervisedLoop.start("flotilla-registry-outbox", drain);
         ready = true;
     }
 
@@ -76,12 +83,15 @@ public final class RegistryService extends StoreBackedService {
         this.api = api;
         api.withBody(HttpMethod.POST, "/api/v1/dirs/:name/push", Scope.PUSH, "application/x-tar", maxArchiveBytes,
                 this::push);
-        api.get("/api/v1/dirs", Scope.READ, ctx -> jdbc().executeBlocking(() -> dirs())
-                .onSuccess(a -> HttpErrors.json(ctx, 200, new JsonObject().put("directories", a)))
-                .onFailure(e -> HttpErrors.fail(ctx, e)));
+        api.get("/api/v1/dirs", Scope.READ, this::dirs);
         api.route(HttpMethod.GET, "/api/v1/dirs/:name/archive", EnumSet.of(Scope.PUSH, Scope.DEPLOY), this::archive);
+        api.route(HttpMethod.GET, "/api/v1/versions/:versionId", EnumSet.of(Scope.PUSH, Scope.DEPLOY), this::version);
     }
 
+    /**
+     * Stores a push, then answers once its event had a first attempt (or after {@link #ANNOUNCE_WAIT}),
+     * saying whether it was announced and, if not, why.
+     */
     private void push(RoutingContext ctx) {
         String name = ctx.pathParam("name");
         String tag = ctx.queryParams().get("tag");
@@ -92,12 +102,42 @@ public final class RegistryService extends StoreBackedService {
             if (r.moved()) {
                 pushes.increment();
             }
-            return drain().map(v -> r);
-        }).onSuccess(r -> HttpErrors.json(ctx, r.moved() ? 201 : 200, new JsonObject()
-                .put("directory", r.directory()).put("tag", r.tag()).put("versionId", r.versionId())
-                .put("latestVersion", r.latestVersion()).put("files", r.fileCount()).put("created", r.moved())
-                .put("url", "/dirs/" + r.directory() + "?tag=" + r.tag())))
+            return attempted(r).compose(v -> jdbc().executeBlocking(() -> answer(r), false));
+        }).onSuccess(a -> HttpErrors.json(ctx, a.getBoolean("created") ? 201 : 200, a))
                 .onFailure(e -> HttpErrors.fail(ctx, e));
+    }
+
+    /** Completes once the push's event had its first attempt, or after {@link #ANNOUNCE_WAIT}; at once without one. */
+    private Future<Void> attempted(PushResult r) {
+        if (r.announcement() == 0) {
+            return Future.succeededFuture();
+        }
+        CompletableFuture<Void> first = drain.attemptOf(r.announcement());
+        drain.wake();
+        CompletableFuture<Void> bounded = first.completeOnTimeout(null, ANNOUNCE_WAIT.toMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete((v, e) -> drain.stopWaiting(r.announcement()));
+        return Future.fromCompletionStage(bounded, vertx.getOrCreateContext());
+    }
+
+    private JsonObject answer(PushResult r) {
+        Optional<RegistryStore.OutboxState> waiting = r.announcement() != 0
+                ? registry.store().outboxState(r.announcement())
+                : registry.store().pendingAnnouncement(r.directory(), r.versionId());
+        JsonObject a = new JsonObject().put("directory", r.directory()).put("tag", r.tag())
+                .put("versionId", r.versionId()).put("latestVersion", r.latestVersion()).put("files", r.fileCount())
+                .put("created", r.moved()).put("url", "/dirs/" + r.directory() + "?tag=" + r.tag());
+        return announced(a, waiting.orElse(null));
+    }
+
+    /** {@code announced}, and while not, why and when it is tried next. */
+    private static JsonObject announced(JsonObject o, RegistryStore.OutboxState waiting) {
+        o.put("announced", waiting == null);
+        if (waiting != null) {
+            o.put("announceError", waiting.lastError() == null ? "queued; not sent to Kafka yet" : waiting.lastError())
+                    .put("announceAttempts", waiting.attempts())
+                    .put("nextAnnounceAt", waiting.nextAttemptAt().toString());
+        }
+        return o;
     }
 
     /** Stores the push and records it, or its refusal, in the audit trail. */
@@ -112,30 +152,6 @@ public final class RegistryService extends StoreBackedService {
                     event.source(), DatabaseUrl.redact(e.getMessage())));
             throw e;
         }
-    }
-
-    /**
-     * Sends what the outbox holds, oldest first, deleting each event once Kafka has it. Runs after
-     * every push and every second, so an event whose send failed (or whose registry died after
-     * the commit) goes out later: a moved tag is never left unannounced.
-     */
-    private Future<Void> drain() {
-        if (!draining.compareAndSet(false, true)) {
-            // A drain is running; it may have read the outbox before this push committed: go again after it.
-            return vertx.timer(50).compose(v -> drain());
-        }
-        return jdbc().<Void>executeBlocking(() -> {
-            for (RegistryStore.OutboxEvent e : registry.store().outbox(100)) {
-                producer.unwrap().send(new org.apache.kafka.clients.producer.ProducerRecord<>(Topics.DIRECTORIES,
-                        e.key(), e.payload())).get(30, java.util.concurrent.TimeUnit.SECONDS);
-                registry.store().published(e.seq());
-            }
-            return null;
-        }, false).recover(e -> {
-            org.slf4j.LoggerFactory.getLogger(RegistryService.class).warn(
-                    "publishing DirectoryPushed failed, will retry: {}", e.toString());
-            return Future.succeededFuture();
-        }).onComplete(v -> draining.set(false));
     }
 
     private void archive(RoutingContext ctx) {
@@ -153,28 +169,63 @@ public final class RegistryService extends StoreBackedService {
                 .onFailure(e -> HttpErrors.fail(ctx, e));
     }
 
-    private JsonArray dirs() {
-        JsonArray out = new JsonArray();
-        for (RegistryStore.DirectoryInfo d : registry.store().directories()) {
-            JsonArray tags = new JsonArray();
-            d.tags().forEach(t -> tags.add(new JsonObject().put("tag", t.tag()).put("versionId", t.versionId())
-                    .put("latestVersion", t.latestVersion()).put("updatedAt", t.updatedAt().toString())));
-            out.add(new JsonObject().put("name", d.name()).put("tags", tags));
+    /**
+     * A version's archive by its id, for workers (whose token has scope deploy) and for pushers of
+     * its directory: what a {@code DirectoryPushed} refers to. 404 when the registry does not hold it.
+     */
+    private void version(RoutingContext ctx) {
+        String id = ctx.pathParam("versionId");
+        Principal p = Api.principal(ctx);
+        if (!Registry.VERSION_ID.matcher(id).matches()) {
+            HttpErrors.fail(ctx, new FlotillaException(ErrorCode.REQUEST_INVALID, "\"" + id + "\" is not a version id:"
+                    + " a version id is the hex SHA-256 of the archive, 64 characters 0-9 and a-f"));
+            return;
         }
-        return out;
+        jdbc().executeBlocking(() -> {
+            RegistryStore.StoredVersion v = registry.store().byId(id).orElseThrow(() -> new FlotillaException(
+                    ErrorCode.NOT_FOUND, "directory version " + id + " is not in this registry; it was never pushed"
+                    + " here"));
+            if (!p.allows(Scope.DEPLOY, null)) {
+                p.require(Scope.PUSH, "directory", v.directory());
+            }
+            return v;
+        }, false).onSuccess(v -> ctx.response().putHeader("content-type", "application/x-tar")
+                .putHeader("x-flotilla-version-id", v.versionId()).putHeader("x-flotilla-directory", v.directory())
+                .end(Buffer.buffer(v.archive())))
+                .onFailure(e -> HttpErrors.fail(ctx, e));
+    }
+
+    /** A page of directories ({@code page}, {@code pageSize} up to 500), each tag saying whether its push was announced. */
+    private void dirs(RoutingContext ctx) {
+        int page = Requests.intParam(ctx, "page", 1, 1, 1_000_000);
+        int size = Requests.intParam(ctx, "pageSize", 20, 1, 500);
+        jdbc().executeBlocking(() -> {
+            RegistryStore.DirectoryPage dirs = registry.store().directories((page - 1) * size, size);
+            JsonArray items = new JsonArray();
+            for (RegistryStore.DirectoryInfo d : dirs.items()) {
+                JsonArray tags = new JsonArray();
+                d.tags().forEach(t -> tags.add(announced(new JsonObject().put("tag", t.tag())
+                        .put("versionId", t.versionId()).put("latestVersion", t.latestVersion())
+                        .put("updatedAt", t.updatedAt().toString()), t.unannounced())));
+                items.add(new JsonObject().put("name", d.name()).put("tags", tags));
+            }
+            return new JsonObject().put("items", items).put("page", new JsonObject().put("page", page)
+                    .put("pageSize", size).put("total", dirs.total()));
+        }, false).onSuccess(a -> HttpErrors.json(ctx, 200, a)).onFailure(e -> HttpErrors.fail(ctx, e));
     }
 
     @Override
     protected Future<Void> halt() {
         ready = false;
-        if (drainTimer >= 0) {
-            vertx.cancelTimer(drainTimer);
+        if (drainLoop != null) {
+            drainLoop.stop(Duration.ofSeconds(10));
         }
-        return producer == null ? Future.succeededFuture() : producer.close();
+        return Future.succeededFuture();
     }
 
+    /** Serving, and the outbox drain is working (it reports DOWN while the store or its run fails). */
     @Override
     public boolean ready() {
-        return ready;
+        return ready && drainLoop != null && drainLoop.isUp();
     }
 }

@@ -124,6 +124,14 @@ class RegistryHostileInputIT {
     static Stream<Arguments> hostileArchives() throws Exception {
         byte[] sum = sumOf(GOOD);
         return Stream.of(
+                // Nothing to deploy.
+                refused("an empty body", new byte[0], ErrorCode.DIRECTORY_INVALID, "the push has no body",
+                        "tar archive"),
+                refused("atlas.sum and no migration file", new TarBytes().file("atlas.sum", sumOf(new String[0]))
+                        .file("README.md", "# notes\n").end(), ErrorCode.DIRECTORY_INVALID,
+                        "holds no migration file (*.sql)"),
+                refused("an empty tar", new TarBytes().end(), ErrorCode.DIRECTORY_INVALID,
+                        "holds no migration file (*.sql)"),
                 // Entries that are not regular files.
                 refused("symlink", withSum().special("2_add.sql", '2', "/etc/passwd").end(),
                         ErrorCode.DIRECTORY_INVALID, "\"2_add.sql\" is a symbolic link", "only hold regular files"),
@@ -334,7 +342,7 @@ class RegistryHostileInputIT {
         assertThat(registry.store().byTag("x--DROP_TABLE_registry_tags", "v1.0--OR-1.1")).get()
                 .extracting(RegistryStore.StoredVersion::versionId).isEqualTo(r.versionId());
         assertThat(registry.store().byTag("x--DROP_TABLE_registry_tags", "v1.0")).isEmpty();
-        assertThat(registry.store().directories()).extracting(RegistryStore.DirectoryInfo::name)
+        assertThat(registry.store().directories(0, 500).items()).extracting(RegistryStore.DirectoryInfo::name)
                 .contains("app", "other", "x--DROP_TABLE_registry_tags");
     }
 
@@ -475,6 +483,49 @@ class RegistryHostileInputIT {
         stored.validate();
         assertThat(stored.files()).extracting(MigrationFile::name)
                 .containsExactly("1_init.sql", "2_add.sql", "3_more.sql");
+    }
+
+    @Test
+    void httpAVersionIsServedByItsIdToDeployTokensAndPushersOfItsDirectoryOnly() throws Exception {
+        byte[] tar = validArchive("1_init.sql", INIT, "2_add.sql", ADD, "3_by_id.sql", "CREATE INDEX j ON t (d);\n");
+        String id = new JsonObject(post("/api/v1/dirs/by-id/push?tag=v1", HttpRequest.BodyPublishers.ofByteArray(tar))
+                .body()).getString("versionId");
+        String deploy = host.access().create("versions-deploy", List.of(Grant.parse("deploy:prod")), "test").text();
+        String otherPusher = host.access().create("versions-push-other", List.of(Grant.parse("push:other")), "test")
+                .text();
+
+        HttpResponse<byte[]> served = getVersion(id, deploy);
+        assertThat(served.statusCode()).isEqualTo(200);
+        assertThat(served.headers().firstValue("content-type")).hasValue("application/x-tar");
+        assertThat(Hashes.sha256Hex(served.body())).isEqualTo(id);
+        assertThat(MigrationDirectory.fromArchive(served.body()).files()).hasSize(3);
+        assertThat(getVersion(id, token).statusCode()).as("a push token for every directory").isEqualTo(200);
+        HttpResponse<byte[]> forbidden = getVersion(id, otherPusher);
+        assertThat(forbidden.statusCode()).isEqualTo(403);
+        assertThat(new JsonObject(new String(forbidden.body(), StandardCharsets.UTF_8)).getString("error"))
+                .contains("may not push directory \"by-id\"");
+        HttpResponse<byte[]> missing = getVersion("f".repeat(64), deploy);
+        assertThat(missing.statusCode()).isEqualTo(404);
+        assertThat(new String(missing.body(), StandardCharsets.UTF_8)).contains("is not in this registry");
+        HttpResponse<byte[]> junk = getVersion("not-a-version", deploy);
+        assertThat(junk.statusCode()).isEqualTo(400);
+        assertThat(new String(junk.body(), StandardCharsets.UTF_8)).contains("hex SHA-256");
+    }
+
+    private HttpResponse<byte[]> getVersion(String id, String bearer) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(url("/api/v1/versions/" + id)))
+                .header("authorization", "Bearer " + bearer).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    @Test
+    void httpAnEmptyBodyIsA400SayingWhatIsMissing() throws Exception {
+        RegistryTables before = RegistryTables.read(scratch);
+
+        HttpResponse<String> r = post("/api/v1/dirs/app/push?tag=v9", HttpRequest.BodyPublishers.noBody());
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+        assertThat(new JsonObject(r.body()).getString("error")).contains("the push has no body");
+        assertThat(RegistryTables.read(scratch)).isEqualTo(before);
     }
 
     @Test

@@ -19,6 +19,7 @@ import dev.flotilla.protocol.Topics;
 import dev.flotilla.protocol.avro.MigrationCommand;
 import dev.flotilla.protocol.avro.MigrationResult;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
@@ -29,7 +30,6 @@ import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
 import io.vertx.kafka.client.consumer.OffsetAndMetadata;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import dev.flotilla.migrate.dir.MigrationDirectory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -37,6 +37,7 @@ import org.slf4j.MDC;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -55,8 +56,15 @@ public final class WorkerService implements FlotillaService {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerService.class);
     /** A command still running after this long shows as RUNNING, with per-file progress from then on. */
     static final Duration PROGRESS_AFTER = Duration.ofMillis(250);
-    /** How long a command waits for its directory version to arrive on the directories topic. */
-    private static final Duration DIRECTORY_WAIT = Duration.ofMinutes(2);
+    /** How long a command waits for its directory version to be fetched (retries of an unreachable source included). */
+    private static final Duration DIRECTORY_WAIT = Duration.ofMinutes(5);
+    /** The longest one request for an archive may take, its body included. */
+    public static final Duration FETCH_TIMEOUT = Duration.ofMinutes(2);
+    /**
+     * How a source that cannot be reached is tried again: 6 attempts, waits growing from 0.5 s to
+     * 15 s (full jitter), at most about half a minute of waiting in all.
+     */
+    static final RetryPolicy FETCH_RETRIES = new RetryPolicy(6, Duration.ofMillis(500), Duration.ofSeconds(15));
     /**
      * Commands decoded ahead of the JDBC threads: one poll's worth, so a thread that finishes finds
      * the next command waiting rather than the consumer paused. A command is a few hundred bytes;
@@ -76,7 +84,7 @@ public final class WorkerService implements FlotillaService {
     private final TargetResolver resolver;
     private final String workerId;
     private final OffsetTracker<TopicPartition> offsets = new OffsetTracker<>();
-    private final DirectoryCache directories = new DirectoryCache();
+    private final DirectoryCache directories;
     private final MigrationExecutor executor = new MigrationExecutor();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final ResultMaker results;
@@ -94,7 +102,18 @@ public final class WorkerService implements FlotillaService {
     private long commitTimer = -1;
     private long evictTimer = -1;
 
-    public WorkerService(int concurrency, int maxPerServer, TargetResolver resolver, String workerId) {
+    /**
+     * @param sources where the archives of directory versions come from, in order: the registry first
+     * @param directoryCacheBytes how much of what was fetched is kept (see {@link DirectoryCache})
+     */
+    public WorkerService(int concurrency, int maxPerServer, TargetResolver resolver, String workerId,
+            List<ArchiveSource> sources, long directoryCacheBytes) {
+        this(concurrency, maxPerServer, resolver, workerId, new DirectoryCache(sources, directoryCacheBytes,
+                FETCH_RETRIES));
+    }
+
+    WorkerService(int concurrency, int maxPerServer, TargetResolver resolver, String workerId,
+            DirectoryCache directories) {
         if (concurrency < 1 || maxPerServer < 1) {
             throw new FlotillaException(ErrorCode.CONFIG_INVALID, "--concurrency (" + concurrency
                     + ") and --max-per-server (" + maxPerServer + ") must be at least 1");
@@ -106,6 +125,7 @@ public final class WorkerService implements FlotillaService {
         this.queue = new CommandQueue<>(maxPerServer);
         this.results = new ResultMaker(workerId);
         this.connections = new TargetConnections(maxPerServer, Duration.ofSeconds(60));
+        this.directories = directories;
     }
 
     @Override
@@ -141,9 +161,7 @@ public final class WorkerService implements FlotillaService {
             t.start();
             threads.add(t);
         }
-        return directories.start(vertx, host.kafka(), "worker-dirs-" + workerId)
-                .compose(v -> consumer.subscribe(Topics.COMMANDS))
-                .onSuccess(v -> ready = true);
+        return consumer.subscribe(Topics.COMMANDS).onSuccess(v -> ready = true);
     }
 
     private void meters(ServiceHost host) {
@@ -152,6 +170,13 @@ public final class WorkerService implements FlotillaService {
         meters = host.meters();
         applyTime = Timer.builder("flotilla_worker_apply_duration").description("time to apply one command")
                 .publishPercentileHistogram().register(host.meters());
+        Gauge.builder("flotilla_worker_directory_cache_bytes", directories, DirectoryCache::keptBytes)
+                .description("directory versions kept after fetching, by weight").register(host.meters());
+        FunctionCounter.builder("flotilla_worker_directory_fetches_total", directories, DirectoryCache::fetched)
+                .description("directory versions fetched and verified").register(host.meters());
+        FunctionCounter.builder("flotilla_worker_directory_fetch_failures_total", directories,
+                DirectoryCache::fetchFailures).description("fetches that ended without the version (not found,"
+                + " refused, unreachable)").register(host.meters());
     }
 
     private void onRecord(KafkaConsumerRecord<String, byte[]> record) {
@@ -252,20 +277,20 @@ public final class WorkerService implements FlotillaService {
             return failure(c, start, q.unresolved());
         }
         try {
-            MigrationDirectory dir = directories.await(c.getVersionId(), DIRECTORY_WAIT);
-            return apply(c, q.target(), dir, start);
+            DirectoryCache.Version version = directories.await(c.getDirectory(), c.getVersionId(), DIRECTORY_WAIT);
+            return apply(c, q.target(), version, start);
         } catch (RuntimeException e) {
             return failure(c, start, e);
         }
     }
 
-    private MigrationResult apply(MigrationCommand c, TargetResolver.Resolved target, MigrationDirectory dir,
+    private MigrationResult apply(MigrationCommand c, TargetResolver.Resolved target, DirectoryCache.Version version,
             Instant start) {
         MDC.put("target", c.getTargetId());
         MDC.put("deploymentSet", String.valueOf(c.getDeploymentSetId()));
         Timer.Sample sample = Timer.start();
         try {
-            PreparedDirectory prepared = directories.prepared(c.getVersionId(), dir, target.url().dialect());
+            PreparedDirectory prepared = directories.prepared(version, target.url().dialect());
             return counted(applyWithRetries(c, target, prepared, start));
         } catch (RuntimeException e) {
             return counted(failure(c, start, e));
@@ -422,8 +447,7 @@ public final class WorkerService implements FlotillaService {
         commitNow();
         queue.close(); // no new command starts; those queued are redelivered to the next owner
         Future<Void> c = consumer == null ? Future.succeededFuture() : consumer.close();
-        return c.compose(v -> directories.stop())
-                .compose(v -> vertx.executeBlocking(() -> {
+        return c.compose(v -> vertx.executeBlocking(() -> {
                     // Let the commands being applied finish and send their results.
                     long deadline = System.nanoTime() + STOP_WAIT.toNanos();
                     for (Thread t : threads) {
@@ -435,6 +459,7 @@ public final class WorkerService implements FlotillaService {
                 .onComplete(v -> {
                     threads.forEach(Thread::interrupt);
                     connections.close();
+                    directories.close();
                 });
     }
 

@@ -10,7 +10,6 @@ import dev.flotilla.migrate.dir.MigrationDirectory;
 import dev.flotilla.migrate.url.DatabaseUrl;
 import dev.flotilla.protocol.EventSerde;
 import dev.flotilla.protocol.Topics;
-import dev.flotilla.protocol.avro.DirectoryPushed;
 import dev.flotilla.protocol.avro.MigrationCommand;
 import dev.flotilla.testkit.KafkaFixture;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -18,12 +17,12 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -58,12 +57,19 @@ class WorkerResolvesOffTheEventLoopIT {
         String version = Hashes.sha256Hex(archive);
         try (ServiceHost host = new ServiceHost(kafka, null, HttpSettings.loopback());
              KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaClients.producer(kafka, "off-loop-it"))) {
-            host.deploy(new WorkerService(2, 2, resolver, "off-loop")).toCompletionStage().toCompletableFuture()
-                    .get(60, TimeUnit.SECONDS);
-            producer.send(new ProducerRecord<>(Topics.DIRECTORIES, version, EventSerde.encode(DirectoryPushed.newBuilder()
-                    .setEventId(UUID.randomUUID().toString()).setOccurredAt(Instant.now()).setDirectory("app")
-                    .setTag("v1").setVersionId(version).setLatestVersion("1").setFileCount(1)
-                    .setArchive(ByteBuffer.wrap(archive)).build()))).get(30, TimeUnit.SECONDS);
+            ArchiveSource registry = new ArchiveSource() {
+                @Override
+                public String describe() {
+                    return "the test's archives";
+                }
+
+                @Override
+                public Optional<byte[]> read(String directory, String versionId) {
+                    return Optional.of(archive).filter(a -> versionId.equals(version));
+                }
+            };
+            host.deploy(new WorkerService(2, 2, resolver, "off-loop", List.of(registry), 1 << 20))
+                    .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
             String set = UUID.randomUUID().toString();
             for (int i = 0; i < 3; i++) {
                 MigrationCommand c = MigrationCommand.newBuilder().setEventId(UUID.randomUUID().toString())

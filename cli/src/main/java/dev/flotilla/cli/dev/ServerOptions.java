@@ -55,8 +55,20 @@ public final class ServerOptions {
     @Option(names = "--max-per-server", defaultValue = "8", description = "Worker: concurrent applies per database server (default: ${DEFAULT-VALUE}).")
     int maxPerServer;
 
-    @Option(names = "--max-archive-bytes", defaultValue = "16777216", description = "Registry: largest push accepted (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-archive-bytes", defaultValue = "67108864", description = "Registry: largest push accepted,"
+            + " in bytes (default: ${DEFAULT-VALUE}, 64 MiB).")
     long maxArchiveBytes;
+
+    @Option(names = "--registry-url", paramLabel = "URL", defaultValue = "${env:FLOTILLA_REGISTRY_URL}",
+            description = "Worker: the registry's address (http://registry:8080), from which it fetches the directory"
+                    + " versions it runs, with the token in FLOTILLA_WORKER_TOKEN (scope deploy); a process that runs"
+                    + " the registry too uses its own (env FLOTILLA_REGISTRY_URL).")
+    String registryUrl;
+
+    @Option(names = "--directory-cache-bytes", defaultValue = "268435456", description = "Worker: how much of the"
+            + " directory versions it fetched it keeps, in bytes, least recently used out first (default:"
+            + " ${DEFAULT-VALUE}, 256 MiB).")
+    long directoryCacheBytes;
 
     @Option(names = "--allowed-hosts", split = ",", paramLabel = "HOST",
             defaultValue = "${env:FLOTILLA_ALLOWED_HOSTS}",
@@ -77,7 +89,8 @@ public final class ServerOptions {
                 secret("FLOTILLA_METRICS_TOKEN"), secret("FLOTILLA_ADMIN_TOKEN"));
         KafkaSettings k = KafkaSettings.load(kafka, kafkaConfig, System.getenv(), replicationFactor, minInsyncReplicas);
         return new DevServer.Options(roles, k, jdbcUrl, config, vars, bind, port, dataDir, concurrency,
-                maxPerServer, maxArchiveBytes, http, devToken);
+                maxPerServer, maxArchiveBytes, http, devToken, registryUrl, secret("FLOTILLA_WORKER_TOKEN"),
+                directoryCacheBytes);
     }
 
     /** A secret from the environment, never from the command line (where every user of the host sees it). */

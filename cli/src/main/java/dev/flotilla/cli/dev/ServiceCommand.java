@@ -7,6 +7,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -23,12 +24,26 @@ public abstract class ServiceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (options.kafka == null || (options.jdbcUrl == null && role() != DevServer.Role.WORKER)) {
-            throw new FlotillaException(ErrorCode.CONFIG_INVALID, "flotilla " + role().name().toLowerCase(Locale.ROOT)
-                    + " needs --kafka" + (role() == DevServer.Role.WORKER ? "" : " and --jdbc-url")
-                    + "; 'flotilla dev' runs everything with embedded ones");
+        String name = role().name().toLowerCase(Locale.ROOT);
+        List<String> missing = new ArrayList<>();
+        if (options.kafka == null) {
+            missing.add("--kafka");
         }
-        return options.run(spec.commandLine().getOut(), List.of(role()), role().name().toLowerCase(Locale.ROOT), false);
+        if (options.jdbcUrl == null && role() != DevServer.Role.WORKER) {
+            missing.add("--jdbc-url");
+        }
+        if (role() == DevServer.Role.WORKER && (options.registryUrl == null || options.registryUrl.isBlank())) {
+            missing.add("--registry-url (or FLOTILLA_REGISTRY_URL), where it fetches directory versions");
+        }
+        if (role() == DevServer.Role.WORKER && System.getenv("FLOTILLA_WORKER_TOKEN") == null) {
+            missing.add("FLOTILLA_WORKER_TOKEN, a token with scope deploy for the registry (flotilla token create"
+                    + " --name worker --scope deploy)");
+        }
+        if (!missing.isEmpty()) {
+            throw new FlotillaException(ErrorCode.CONFIG_INVALID, "flotilla " + name + " needs " + String.join(", ",
+                    missing) + "; 'flotilla dev' runs everything with embedded ones");
+        }
+        return options.run(spec.commandLine().getOut(), List.of(role()), name, false);
     }
 
     /** The registry service. */

@@ -6,6 +6,8 @@ import dev.flotilla.fabric.HttpSettings;
 import dev.flotilla.fabric.KafkaSettings;
 import dev.flotilla.fabric.ServiceHost;
 import dev.flotilla.fabric.TopicSetup;
+import dev.flotilla.fabric.access.Grant;
+import dev.flotilla.fabric.access.Scope;
 import dev.flotilla.migrate.dir.MigrationDirectory;
 import dev.flotilla.testkit.KafkaFixture;
 import dev.flotilla.testkit.ScratchDatabase;
@@ -23,6 +25,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * The whole fabric for one test class: its own in-process Kafka, a scratch PostgreSQL database
@@ -56,15 +59,22 @@ final class FleetHarness implements AutoCloseable {
         store = TestDatabases.postgresDatabase("store");
         server = DevServer.start(new DevServer.Options(List.of(DevServer.Role.values()), kafka, store.jdbcUrl(),
                 atlasHcl, Map.of(), "127.0.0.1", 0, atlasHcl.getParent().resolve(".flotilla"), concurrency, 4,
-                16 * 1024 * 1024, HttpSettings.loopback(), true));
+                DevServer.DEFAULT_MAX_ARCHIVE_BYTES, HttpSettings.loopback(), true));
         token = Files.readString(server.adminTokenFile()).trim();
     }
 
-    /** Starts one more worker process's worth of service (its own Vert.x, consumer and executor) on this fleet's Kafka. */
+    /**
+     * Starts one more worker process's worth of service (its own Vert.x, consumer and executor) on
+     * this fleet's Kafka, fetching from this fleet's registry with a token of scope deploy, as a
+     * worker on another host would.
+     */
     DevServer extraWorker(Path atlasHcl, int concurrency) throws Exception {
+        String workerToken = server.host().access().create("extra-worker-" + UUID.randomUUID().toString()
+                .substring(0, 8), List.of(new Grant(Scope.DEPLOY, List.of())), "test").text();
         return DevServer.start(new DevServer.Options(List.of(DevServer.Role.WORKER), kafka, null,
                 atlasHcl, Map.of(), "127.0.0.1", 0, atlasHcl.getParent().resolve(".flotilla-w2"), concurrency, 4,
-                16 * 1024 * 1024, HttpSettings.loopback(), false));
+                DevServer.DEFAULT_MAX_ARCHIVE_BYTES, HttpSettings.loopback(), false, url(), workerToken,
+                DevServer.DEFAULT_DIRECTORY_CACHE_BYTES));
     }
 
     String bootstrap() {

@@ -2,11 +2,8 @@ package dev.flotilla.cli.dev;
 
 import dev.flotilla.fabric.KafkaClients;
 import dev.flotilla.fabric.KafkaSettings;
-import dev.flotilla.migrate.Hashes;
-import dev.flotilla.migrate.dir.MigrationDirectory;
 import dev.flotilla.protocol.EventSerde;
 import dev.flotilla.protocol.Topics;
-import dev.flotilla.protocol.avro.DeadLetter;
 import dev.flotilla.protocol.avro.DirectoryPushed;
 import dev.flotilla.protocol.avro.MigrationCommand;
 import dev.flotilla.protocol.avro.MigrationResult;
@@ -18,7 +15,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -39,9 +35,10 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Whoever can write to Flotilla's topics still cannot make a worker run anything: commands and
- * directories written straight to Kafka, naming targets the workers' project file does not have,
- * options their env does not set, or archives that are not what their version id says, touch no
- * database and end as FAILED results or dead letters that say why.
+ * pushes written straight to Kafka, naming targets the workers' project file does not have,
+ * options their env does not set, or directory versions the registry does not hold, touch no
+ * database and end as FAILED results that say why. A push refers to its archive by version id, and
+ * workers run only what the registry serves under that id (whose SHA-256 they check).
  */
 class ForgedEventsIT {
     private static final Duration WAIT = Duration.ofSeconds(90);
@@ -63,15 +60,14 @@ class ForgedEventsIT {
             String v1 = fleet.push(dir, "app", "v1").path("versionId").asText();
             await().atMost(WAIT).until(() -> fleet.databases("prod").stream()
                     .filter(d -> "SYNCED".equals(d.path("status").asText())).count() == 2);
-            int setsBefore = fleet.sets().size();
             Events events = new Events(fleet.bootstrap());
+            String forgedId = "f".repeat(64);
 
             String unknown = send(kafka, command("evil", "prod/evil", v1, "sqlite://" + tmp + "/evil.db", null));
             String mismatched = send(kafka, command("evil", "prod/t1", v1, "sqlite://" + tmp + "/t1.db", null));
             String baseline = send(kafka, command("t2", "prod/t2", v1, "sqlite://" + tmp + "/t2.db", "999"));
-            String drop = forgedDirectory(kafka, "f".repeat(64), "2_drop.sql", "DROP TABLE users;\n", false);
-            String tampered = forgedDirectory(kafka, null, "2_drop.sql", "DROP TABLE users;\n", true);
-            String runForged = send(kafka, command("t1", "prod/t1", "f".repeat(64), "sqlite://" + tmp + "/t1.db", null));
+            forgedPush(kafka, forgedId);
+            String runForged = send(kafka, command("t1", "prod/t1", forgedId, "sqlite://" + tmp + "/t1.db", null));
 
             assertThat(events.failure(unknown)).contains("target \"evil\" of env \"prod\" is not in this worker's"
                     + " project file, so nothing was connected");
@@ -79,16 +75,23 @@ class ForgedEventsIT {
                     + " \"evil\"");
             assertThat(events.failure(baseline)).contains("asks for baseline \"999\", but env \"prod\" in this"
                     + " worker's project file sets none");
-            assertThat(events.failure(runForged)).contains("was refused").contains("SHA-256");
-            assertThat(events.deadLetter(drop)).contains("refused, nothing deployed").contains("SHA-256");
-            assertThat(events.deadLetter(tampered)).contains("refused, nothing deployed").contains("atlas.sum");
+            String notInRegistry = "directory version " + forgedId + " of \"app\" is not in the registry";
+            assertThat(events.failure(runForged)).contains(notInRegistry).contains("nothing ran");
+            // The forged push is deployed like any push, and fails on every target before one is touched.
+            await().atMost(WAIT).until(() -> fleet.sets().stream().anyMatch(set -> "forged".equals(
+                    set.path("tag").asText()) && "FAILED".equals(set.path("status").asText())));
+            String forgedSet = fleet.sets().stream().filter(set -> "forged".equals(set.path("tag").asText()))
+                    .findFirst().orElseThrow().path("id").asText();
+            for (String t : List.of("prod/t1", "prod/t2")) {
+                assertThat(fleet.deployment(forgedSet, t).path("error").asText()).as(t).contains(notInRegistry);
+            }
             assertThat(tmp.resolve("evil.db")).doesNotExist();
             assertThat(count("t1", "SELECT count(*) FROM sqlite_master WHERE name = 'users'")).isEqualTo(1);
+            assertThat(count("t2", "SELECT count(*) FROM sqlite_master WHERE name = 'users'")).isEqualTo(1);
+            assertThat(count("t1", "SELECT count(*) FROM atlas_schema_revisions WHERE version NOT LIKE '.%'"))
+                    .as("only v1's file ran").isEqualTo(1);
             assertThat(count("t2", "SELECT count(*) FROM atlas_schema_revisions WHERE version = '999'")).as("no baseline")
                     .isZero();
-            assertThat(fleet.sets()).as("no deployment of a forged push").noneMatch(set -> "forged".equals(
-                    set.path("tag").asText()) || "PUSH".equals(set.path("trigger").asText()) && set.path("seq").asInt()
-                    > setsBefore);
             events.close();
         }
     }
@@ -108,22 +111,12 @@ class ForgedEventsIT {
         return c.getCommandId();
     }
 
-    /** A push the registry never made; returns the version id it claims. */
-    private String forgedDirectory(KafkaProducer<String, byte[]> kafka, String claimedId, String file, String sql,
-            boolean staleSum) throws Exception {
-        Path d = Files.createDirectories(tmp.resolve("forged-" + UUID.randomUUID()));
-        FleetHarness.write(d, "1_init.sql", "CREATE TABLE users (id INTEGER PRIMARY KEY);\n");
-        FleetHarness.write(d, file, sql);
-        if (staleSum) {
-            Files.writeString(d.resolve(file), sql + "DROP TABLE other;\n");
-        }
-        byte[] archive = MigrationDirectory.open(d).toArchive();
-        String id = claimedId != null ? claimedId : Hashes.sha256Hex(archive);
+    /** A push the registry never made, of a version it does not hold, with a tag of its own. */
+    private static void forgedPush(KafkaProducer<String, byte[]> kafka, String versionId) throws Exception {
         DirectoryPushed e = DirectoryPushed.newBuilder().setEventId(UUID.randomUUID().toString())
-                .setOccurredAt(Instant.now()).setDirectory("app").setTag("forged").setVersionId(id)
-                .setLatestVersion("2").setFileCount(2).setArchive(ByteBuffer.wrap(archive)).build();
-        kafka.send(new ProducerRecord<>(Topics.DIRECTORIES, id, EventSerde.encode(e))).get(30, TimeUnit.SECONDS);
-        return id;
+                .setOccurredAt(Instant.now()).setDirectory("app").setTag("forged").setVersionId(versionId)
+                .setLatestVersion("2").setFileCount(2).setArchiveBytes(4096).build();
+        kafka.send(new ProducerRecord<>(Topics.DIRECTORIES, versionId, EventSerde.encode(e))).get(30, TimeUnit.SECONDS);
     }
 
     private long count(String tenant, String sql) throws Exception {
@@ -134,17 +127,15 @@ class ForgedEventsIT {
         }
     }
 
-    /** The results and dead letters on the fleet's topics, read as they come. */
+    /** The results on the fleet's topics, read as they come. */
     private static final class Events implements AutoCloseable {
         private final KafkaConsumer<String, byte[]> consumer;
         private final Map<String, String> failures = new ConcurrentHashMap<>();
-        private final Map<String, String> deadLetters = new ConcurrentHashMap<>();
 
         Events(String bootstrap) {
             consumer = new KafkaConsumer<>(KafkaClients.consumer(KafkaSettings.plain(bootstrap), null, "forged-it"));
             List<TopicPartition> parts = new ArrayList<>();
             consumer.partitionsFor(Topics.RESULTS).forEach(p -> parts.add(new TopicPartition(p.topic(), p.partition())));
-            parts.add(new TopicPartition(Topics.DEAD_LETTERS, 0));
             consumer.assign(parts);
             consumer.seekToBeginning(parts);
         }
@@ -154,20 +145,10 @@ class ForgedEventsIT {
             return failures.get(commandId);
         }
 
-        String deadLetter(String versionId) {
-            await().atMost(WAIT).until(() -> poll() && deadLetters.values().stream().anyMatch(r -> r.contains(versionId)));
-            return deadLetters.values().stream().filter(r -> r.contains(versionId)).findFirst().orElseThrow();
-        }
-
         private boolean poll() {
             for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                if (r.topic().equals(Topics.DEAD_LETTERS)) {
-                    DeadLetter d = EventSerde.decode(r.value(), DeadLetter.class);
-                    deadLetters.put(d.getEventId(), d.getReason());
-                } else if (EventSerde.decode(r.value()) instanceof MigrationResult m) {
-                    if ("FAILED".equals(m.getStatus())) {
-                        failures.put(m.getCommandId(), String.valueOf(m.getError()));
-                    }
+                if (EventSerde.decode(r.value()) instanceof MigrationResult m && "FAILED".equals(m.getStatus())) {
+                    failures.put(m.getCommandId(), String.valueOf(m.getError()));
                 }
             }
             return true;

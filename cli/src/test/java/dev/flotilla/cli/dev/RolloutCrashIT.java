@@ -71,9 +71,12 @@ class RolloutCrashIT {
             try (ServiceProcess registry = new ServiceProcess("registry", tmp, b, store.jdbcUrl(), hcl).start();
                  ServiceProcess coordinator = new ServiceProcess("coordinator", tmp, b, store.jdbcUrl(), hcl).start();
                  ServiceProcess aggregator = new ServiceProcess("aggregator", tmp, b, store.jdbcUrl(), hcl).start();
-                 ServiceProcess w1 = new ServiceProcess("worker", tmp, b, null, hcl).start();
+                 ServiceProcess w1 = new ServiceProcess("worker", tmp, b, null, hcl);
                  ServiceProcess w2 = new ServiceProcess("worker2", tmp, b, null, hcl)) {
-                w2.startAs("worker");
+                // Workers fetch what they run from the registry, with a token that may deploy and nothing more.
+                String workerToken = deployToken(aggregator.port());
+                w1.fetchingFrom(registry.port(), workerToken).start();
+                w2.fetchingFrom(registry.port(), workerToken).startAs("worker");
                 push(registry.port(), dir);
                 // Kill the coordinator while it handles the push: once the registry has sent the
                 // event, after a random 0-150 ms more.
@@ -141,6 +144,16 @@ class RolloutCrashIT {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(MigrationDirectory.open(dir).toArchive())).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    }
+
+    private String deployToken(int port) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                + "/api/v1/tokens")).header("content-type", "application/json")
+                .header("authorization", "Bearer " + ServiceProcess.ADMIN_TOKEN)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"workers\",\"scopes\":[\"deploy\"]}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        return JSON.readTree(r.body()).path("token").asText();
     }
 
     private static boolean outboxEmpty(ScratchDatabase store) throws Exception {

@@ -123,8 +123,9 @@ class SecretsIT {
     }
 
     /**
-     * Every record of every event topic, read up to each partition's end offset, so none is missed.
-     * The directories topic carries the pushed files themselves (their literals included).
+     * Every record of every topic, read up to each partition's end offset so none is missed, the
+     * directories topic included: a push refers to its archive by version id, so no topic carries the
+     * pushed files (the registry's store does).
      */
     private static String eventTopics(String bootstrap) {
         StringBuilder out = new StringBuilder();
@@ -133,7 +134,8 @@ class SecretsIT {
                 ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName(),
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName()))) {
             List<TopicPartition> parts = new ArrayList<>();
-            for (String topic : List.of(Topics.DEPLOYMENTS, Topics.COMMANDS, Topics.RESULTS, Topics.DEAD_LETTERS)) {
+            for (String topic : List.of(Topics.DIRECTORIES, Topics.DEPLOYMENTS, Topics.COMMANDS, Topics.RESULTS,
+                    Topics.DEAD_LETTERS)) {
                 c.partitionsFor(topic).forEach(p -> parts.add(new TopicPartition(topic, p.partition())));
             }
             c.assign(parts);
@@ -150,8 +152,8 @@ class SecretsIT {
                 }
             }
             // Offsets also count transaction markers, so the records read are fewer than the offsets passed.
-            assertThat(records).as("records scanned (a set, three commands, three results at least)")
-                    .isGreaterThanOrEqualTo(1 + 3 + 3);
+            assertThat(records).as("records scanned (a push, a set, three commands, three results at least)")
+                    .isGreaterThanOrEqualTo(1 + 1 + 3 + 3);
         }
         return out.toString();
     }

@@ -21,6 +21,7 @@ final class ServiceProcess implements AutoCloseable {
 
     private final String role;
     private List<String> command;
+    private final java.util.Map<String, String> env = new java.util.HashMap<>();
     private final Path log;
     private Process process;
     private int starts;
@@ -56,6 +57,14 @@ final class ServiceProcess implements AutoCloseable {
                 "--config", config.toString(), "--concurrency", "4", "--max-per-server", "4"));
     }
 
+    /** A worker that fetches directory versions from the registry at {@code port} with {@code token} (scope deploy). */
+    ServiceProcess fetchingFrom(int port, String token) {
+        command = new ArrayList<>(command);
+        command.addAll(List.of("--registry-url", "http://127.0.0.1:" + port));
+        env.put("FLOTILLA_WORKER_TOKEN", token);
+        return this;
+    }
+
     /** Starts under another command (a second worker with its own name and logs). */
     ServiceProcess startAs(String realRole) throws IOException {
         command = new ArrayList<>(command);
@@ -69,6 +78,7 @@ final class ServiceProcess implements AutoCloseable {
         Path out = log.resolveSibling(role + "." + starts + ".log");
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile());
         pb.environment().put("FLOTILLA_ADMIN_TOKEN", ADMIN_TOKEN);
+        pb.environment().putAll(env);
         process = pb.start();
         await().atMost(Duration.ofSeconds(90)).until(() -> {
             if (!process.isAlive()) {

@@ -169,21 +169,42 @@ final class DirectoryCache implements AutoCloseable {
         return mine;
     }
 
-    /** Asks each source in turn; the first archive that is the version wins. */
+    /**
+     * Asks each source in turn; the first archive that is the version wins. A source that cannot be
+     * reached does not hold up the ones after it (a backup is asked at once when the registry is
+     * down); only when none had the version and one could not be reached is the round tried again,
+     * with backoff.
+     */
     private Version load(String directory, String versionId) {
         long t0 = System.nanoTime();
+        Version v;
+        try {
+            v = retries.call(() -> round(directory, versionId), retry -> LOG.warn(
+                    "fetching directory version {} of \"{}\": {}", versionId, directory, retry));
+        } catch (FlotillaException e) {
+            fetchFailures.incrementAndGet();
+            throw e;
+        }
+        fetched.incrementAndGet();
+        LOG.info("fetched directory version {} of \"{}\" ({} bytes) in {} ms", versionId, directory,
+                v.archiveBytes(), (System.nanoTime() - t0) / 1_000_000);
+        return v;
+    }
+
+    /** One pass over the sources; throws CONNECTION_FAILED when one could not be reached and none had it. */
+    private Version round(String directory, String versionId) throws InterruptedException {
         List<String> misses = new ArrayList<>();
         FlotillaException failure = null;
         String refusal = null;
         for (ArchiveSource s : sources) {
             Optional<byte[]> archive;
             try {
-                archive = retries.call(() -> s.read(directory, versionId), retry -> LOG.warn(
-                        "fetching directory version {} from {}: {}", versionId, s.describe(), retry));
+                archive = s.read(directory, versionId);
             } catch (FlotillaException e) {
                 // A source that refuses (the worker's token, say) says more than one that cannot be reached.
                 failure = failure == null || failure.code() == ErrorCode.CONNECTION_FAILED ? e : failure;
-                misses.add(s.describe() + ": " + e.getMessage());
+                String m = String.valueOf(e.getMessage());
+                misses.add(m.contains(s.describe().replaceFirst("^the ", "")) ? m : s.describe() + ": " + m);
                 continue;
             }
             if (archive.isEmpty()) {
@@ -193,9 +214,10 @@ final class DirectoryCache implements AutoCloseable {
             try {
                 Version v = verified(versionId, archive.get());
                 keep(v);
-                fetched.incrementAndGet();
-                LOG.info("fetched directory version {} of \"{}\" ({} bytes) from {} in {} ms", versionId, directory,
-                        v.archiveBytes(), s.describe(), (System.nanoTime() - t0) / 1_000_000);
+                if (!misses.isEmpty()) {
+                    LOG.warn("directory version {} of \"{}\" came from {}: {}", versionId, directory, s.describe(),
+                            String.join("; ", misses));
+                }
                 return v;
             } catch (FlotillaException e) {
                 refusal = "directory version " + versionId + " of \"" + directory + "\" was refused: " + e.getMessage();
@@ -203,12 +225,16 @@ final class DirectoryCache implements AutoCloseable {
                 misses.add(s.describe() + " sent an archive that is not the version");
             }
         }
-        fetchFailures.incrementAndGet();
+        String where = String.join("; ", misses);
+        if (failure != null && failure.code() == ErrorCode.CONNECTION_FAILED) {
+            // Worth another round: the unreachable source may hold it.
+            throw new FlotillaException(ErrorCode.CONNECTION_FAILED, "directory version " + versionId + " of \""
+                    + directory + "\" could not be fetched, nothing ran: " + where, failure);
+        }
         if (refusal != null) {
             refused.put(versionId, new Refusal(refusal, Instant.now().plus(REMEMBER_REFUSAL)));
             throw new FlotillaException(ErrorCode.CHECKSUM_MISMATCH, refusal);
         }
-        String where = String.join("; ", misses);
         if (failure != null) {
             throw new FlotillaException(failure.code(), "directory version " + versionId + " of \"" + directory
                     + "\" could not be fetched, nothing ran: " + where, failure);

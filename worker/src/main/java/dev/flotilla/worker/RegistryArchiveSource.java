@@ -69,8 +69,8 @@ final class RegistryArchiveSource implements ArchiveSource {
                     + " directory version " + versionId + " within " + timeout.toSeconds() + " s", e);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
-            throw new FlotillaException(ErrorCode.CONNECTION_FAILED, "cannot reach the registry at " + base + ": "
-                    + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage()), cause);
+            throw new FlotillaException(ErrorCode.CONNECTION_FAILED, "cannot reach the registry at " + base + " ("
+                    + reason(cause) + "); check --registry-url and that the registry is up", cause);
         } catch (InterruptedException e) {
             f.cancel(true);
             throw e;
@@ -100,5 +100,21 @@ final class RegistryArchiveSource implements ArchiveSource {
     private static String error(byte[] body) {
         String text = new String(body, StandardCharsets.UTF_8).strip();
         return text.length() > MAX_ERROR_CHARS ? text.substring(0, MAX_ERROR_CHARS) + "…" : text;
+    }
+
+    /** What went wrong, in words: the JDK's HTTP client often has only an exception type to say it with. */
+    private static String reason(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof java.net.ConnectException) {
+                return "connection refused";
+            }
+            if (c instanceof java.nio.channels.UnresolvedAddressException || c instanceof java.net.UnknownHostException) {
+                return "unknown host";
+            }
+            if (c.getMessage() != null) {
+                return c.getMessage();
+            }
+        }
+        return t.getClass().getSimpleName();
     }
 }

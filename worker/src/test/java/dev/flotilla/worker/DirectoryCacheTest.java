@@ -289,6 +289,29 @@ class DirectoryCacheTest {
         assertThat(cache(1 << 20, down, backups).await("app", id, WAIT).directory().files()).hasSize(1);
         assertThat(registry.reads).hasValue(1);
         assertThat(backups.reads).hasValue(2);
+        assertThat(waits).as("a registry that is down does not hold up the backup: no backoff").isEmpty();
+    }
+
+    @Test
+    void whenNoSourceHasItAndOneIsDownEveryRoundAsksThemAll() {
+        Fake backups = new Fake("the backups");
+        AtomicInteger tries = new AtomicInteger();
+        ArchiveSource down = new Named("a registry that is down") {
+            @Override
+            public Optional<byte[]> read(String directory, String versionId) {
+                tries.incrementAndGet();
+                throw new FlotillaException(ErrorCode.CONNECTION_FAILED, "connection refused");
+            }
+        };
+        String id = "d".repeat(64);
+
+        assertThatThrownBy(() -> cache(1 << 20, down, backups).await("app", id, WAIT))
+                .isInstanceOfSatisfying(FlotillaException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.CONNECTION_FAILED))
+                .hasMessageContaining("a registry that is down: connection refused")
+                .hasMessageContaining("the backups does not have it");
+        assertThat(tries).hasValue(4);
+        assertThat(backups.reads).as("each round asks the backup again").hasValue(4);
     }
 
     private static String padded(String sql, int commentChars) {

@@ -134,13 +134,24 @@ public final class DevServer implements AutoCloseable {
                 case COORDINATOR: out.add(new CoordinatorService(config)); break;
                 case WORKER: out.add(new WorkerService(o.concurrency(), o.maxPerServer(),
                         new ConfigTargetResolver(config), UUID.randomUUID().toString().substring(0, 8),
-                        List.of(registrySource(o)), o.directoryCacheBytes())); break;
+                        archiveSources(o, config), o.directoryCacheBytes())); break;
                 default:
                     out.add(new AggregatorService());
                     out.add(new AccessService());
             }
         }
         return out;
+    }
+
+    /** The registry, then the project file's backup repositories (if it names any). */
+    private List<ArchiveSource> archiveSources(Options o, ProjectConfig config) {
+        List<ArchiveSource> sources = new ArrayList<>();
+        sources.add(registrySource(o));
+        BackupArchiveSource.of(config).ifPresent(b -> {
+            resources.add(b);
+            sources.add(b);
+        });
+        return sources;
     }
 
     /**

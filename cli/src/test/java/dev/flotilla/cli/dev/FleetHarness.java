@@ -44,20 +44,27 @@ final class FleetHarness implements AutoCloseable {
     private final String token;
 
     FleetHarness(Path atlasHcl, int concurrency) throws Exception {
-        this(KafkaFixture.start(), null, atlasHcl, concurrency);
+        this(KafkaFixture.start(), null, atlasHcl, concurrency, List.of(DevServer.Role.values()));
+    }
+
+    /** The registry, coordinator and aggregator without a worker: the test starts its workers ({@link #extraWorker}). */
+    static FleetHarness withoutWorker(Path atlasHcl) throws Exception {
+        return new FleetHarness(KafkaFixture.start(), null, atlasHcl, 1, List.of(DevServer.Role.REGISTRY,
+                DevServer.Role.COORDINATOR, DevServer.Role.AGGREGATOR));
     }
 
     /** Every service on the broker {@code kafka} names (with its client properties), which the caller runs. */
     FleetHarness(KafkaSettings kafka, Path atlasHcl, int concurrency) throws Exception {
-        this(null, kafka, atlasHcl, concurrency);
+        this(null, kafka, atlasHcl, concurrency, List.of(DevServer.Role.values()));
     }
 
-    private FleetHarness(KafkaFixture fixture, KafkaSettings given, Path atlasHcl, int concurrency) throws Exception {
+    private FleetHarness(KafkaFixture fixture, KafkaSettings given, Path atlasHcl, int concurrency,
+            List<DevServer.Role> roles) throws Exception {
         this.fixture = fixture;
         this.kafka = given != null ? given : KafkaSettings.plain(fixture.bootstrapServers());
         TopicSetup.ensure(kafka);
         store = TestDatabases.postgresDatabase("store");
-        server = DevServer.start(new DevServer.Options(List.of(DevServer.Role.values()), kafka, store.jdbcUrl(),
+        server = DevServer.start(new DevServer.Options(roles, kafka, store.jdbcUrl(),
                 atlasHcl, Map.of(), "127.0.0.1", 0, atlasHcl.getParent().resolve(".flotilla"), concurrency, 4,
                 DevServer.DEFAULT_MAX_ARCHIVE_BYTES, HttpSettings.loopback(), true));
         token = Files.readString(server.adminTokenFile()).trim();
@@ -69,11 +76,16 @@ final class FleetHarness implements AutoCloseable {
      * worker on another host would.
      */
     DevServer extraWorker(Path atlasHcl, int concurrency) throws Exception {
+        return extraWorker(atlasHcl, concurrency, url());
+    }
+
+    /** {@link #extraWorker(Path, int)} fetching from the registry at {@code registryUrl}. */
+    DevServer extraWorker(Path atlasHcl, int concurrency, String registryUrl) throws Exception {
         String workerToken = server.host().access().create("extra-worker-" + UUID.randomUUID().toString()
                 .substring(0, 8), List.of(new Grant(Scope.DEPLOY, List.of())), "test").text();
         return DevServer.start(new DevServer.Options(List.of(DevServer.Role.WORKER), kafka, null,
                 atlasHcl, Map.of(), "127.0.0.1", 0, atlasHcl.getParent().resolve(".flotilla-w2"), concurrency, 4,
-                DevServer.DEFAULT_MAX_ARCHIVE_BYTES, HttpSettings.loopback(), false, url(), workerToken,
+                DevServer.DEFAULT_MAX_ARCHIVE_BYTES, HttpSettings.loopback(), false, registryUrl, workerToken,
                 DevServer.DEFAULT_DIRECTORY_CACHE_BYTES));
     }
 

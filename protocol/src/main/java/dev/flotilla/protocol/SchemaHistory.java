@@ -6,6 +6,7 @@ import dev.flotilla.protocol.avro.DirectoryPushed;
 import dev.flotilla.protocol.avro.MigrationCommand;
 import dev.flotilla.protocol.avro.MigrationProgress;
 import dev.flotilla.protocol.avro.MigrationResult;
+import dev.flotilla.protocol.avro.RolloutChanged;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -36,7 +37,8 @@ final class SchemaHistory {
       MigrationCommand.class,
       MigrationProgress.class,
       MigrationResult.class,
-      DeadLetter.class);
+      DeadLetter.class,
+      RolloutChanged.class);
 
   private SchemaHistory() {
   }

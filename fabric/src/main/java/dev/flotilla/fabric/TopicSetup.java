@@ -87,8 +87,16 @@ public final class TopicSetup {
         return List.of(
                 new NewTopic(Topics.DIRECTORIES, 1, rf).configs(directories),
                 new NewTopic(Topics.DEPLOYMENTS, PARTITIONS, rf).configs(durable),
+                // Compacted: the latest state of each set, which every worker reads from the start.
+                new NewTopic(Topics.ROLLOUTS, 1, rf).configs(compacted(durable)),
                 new NewTopic(Topics.COMMANDS, PARTITIONS, rf).configs(durable),
                 new NewTopic(Topics.RESULTS, PARTITIONS, rf).configs(durable),
                 new NewTopic(Topics.DEAD_LETTERS, 1, rf).configs(durable));
+    }
+
+    private static Map<String, String> compacted(Map<String, String> configs) {
+        Map<String, String> c = new HashMap<>(configs);
+        c.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+        return c;
     }
 }

@@ -3,6 +3,7 @@ package dev.flotilla.protocol;
 import dev.flotilla.protocol.avro.DeadLetter;
 import dev.flotilla.protocol.avro.DeploymentSetCreated;
 import dev.flotilla.protocol.avro.DirectoryPushed;
+import dev.flotilla.protocol.avro.EnvReachedVersion;
 import dev.flotilla.protocol.avro.MigrationCommand;
 import dev.flotilla.protocol.avro.MigrationProgress;
 import dev.flotilla.protocol.avro.MigrationResult;
@@ -38,7 +39,8 @@ final class SchemaHistory {
       MigrationProgress.class,
       MigrationResult.class,
       DeadLetter.class,
-      RolloutChanged.class);
+      RolloutChanged.class,
+      EnvReachedVersion.class);
 
   private SchemaHistory() {
   }

@@ -21,6 +21,13 @@ public final class Topics {
   /** Deployment sets the coordinator planned ({@code DeploymentSetCreated}); key = {@code deploymentSetId}. */
   public static final String DEPLOYMENTS = "flotilla.deployments";
 
+  /**
+   * The state of each set's rollout ({@code RolloutChanged}, key = {@code deploymentSetId}) and the
+   * versions envs reached ({@code EnvReachedVersion}, key = {@code env/directory}). Compacted, so the
+   * topic keeps the latest state of every set: a worker reads it from the start before it runs a command.
+   */
+  public static final String ROLLOUTS = "flotilla.rollouts";
+
   /** One {@code MigrationCommand} per target of a deployment set; key = {@linkplain #targetId target id}. */
   public static final String COMMANDS = "flotilla.commands";
 

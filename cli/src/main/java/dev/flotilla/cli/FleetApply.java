@@ -38,10 +38,14 @@ final class FleetApply {
      *
      * @return the exit code: 1 when the set FAILED or is still running at the timeout, else 0
      */
-    int run(String env, String tag, boolean dryRun, boolean wait, boolean json) throws InterruptedException {
+    int run(String env, String tag, String toVersion, boolean dryRun, boolean wait, boolean json)
+            throws InterruptedException {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("env", env);
         body.put("tag", tag);
+        if (toVersion != null) {
+            body.put("toVersion", toVersion);
+        }
         body.put("dryRun", dryRun);
         JsonNode created = api.postJson("/api/v1/deployments", body);
         String id = Table.text(created, "id");

@@ -135,6 +135,7 @@ public final class CoordinatorService extends StoreBackedService {
     @Override
     protected void serve(ServiceHost host) {
         rollouts.republishUnpublished();
+        promoteMissed();
         resultsLoop = SupervisedLoop.start("flotilla-coordinator-results", new RolloutResults(kafka, rollouts,
                 host.meters()));
         watcher = SupervisedLoop.start("flotilla-coordinator-pushes", this::watch);
@@ -388,24 +389,55 @@ public final class CoordinatorService extends StoreBackedService {
 
     /**
      * An env reached a version: every env promoted from it that follows the directory gets that
-     * version now, once (the set id is derived from the event).
+     * version now, once (the set id is derived from the source env, the version and the env).
      */
     private void promote(EnvReachedVersion reached) {
         for (String target : policy.promotedFrom(reached.getEnv())) {
-            EnvConfig env = config.env(target).orElse(null);
-            if (env == null || !env.registryDirectory().map(reached.getDirectory()::equals).orElse(false)) {
+            config.env(target).filter(env -> env.registryDirectory().map(reached.getDirectory()::equals).orElse(false))
+                    .ifPresent(env -> jdbc().executeBlocking(() -> promote(env, reached.getEnv(), reached.getDirectory(),
+                            reached.getVersionId(), reached.getVersion()), false));
+        }
+    }
+
+    /**
+     * Promotions a coordinator missed because it stopped between an env reaching a version and
+     * the promoted env's deployment: each promoted env gets the newest version its source reached,
+     * unless it has a set of that version already. Blocking.
+     */
+    private void promoteMissed() {
+        for (EnvConfig env : config.envs()) {
+            Optional<String> from = policy.promoteFrom(env.name());
+            Optional<String> dir = env.registryDirectory();
+            if (from.isEmpty() || dir.isEmpty()) {
                 continue;
             }
-            DirectoryIndex.TagVersion v = new DirectoryIndex.TagVersion(reached.getDirectory(), "promoted",
-                    reached.getVersionId(), reached.getVersion());
-            String setId = FanOut.setIdFor(reached.getEventId(), env.name());
-            jdbc().executeBlocking(() -> fanOut.deploy(setId, env, v, "PROMOTION", false, null,
-                    policy.forEnv(env.name()).halt()), false)
-                    .onSuccess(c -> LOG.info("env {} reached {} of {}: promoted to env {} as set {}", reached.getEnv(),
-                            reached.getVersion(), reached.getDirectory(), env.name(), c.id()))
-                    .onFailure(e -> LOG.error("promoting {} of {} from env {} to env {} failed; deploy it with"
-                            + " 'flotilla migrate apply --env {}': {}", reached.getVersion(), reached.getDirectory(),
-                            reached.getEnv(), env.name(), env.name(), e.getMessage()));
+            try {
+                Optional<String[]> reached = rollouts.store().reachedVersion(from.get(), dir.get());
+                if (reached.isPresent() && !rollouts.store().hasSet(env.name(), dir.get(), reached.get()[0])) {
+                    LOG.info("env {} reached {} of {} before the coordinator stopped; promoting it to env {} now",
+                            from.get(), reached.get()[1], dir.get(), env.name());
+                    promote(env, from.get(), dir.get(), reached.get()[0], reached.get()[1]);
+                }
+            } catch (java.sql.SQLException | RuntimeException e) {
+                LOG.error("checking for missed promotions to env {} failed; deploy it with 'flotilla migrate apply"
+                        + " --env {}': {}", env.name(), env.name(), e.getMessage());
+            }
+        }
+    }
+
+    /** Deploys a version an env reached to the env promoted from it. Blocking; never throws. */
+    private FanOut.Created promote(EnvConfig env, String from, String directory, String versionId, String version) {
+        DirectoryIndex.TagVersion v = new DirectoryIndex.TagVersion(directory, "promoted", versionId, version);
+        String setId = FanOut.setIdFor("promotion/" + from + "/" + versionId, env.name());
+        try {
+            FanOut.Created c = fanOut.deploy(setId, env, v, "PROMOTION", false, null, policy.forEnv(env.name()).halt());
+            LOG.info("env {} reached {} of {}: promoted to env {} as set {}", from, version, directory, env.name(),
+                    c.id());
+            return c;
+        } catch (RuntimeException e) {
+            LOG.error("promoting {} of {} from env {} to env {} failed; deploy it with 'flotilla migrate apply"
+                    + " --env {}': {}", version, directory, from, env.name(), env.name(), e.getMessage());
+            return null;
         }
     }
 

@@ -567,6 +567,19 @@ final class RolloutStore {
         }
     }
 
+    /** Whether the env has a set (not a dry run) of this version of the directory. */
+    boolean hasSet(String env, String directory, String versionId) throws SQLException {
+        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement("SELECT 1 FROM"
+                + " coordinator_rollouts WHERE env = ? AND directory = ? AND version_id = ? AND NOT dry_run LIMIT 1")) {
+            ps.setString(1, env);
+            ps.setString(2, directory);
+            ps.setString(3, versionId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
     /** The newest set of the env for the directory, if any. */
     Optional<SetRow> latestSet(String env, String directory) throws SQLException {
         try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement("SELECT * FROM"

@@ -12,6 +12,8 @@ import dev.flotilla.fabric.access.Principal;
 import dev.flotilla.fabric.access.Scope;
 import dev.flotilla.migrate.ErrorCode;
 import dev.flotilla.migrate.FlotillaException;
+import dev.flotilla.migrate.dir.MigrationDirectory;
+import dev.flotilla.migrate.dir.MigrationFile;
 import dev.flotilla.migrate.url.DatabaseUrl;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
@@ -22,6 +24,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Optional;
@@ -86,6 +89,7 @@ public final class RegistryService extends StoreBackedService {
         api.get("/api/v1/dirs", Scope.READ, this::dirs);
         api.route(HttpMethod.GET, "/api/v1/dirs/:name/archive", EnumSet.of(Scope.PUSH, Scope.DEPLOY), this::archive);
         api.route(HttpMethod.GET, "/api/v1/versions/:versionId", EnumSet.of(Scope.PUSH, Scope.DEPLOY), this::version);
+        api.get("/api/v1/versions/:versionId/files", Scope.READ, this::files);
     }
 
     /**
@@ -193,6 +197,38 @@ public final class RegistryService extends StoreBackedService {
                 .putHeader("x-flotilla-version-id", v.versionId()).putHeader("x-flotilla-directory", v.directory())
                 .end(Buffer.buffer(v.archive())))
                 .onFailure(e -> HttpErrors.fail(ctx, e));
+    }
+
+    /**
+     * A version's files and {@code atlas.sum}, for the web UI. Scope read sees the names, versions and
+     * {@code atlas.sum} (hashes only); a file's SQL may hold {@code -- atlas:sensitive} literals, so its
+     * {@code content} is there only for tokens that may fetch the archive itself (push of the version's
+     * directory, or deploy), and {@code contentHidden} says when it is not.
+     */
+    private void files(RoutingContext ctx) {
+        String id = ctx.pathParam("versionId");
+        Principal p = Api.principal(ctx);
+        if (!Registry.VERSION_ID.matcher(id).matches()) {
+            HttpErrors.fail(ctx, new FlotillaException(ErrorCode.REQUEST_INVALID, "\"" + id + "\" is not a version id:"
+                    + " a version id is the hex SHA-256 of the archive, 64 characters 0-9 and a-f"));
+            return;
+        }
+        jdbc().executeBlocking(() -> {
+            RegistryStore.StoredVersion v = registry.store().byId(id).orElseThrow(() -> new FlotillaException(
+                    ErrorCode.NOT_FOUND, "directory version " + id + " is not in this registry"));
+            boolean content = p.allows(Scope.DEPLOY, null) || p.allows(Scope.PUSH, v.directory());
+            MigrationDirectory dir = MigrationDirectory.fromArchive(v.archive());
+            JsonArray files = new JsonArray();
+            for (MigrationFile f : dir.files()) {
+                JsonObject o = new JsonObject().put("name", f.name()).put("version", f.version())
+                        .put("description", f.description());
+                files.add(content ? o.put("content", f.text()) : o);
+            }
+            return new JsonObject().put("directory", v.directory()).put("versionId", v.versionId())
+                    .put("latestVersion", v.latestVersion()).put("files", files).put("contentHidden", !content)
+                    .put("atlasSum", dir.sumFile().map(s -> new String(s.toBytes(), StandardCharsets.UTF_8))
+                            .orElse(null));
+        }, false).onSuccess(a -> HttpErrors.json(ctx, 200, a)).onFailure(e -> HttpErrors.fail(ctx, e));
     }
 
     /** A page of directories ({@code page}, {@code pageSize} up to 500), each tag saying whether its push was announced. */

@@ -14,6 +14,7 @@ import dev.flotilla.fabric.access.AccessService;
 import dev.flotilla.migrate.ErrorCode;
 import dev.flotilla.migrate.FlotillaException;
 import dev.flotilla.registry.RegistryService;
+import dev.flotilla.web.WebService;
 import dev.flotilla.worker.ArchiveSource;
 import dev.flotilla.worker.WorkerService;
 
@@ -140,6 +141,7 @@ public final class DevServer implements AutoCloseable {
                 default:
                     out.add(new AggregatorService());
                     out.add(new AccessService());
+                    out.add(new WebService());
             }
         }
         return out;

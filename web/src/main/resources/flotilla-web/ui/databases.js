@@ -48,6 +48,9 @@ export async function databasesView(ctx) {
         const tr = rows.get(e.id);
         if (tr) {
           update(tr, e, hasBehind);
+          if (e.status === 'FAILED' && !e.error) {
+            refetch(); // the event names no error: fetch the page for the row's error text
+          }
         } else if (!f.after && matches(f, e)) {
           refetch(); // a new database on the first page: fetch the page in its order
         }
@@ -67,9 +70,9 @@ function row(d, hasBehind) {
     h('td', { class: 'mono current', text: d.currentVersion || '—' }),
     h('td', { class: 'mono target', text: d.targetVersion || '—' }),
     hasBehind ? h('td', { class: 'num behind', text: d.versionsBehind ?? '' }) : null,
-    h('td', { text: d.env }),
-    h('td', { text: d.directory }),
-    h('td', { class: 'when', text: when(d.lastDeploymentAt) }),
+    h('td', { class: 'nowrap', text: d.env }),
+    h('td', { class: 'nowrap', text: d.directory }),
+    h('td', { class: 'when nowrap', text: when(d.lastDeploymentAt) }),
     h('td', { class: 'error small', title: d.error || '', text: short(d.error, 80) }));
 }
 

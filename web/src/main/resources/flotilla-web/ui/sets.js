@@ -56,10 +56,10 @@ function setRow(s) {
     h('td', { text: s.directory }),
     h('td', { text: s.env }),
     h('td', { class: 'mono', text: s.version || '—' }),
-    h('td', { class: 'status' }, badge(s.stalled ? 'STALLED' : s.status), s.dryRun ? ' dry run' : null),
+    h('td', { class: 'status' }, badge(s.stalled ? 'STALLED' : s.status, 'deployment'), s.dryRun ? ' dry run' : null),
     h('td', { class: 'num counts', text: counts(s) }),
-    h('td', { text: when(s.createdAt) }),
-    h('td', { class: 'completed', text: when(s.completedAt) }),
+    h('td', { class: 'nowrap', text: when(s.createdAt) }),
+    h('td', { class: 'completed nowrap', text: when(s.completedAt) }),
     h('td', { class: 'muted', text: (s.trigger || '').toLowerCase() }));
 }
 
@@ -69,7 +69,7 @@ function counts(s) {
 }
 
 function updateSetRow(tr, e) {
-  tr.querySelector('.status').replaceChildren(badge(e.status));
+  tr.querySelector('.status').replaceChildren(badge(e.status, 'deployment'));
   tr.querySelector('.counts').textContent = counts(e);
   if (e.status !== 'RUNNING' && e.status !== 'PAUSED') {
     const c = tr.querySelector('.completed');
@@ -146,7 +146,7 @@ export async function setView(ctx) {
   const rows = new Map(targets.map((t, i) => [t.targetId, body.children[i]]));
   const message = h('div', { id: 'action-message' });
   const head = h('div', { class: 'panel' }, h('dl', { class: 'facts' },
-    fact('Status', h('span', { id: 'set-status' }, badge(set.stalled ? 'STALLED' : set.status))),
+    fact('Status', h('span', { id: 'set-status' }, badge(set.stalled ? 'STALLED' : set.status, 'deployment'))),
     fact('Targets', h('span', { id: 'set-counts', class: 'num', text: counts(set) })),
     fact('Directory', set.directory + (set.tag ? ':' + set.tag : '')),
     fact('Env', set.env),
@@ -163,13 +163,13 @@ export async function setView(ctx) {
     h('h1', { text: `Deployment set #${set.seq}` }),
     h('p', { class: 'muted mono small', text: set.id }),
     head,
-    may ? controls(set, message) : null,
+    may ? controls(set) : null,
     message,
     h('h2', { text: 'Targets' }),
     h('div', { class: 'toolbar' }, toggle),
     targets.length === 0 ? empty(failedOnly ? 'No failed targets.' : 'No target has reported yet.')
       : h('table', { id: 'targets' }, h('thead', null, h('tr', null, ['Target', 'Status', 'From', 'To', 'Error',
-        'Started', 'Ended', may ? '' : null].filter((t) => t !== null).map((t) => h('th', { text: t })))), body),
+        'Started', 'Ended', may ? 'Actions' : null].filter((t) => t !== null).map((t) => h('th', { text: t })))), body),
     tp.total > tpage * TARGETS_PAGE ? h('div', { class: 'pager' }, h('button', { type: 'button', text: 'More targets →',
       onclick: () => go('/sets/' + seg(id), { failed: failedOnly ? '1' : '', tpage: tpage + 1 }) })) : null));
   const refetch = debounce(() => !ctx.stale() && setView(ctx), 400);
@@ -177,7 +177,7 @@ export async function setView(ctx) {
     refresh: refetch,
     onEvent(type, e) {
       if (type === 'set' && e.id === set.id) {
-        document.getElementById('set-status').replaceChildren(badge(e.status));
+        document.getElementById('set-status').replaceChildren(badge(e.status, 'deployment'));
         document.getElementById('set-counts').textContent = counts(e);
       } else if (type === 'deployment' && e.setId === set.id) {
         const tr = rows.get(e.targetId);
@@ -207,8 +207,8 @@ function targetRow(set, t, may) {
     h('td', { class: 'mono', text: t.fromVersion || '—' }),
     h('td', { class: 'mono', text: t.toVersion || t.currentVersion || '—' }),
     h('td', { class: 'error small', title: t.error || '', text: short(t.error, 100) }),
-    h('td', { text: when(t.startedAt) }),
-    h('td', { text: when(t.endedAt) }),
+    h('td', { class: 'nowrap', text: when(t.startedAt) }),
+    h('td', { class: 'nowrap', text: when(t.endedAt) }),
     may ? h('td', null, targetActions(set, t)) : null);
 }
 
@@ -222,19 +222,24 @@ function targetActions(set, t) {
         act(set, 'skip', { target: t.targetName, reason });
       }
     } });
-  return h('span', { class: 'actions' }, t.status === 'FAILED' || t.status === 'SKIPPED' ? retry : null,
+  return h('span', { class: 'row-actions' }, t.status === 'FAILED' || t.status === 'SKIPPED' ? retry : null,
     t.status === 'PASSED' || t.status === 'NO_ACTION' || t.status === 'DRY_RUN' ? null : skip);
 }
 
-function controls(set, message) {
+/** The rollout controls that mean something for the set as the views show it. */
+function controls(set) {
   const running = set.status === 'RUNNING';
+  if (!running && !set.failed) {
+    return null;
+  }
   return h('div', { class: 'actions', id: 'set-actions' },
-    h('button', { type: 'button', text: 'Pause', disabled: !running, onclick: () => act(set, 'pause') }),
-    h('button', { type: 'button', text: 'Resume', onclick: () => act(set, 'resume') }),
-    h('button', { type: 'button', text: 'Retry failed', disabled: !set.failed,
-      onclick: () => act(set, 'retry', { failed: true }) }),
-    h('button', { type: 'button', class: 'danger', text: 'Cancel rollout', disabled: !running,
-      onclick: () => confirm('Cancel this rollout for good? Targets not started are skipped.') && act(set, 'cancel') }));
+    running ? h('button', { type: 'button', text: 'Pause', onclick: () => act(set, 'pause') }) : null,
+    running ? h('button', { type: 'button', text: 'Resume', onclick: () => act(set, 'resume') }) : null,
+    set.failed ? h('button', { type: 'button', text: 'Retry failed',
+      onclick: () => act(set, 'retry', { failed: true }) }) : null,
+    running ? h('button', { type: 'button', class: 'danger', text: 'Cancel rollout',
+      onclick: () => confirm('Cancel this rollout for good? Targets not started are skipped.') && act(set, 'cancel') })
+      : null);
 }
 
 async function act(set, action, body) {
@@ -280,13 +285,17 @@ export async function targetView(ctx) {
 
 function fileLog(f) {
   const failed = !!f.errorStmt || !!f.errorText;
-  const applied = (f.applied || []).map((s) => h('li', null, h('pre', { text: typeof s === 'string' ? s : JSON.stringify(s) })));
+  let ran = (f.applied || []).map((s) => (typeof s === 'string' ? s : JSON.stringify(s)));
+  if (f.errorStmt && ran.length && ran[ran.length - 1] === f.errorStmt) {
+    ran = ran.slice(0, -1); // the executor lists the statement it was running: show it once, as the failure
+  }
   return h('article', { class: 'file' + (failed ? ' failed' : '') },
     h('header', null, h('span', { class: 'name mono', text: f.name }),
       badge(failed ? 'FAILED' : 'PASSED', 'deployment'),
-      h('span', { class: 'muted small', text: `${(f.applied || []).length} statements applied`
-        + (f.skipped ? `, ${f.skipped} skipped (already applied)` : '') + ' · ' + when(f.startedAt) })),
-    h('ol', null, applied,
+      h('span', { class: 'muted small', text: (failed ? (ran.length ? `${ran.length} statements ran before the failing one` : 'failed at its first statement')
+        : `${ran.length} statements applied`) + (f.skipped ? `, ${f.skipped} skipped (already applied)` : '')
+        + ' · ' + when(f.startedAt) })),
+    h('ol', null, ran.map((s) => h('li', null, h('pre', { text: s }))),
       f.errorStmt ? h('li', { class: 'failed', title: 'the statement that failed' },
         h('pre', { class: 'error-stmt', text: f.errorStmt })) : null),
     f.errorText ? h('div', { class: 'error-box error-text', text: f.errorText }) : null);

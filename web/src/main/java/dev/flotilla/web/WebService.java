@@ -112,7 +112,7 @@ public final class WebService implements FlotillaService {
     /** The headers every page and file of the UI carries. */
     static void secure(HttpServerResponse r) {
         r.putHeader("content-security-policy", CSP).putHeader("x-frame-options", "DENY")
-                .putHeader("x-content-type-options", "nosniff").putHeader("referrer-policy", "no-referrer");
+                .putHeader("x-content-type-options", "nosniff").putHeader("referrer-policy", "same-origin");
     }
 
     private static String resource(String name) {

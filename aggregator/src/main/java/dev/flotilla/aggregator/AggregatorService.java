@@ -28,6 +28,7 @@ public final class AggregatorService extends StoreBackedService {
     private ResultsConsumer loop;
     private SupervisedLoop supervisor;
     private ViewQueries queries;
+    private LiveEvents live;
 
     /** With sets reported stalled after 5 minutes without an event. */
     public AggregatorService() {
@@ -54,6 +55,10 @@ public final class AggregatorService extends StoreBackedService {
         host.store().migrate(ViewSchema.DDL);
         queries = new ViewQueries(host.store(), stallAfter);
         loop = new ResultsConsumer(host.kafka(), host.store(), host.meters());
+        live = new LiveEvents(queries);
+        loop.onCommitted(live::committed);
+        io.micrometer.core.instrument.Gauge.builder("flotilla_aggregator_event_stream_clients", live,
+                LiveEvents::subscribers).register(host.meters());
     }
 
     @Override
@@ -75,6 +80,7 @@ public final class AggregatorService extends StoreBackedService {
         api.get("/api/v1/databases/:id", Scope.READ, ctx -> answer(ctx, () -> queries.database(ctx.pathParam("id"))));
         api.get("/api/v1/directories", Scope.READ, ctx -> answer(ctx, () -> queries.directories(
                 Page.of(ctx.queryParams()))));
+        api.get("/api/v1/events", Scope.READ, ctx -> EventStream.serve(ctx, live));
     }
 
     private static String q(RoutingContext ctx, String name) {
@@ -95,6 +101,9 @@ public final class AggregatorService extends StoreBackedService {
         }
         if (loop != null) {
             loop.close();
+        }
+        if (live != null) {
+            live.close();
         }
         return Future.succeededFuture();
     }

@@ -7,7 +7,7 @@ import { connect, live, onEvent } from './live.js';
 import { databasesView } from './databases.js';
 import { setsView, setView, targetView } from './sets.js';
 import { dirsView, versionView } from './dirs.js';
-import { me } from './state.js';
+import { debounce, me } from './state.js';
 
 
 const ROUTES = [
@@ -49,14 +49,22 @@ async function render() {
         }
       },
     };
-    try {
-      current = await view()(ctx);
-    } catch (e) {
-      if (gen === generation) {
-        main.replaceChildren(notice('err', e.message));
-        current = null;
+    const load = async () => {
+      try {
+        const v = await view()(ctx);
+        if (gen === generation && v) {
+          current = v; // the page on screen now, with its rows, gets the events
+        }
+      } catch (e) {
+        if (gen === generation) {
+          main.replaceChildren(notice('err', e.message));
+        }
       }
-    }
+    };
+    // Fetches the page again in place, once a burst of events is over.
+    ctx.reload = debounce(() => gen === generation && load(), 400);
+    current = null;
+    await load();
     return;
   }
   location.hash = '#/databases';

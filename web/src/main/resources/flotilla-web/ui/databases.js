@@ -2,7 +2,7 @@
 // search by name, filters, and cursor paging (page.next), which stays an index scan at any depth.
 import { get, query } from './api.js';
 import { badge, empty, flash, h, short, when } from './dom.js';
-import { debounce, go } from './state.js';
+import { go } from './state.js';
 
 const PAGE_SIZE = 50;
 
@@ -38,7 +38,7 @@ export async function databasesView(ctx) {
     toolbar(f, options),
     table,
     pager(f, page)));
-  const refetch = debounce(() => !ctx.stale() && databasesView(ctx), 400);
+  const refetch = ctx.reload;
   return {
     refresh: refetch,
     onEvent(type, e) {

@@ -6,7 +6,9 @@ const TYPES = ['database', 'deployment', 'set', 'reset'];
 let source = null;
 let listener = () => {};
 let retry = null;
-export const live = { connected: false };
+/** The state of the stream, and its last events (for a look in the browser's console: flotillaLive.recent). */
+export const live = { connected: false, recent: [] };
+window.flotillaLive = live;
 
 function indicator(on, text) {
   live.connected = on;
@@ -43,6 +45,10 @@ export function connect() {
         data = e.data ? JSON.parse(e.data) : {};
       } catch (x) {
         return;
+      }
+      live.recent.push({ id: e.lastEventId, type, data });
+      if (live.recent.length > 200) {
+        live.recent.shift();
       }
       listener(type, data);
     });

@@ -3,7 +3,7 @@
 // Deploy and the rollout controls appear where the token's grants allow them.
 import { get, post, query, seg } from './api.js';
 import { badge, empty, flash, h, notice, short, when } from './dom.js';
-import { canDeploy, debounce, go } from './state.js';
+import { canDeploy, go } from './state.js';
 
 const PAGE_SIZE = 25;
 const TARGETS_PAGE = 500;
@@ -32,7 +32,7 @@ export async function setsView(ctx) {
       f.page * PAGE_SIZE < total ? h('button', { type: 'button', text: 'Older →',
         onclick: () => go('/sets', { ...f, page: f.page + 1 }) }) : null,
       h('span', { class: 'muted', text: `${total} sets` }))));
-  const refetch = debounce(() => !ctx.stale() && setsView(ctx), 400);
+  const refetch = ctx.reload;
   return {
     refresh: refetch,
     onEvent(type, e) {
@@ -133,9 +133,9 @@ export async function setView(ctx) {
     }
     // Just deployed: the set reaches the views a moment after the coordinator took it.
     ctx.show(notice('ok', `Deployment set ${id} was started; waiting for its first results…`));
-    const retry = debounce(() => !ctx.stale() && setView(ctx), 1000);
-    retry();
-    return { refresh: retry, onEvent: (type, e2) => (type === 'set' && e2.id === id) && retry() };
+    setTimeout(ctx.reload, 1000);
+    return { refresh: ctx.reload, onEvent: (type, e2) => ((type === 'set' && e2.id === id) || type === 'reset')
+      && ctx.reload() };
   }
   if (ctx.stale()) {
     return null;
@@ -172,7 +172,7 @@ export async function setView(ctx) {
         'Started', 'Ended', may ? 'Actions' : null].filter((t) => t !== null).map((t) => h('th', { text: t })))), body),
     tp.total > tpage * TARGETS_PAGE ? h('div', { class: 'pager' }, h('button', { type: 'button', text: 'More targets →',
       onclick: () => go('/sets/' + seg(id), { failed: failedOnly ? '1' : '', tpage: tpage + 1 }) })) : null));
-  const refetch = debounce(() => !ctx.stale() && setView(ctx), 400);
+  const refetch = ctx.reload;
   return {
     refresh: refetch,
     onEvent(type, e) {
@@ -185,9 +185,9 @@ export async function setView(ctx) {
           tr.querySelector('.status').replaceChildren(badge(e.status, 'deployment'));
           tr.querySelector('.error').textContent = short(e.error, 100);
           flash(tr);
-        } else if (!failedOnly || e.status === 'FAILED') {
-          refetch();
         }
+        // Once the burst is over, the set's header, counters, times and targets as the views hold them.
+        refetch();
       } else if (type === 'reset') {
         refetch();
       }
@@ -275,7 +275,7 @@ export async function targetView(ctx) {
     h('h2', { text: 'Log' }),
     d.files.length === 0 ? empty(d.status === 'NO_ACTION' ? 'No migration files to execute.' : 'No file ran.')
       : d.files.map(fileLog)));
-  const refetch = debounce(() => !ctx.stale() && targetView(ctx), 400);
+  const refetch = ctx.reload;
   return {
     refresh: refetch,
     onEvent: (type, e) => (type === 'deployment' && e.setId === d.deploymentSetId && e.targetId === d.targetId)

@@ -8,11 +8,6 @@ export function canDeploy(env) {
     || (g.startsWith('deploy:') && (env == null || g.slice(7).split(',').includes(env))));
 }
 
-/** Whether the token may read a version's files (push to that directory, or deploy). */
-export function canReadFiles(directory) {
-  return canDeploy(null) || me.grants.some((g) => g === 'push'
-    || (g.startsWith('push:') && g.slice(5).split(',').includes(directory)));
-}
 
 /** Navigates within the app to path with the non-empty params as the hash's query. */
 export function go(path, params) {

@@ -74,7 +74,66 @@ final class FanOutBench {
         String setId = f.lastSet("bench");
         Stats sets = Stats.of(timed(api, o.requests / 10, () -> "/api/v1/deployment-sets?pageSize=20"));
         Stats set = Stats.of(timed(api, o.requests / 10, () -> "/api/v1/deployment-sets/" + setId + "?pageSize=20"));
-        return report(fanOutMs, viewsMs, heap, during, atRest, sets, set);
+        Report r = report(fanOutMs, viewsMs, heap, during, atRest, sets, set);
+        webUi(r, api);
+        return r;
+    }
+
+    /**
+     * The web UI's Databases page at fleet size, as the server answers it: its first screen (the
+     * page of 50 and the two lists its filters come from, sent one after the other, so an upper
+     * bound of the page's parallel requests), a filtered and a searched first screen, and "Next"
+     * along the API's cursor from random depths.
+     */
+    private void webUi(Report r, Api api) {
+        String size = o.targets == 100_000 ? "" : String.format(Locale.ROOT, " (target size: 100,000; ran %,d)",
+                o.targets);
+        int n = Math.max(10, o.requests / 4);
+        Stats first = Stats.of(timed(n, () -> firstScreen(api, "")));
+        Stats filtered = Stats.of(timed(n, () -> firstScreen(api, "&status=PENDING&env=bench")));
+        Stats searched = Stats.of(timed(n, () -> firstScreen(api, "&name=" + (1 + random.nextInt(o.targets)))));
+        Stats next = Stats.of(nextPages(api, o.requests));
+        r.row("web UI, Databases first screen (`databases?pageSize=50` + `directories` + `deployment-sets?pageSize=200`,"
+                + " one after the other): n / p50 / p99", latency(first));
+        r.row("web UI, the same filtered by status and env: n / p50 / p99", latency(filtered));
+        r.row("web UI, the same searching a name: n / p50 / p99", latency(searched));
+        r.row("web UI, Databases \"Next\" (`page.next` cursor, from random depths): n / p50 / p99", latency(next));
+        r.check(new Check("web UI Databases first screen p99" + size, first.quantile(0.99) / 1_000_000 + " ms",
+                "< 300 ms", first.quantile(0.99) < 300_000_000L));
+        r.check(new Check("web UI Databases next page p99" + size, next.quantile(0.99) / 1_000_000 + " ms",
+                "< 300 ms", next.quantile(0.99) < 300_000_000L));
+    }
+
+    private static long firstScreen(Api api, String filter) {
+        long t0 = System.nanoTime();
+        api.get("/api/v1/databases?pageSize=50" + filter);
+        api.get("/api/v1/directories?pageSize=500");
+        api.get("/api/v1/deployment-sets?pageSize=200");
+        return System.nanoTime() - t0;
+    }
+
+    /** Chains of ten "Next" clicks, each starting on a random page; every click timed. */
+    private long[] nextPages(Api api, int n) {
+        long[] out = new long[n];
+        int i = 0;
+        for (int chains = 0; i < n && chains < n; chains++) {
+            int start = 1 + random.nextInt(Math.max(1, o.targets / 50 - 10));
+            String path = api.get("/api/v1/databases?pageSize=50&page=" + start).path("page").path("next").asText(null);
+            for (int k = 0; k < 10 && i < n && path != null; k++) {
+                long t0 = System.nanoTime();
+                path = api.get(path).path("page").path("next").asText(null);
+                out[i++] = System.nanoTime() - t0;
+            }
+        }
+        return java.util.Arrays.copyOf(out, i);
+    }
+
+    private static long[] timed(int n, java.util.function.LongSupplier one) {
+        long[] out = new long[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = one.getAsLong();
+        }
+        return out;
     }
 
     private Report report(long fanOutMs, long viewsMs, Map<String, Long> heap, Stats during, Stats atRest, Stats sets,

@@ -89,7 +89,8 @@ public final class RegistryService extends StoreBackedService {
         api.get("/api/v1/dirs", Scope.READ, this::dirs);
         api.route(HttpMethod.GET, "/api/v1/dirs/:name/archive", EnumSet.of(Scope.PUSH, Scope.DEPLOY), this::archive);
         api.route(HttpMethod.GET, "/api/v1/versions/:versionId", EnumSet.of(Scope.PUSH, Scope.DEPLOY), this::version);
-        api.get("/api/v1/versions/:versionId/files", Scope.READ, this::files);
+        api.route(HttpMethod.GET, "/api/v1/versions/:versionId/files", EnumSet.of(Scope.READ, Scope.PUSH, Scope.DEPLOY),
+                this::files);
     }
 
     /**
@@ -203,7 +204,8 @@ public final class RegistryService extends StoreBackedService {
      * A version's files and {@code atlas.sum}, for the web UI. Scope read sees the names, versions and
      * {@code atlas.sum} (hashes only); a file's SQL may hold {@code -- atlas:sensitive} literals, so its
      * {@code content} is there only for tokens that may fetch the archive itself (push of the version's
-     * directory, or deploy), and {@code contentHidden} says when it is not.
+     * directory, or deploy), and {@code contentHidden} says when it is not. A push token of another
+     * directory (and without read) is refused.
      */
     private void files(RoutingContext ctx) {
         String id = ctx.pathParam("versionId");
@@ -217,6 +219,9 @@ public final class RegistryService extends StoreBackedService {
             RegistryStore.StoredVersion v = registry.store().byId(id).orElseThrow(() -> new FlotillaException(
                     ErrorCode.NOT_FOUND, "directory version " + id + " is not in this registry"));
             boolean content = p.allows(Scope.DEPLOY, null) || p.allows(Scope.PUSH, v.directory());
+            if (!content && !p.allows(Scope.READ, null)) {
+                p.require(Scope.PUSH, "directory", v.directory());
+            }
             MigrationDirectory dir = MigrationDirectory.fromArchive(v.archive());
             JsonArray files = new JsonArray();
             for (MigrationFile f : dir.files()) {

@@ -100,7 +100,8 @@ class WebUiIT {
             } catch (AssertionError | PlaywrightException e) {
                 shot(page, "failure");
                 throw new AssertionError("at " + page.url() + " (target/screenshots/failure.png), console " + console
-                        + ": " + e.getMessage() + "\n" + page.locator("body").innerText(), e);
+                        + ": " + e.getMessage() + "\n" + page.locator("body").innerText() + "\nlast events: "
+                        + page.evaluate("JSON.stringify(((window.flotillaLive || {}).recent || []).slice(-40))"), e);
             }
         }
     }
@@ -120,6 +121,7 @@ class WebUiIT {
         page.click("button[type=submit]");
         assertThat(page).hasURL(fleet.url() + "/");
         assertThat(page.locator("#who")).containsText("admin");
+        assertThat(page.locator("#live")).hasText("live"); // subscribed to /api/v1/events, so no polling
         assertThat(page.locator("main")).containsText("No databases yet");
         assertThat(page.evaluate("document.cookie").toString()).as("the token stays in the HttpOnly cookie")
                 .doesNotContain(fleet.token()).contains("flotilla_csrf=");

@@ -13,6 +13,7 @@ import dev.flotilla.fabric.TopicSetup;
 import dev.flotilla.fabric.access.AccessService;
 import dev.flotilla.migrate.ErrorCode;
 import dev.flotilla.migrate.FlotillaException;
+import dev.flotilla.openapi.OpenApiService;
 import dev.flotilla.registry.RegistryService;
 import dev.flotilla.worker.ArchiveSource;
 import dev.flotilla.worker.WorkerService;
@@ -140,6 +141,7 @@ public final class DevServer implements AutoCloseable {
                 default:
                     out.add(new AggregatorService());
                     out.add(new AccessService());
+                    out.add(new OpenApiService());
             }
         }
         return out;

@@ -23,8 +23,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * Every route every service serves, taken from the router itself, so that a route added later is
  * checked without anyone remembering to: 401 without a token, 403 with a token of the wrong
- * scope, past both with a token of each scope the route takes. Only the health routes and
- * {@code /metrics} are open.
+ * scope, past both with a token of each scope the route takes. Only the health routes,
+ * {@code /metrics}, browser sign-in and the API's description and docs are open.
  */
 class RouteScopesIT {
     /** For each scope a route may need, one that never covers it. */
@@ -47,7 +47,9 @@ class RouteScopesIT {
                             .toList());
             assertThat(routes).filteredOn(r -> r.scopes().isEmpty()).extracting(Api.RouteSpec::path)
                     .containsExactlyInAnyOrder("/health/live", "/health/ready", "/metrics", "/ui/session",
-                            "/ui/session/delete");
+                            "/ui/session/delete", "/api/v1/openapi.yaml", "/api/v1/docs",
+                            "/api/v1/docs/swagger-initializer.js", "/api/v1/docs/swagger-ui.css",
+                            "/api/v1/docs/swagger-ui-bundle.js");
             Map<Scope, String> tokens = new EnumMap<>(Scope.class);
             for (Scope s : Scope.values()) {
                 tokens.put(s, fleet.host().access().create("only-" + s.word(), List.of(new Grant(s, List.of())),

@@ -256,25 +256,36 @@ final class JdbcViewWriter {
             r.getFromVersion(), r.getToVersion(), r.getCurrentVersion(), r.getDatabaseId(), r.getError(),
             r.getErrorCode(), paused(r) ? null : ts(r.getStartedAt()), paused(r) ? null : ts(r.getEndedAt()),
             ts(r.getOccurredAt()), r.getWorkerId()});
-        List<MigrationResult> applied = new ArrayList<>();
-        List<MigrationResult> skipped = new ArrayList<>();
+        // The follow-ups in event order: a run of results of one kind is one batch.
+        List<MigrationResult> run = new ArrayList<>();
+        boolean runSkipped = false;
         for (int i = 0; i < n.length; i++) {
             MigrationResult r = s.results.get(i);
             touched.deployment(r.getDeploymentSetId(), r.getTargetId());
             if (n[i] > 0) {
-                if (SKIPPED.equals(r.getStatus())) {
-                    if (!paused(r)) {
-                        skipped.add(r);
-                    }
-                } else {
-                    applied.add(r);
-                }
                 changed.add(s.resultIndices.get(i));
                 touched.time(r.getDeploymentSetId(), r.getOccurredAt(), paused(r) ? null : r.getEndedAt());
+                if (paused(r)) {
+                    continue;
+                }
+                boolean skipped = SKIPPED.equals(r.getStatus());
+                if (skipped != runSkipped) {
+                    followUps(run, runSkipped);
+                    run.clear();
+                    runSkipped = skipped;
+                }
+                run.add(r);
             }
         }
-        batch(RESULT_APPLIED, applied, this::applied);
-        batch(SKIPPED_APPLIED, skipped, r -> new Object[] {r.getDeploymentSetId(), r.getTargetId(), r.getTargetId(),
+        followUps(run, runSkipped);
+    }
+
+    private void followUps(List<MigrationResult> results, boolean skipped) throws SQLException {
+        if (!skipped) {
+            batch(RESULT_APPLIED, results, this::applied);
+            return;
+        }
+        batch(SKIPPED_APPLIED, results, r -> new Object[] {r.getDeploymentSetId(), r.getTargetId(), r.getTargetId(),
             r.getEnv(), r.getTargetName(), r.getDirectory(), r.getRedactedUrl(), r.getDatabaseId(),
             r.getCurrentVersion(), r.getToVersion(), ts(r.getOccurredAt())});
     }

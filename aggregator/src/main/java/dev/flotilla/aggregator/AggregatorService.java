@@ -40,6 +40,7 @@ public final class AggregatorService extends StoreBackedService {
     private BehindGauge behind;
     private long behindTimer = -1;
     private ViewQueries queries;
+    private LiveEvents live;
 
     /** With sets reported stalled after 5 minutes without an event. */
     public AggregatorService() {
@@ -69,6 +70,11 @@ public final class AggregatorService extends StoreBackedService {
         rollouts = new RolloutsConsumer(host.kafka(), host.store());
         behind = new BehindGauge(host.store(), host.meters());
         behind.refresh();
+        live = new LiveEvents(queries);
+        loop.onCommitted(live::committed);
+        rollouts.onCommitted(live::committed);
+        io.micrometer.core.instrument.Gauge.builder("flotilla_aggregator_event_stream_clients", live,
+                LiveEvents::subscribers).register(host.meters());
     }
 
     @Override
@@ -96,6 +102,7 @@ public final class AggregatorService extends StoreBackedService {
         api.get("/api/v1/databases/:id", Scope.READ, ctx -> answer(ctx, () -> queries.database(ctx.pathParam("id"))));
         api.get("/api/v1/directories", Scope.READ, ctx -> answer(ctx, () -> queries.directories(
                 Page.of(ctx.queryParams()))));
+        api.get("/api/v1/events", Scope.READ, ctx -> EventStream.serve(ctx, live));
     }
 
     private static String q(RoutingContext ctx, String name) {
@@ -122,6 +129,9 @@ public final class AggregatorService extends StoreBackedService {
         }
         if (loop != null) {
             loop.close();
+        }
+        if (live != null) {
+            live.close();
         }
         return Future.succeededFuture();
     }

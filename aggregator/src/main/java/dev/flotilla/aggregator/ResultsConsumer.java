@@ -69,6 +69,13 @@ final class ResultsConsumer implements SupervisedLoop.Body {
     private KafkaProducer<String, byte[]> dlq;
     private SupervisedLoop loop;
 
+    /** Told of every batch the views committed (the live stream reads the touched rows back). */
+    private volatile java.util.function.Consumer<List<?>> onCommitted = events -> { };
+
+    void onCommitted(java.util.function.Consumer<List<?>> listener) {
+        this.onCommitted = listener;
+    }
+
     ResultsConsumer(KafkaSettings kafka, ServiceStore db, MeterRegistry meters) {
         this.kafka = kafka;
         this.applier = new BatchApplier(db);
@@ -233,6 +240,7 @@ final class ResultsConsumer implements SupervisedLoop.Body {
                 }
                 counted(records, events, applied.changed());
                 maintenance.inserted(applied.newDeployments());
+                onCommitted.accept(events);
                 return true;
             } catch (SQLException e) {
                 LOG.warn("writing a batch of {} events to the views failed, retrying: {}", records.size(),

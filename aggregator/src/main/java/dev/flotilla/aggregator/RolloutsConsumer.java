@@ -51,11 +51,17 @@ final class RolloutsConsumer implements SupervisedLoop.Body {
     private final KafkaSettings kafka;
     private final ServiceStore db;
     private volatile boolean caughtUp;
+    private volatile java.util.function.Consumer<List<?>> onCommitted = events -> { };
     private SupervisedLoop loop;
 
     RolloutsConsumer(KafkaSettings kafka, ServiceStore db) {
         this.kafka = kafka;
         this.db = db;
+    }
+
+    /** Called on the consumer's thread with the changes of each batch once the views have them. */
+    void onCommitted(java.util.function.Consumer<List<?>> listener) {
+        this.onCommitted = listener;
     }
 
     @Override
@@ -102,6 +108,7 @@ final class RolloutsConsumer implements SupervisedLoop.Body {
         while (loop.running()) {
             try {
                 write(changes, (i, reason) -> park(dlq, records.get(i), reason));
+                onCommitted.accept(List.copyOf(changes.values()));
                 return;
             } catch (SQLException e) {
                 LOG.warn("writing {} rollout changes to the views failed, retrying: {}", changes.size(), e.getMessage());

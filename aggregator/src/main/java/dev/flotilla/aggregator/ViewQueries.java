@@ -236,6 +236,47 @@ final class ViewQueries {
         return rows.get(0);
     }
 
+    /** What the live stream says of changed rows: databases, deployments and sets, each by key. */
+    record Changed(List<JsonObject> databases, List<JsonObject> deployments, List<JsonObject> sets) {
+    }
+
+    /**
+     * The current rows of the databases, deployments and sets named: three index lookups, for the
+     * live stream after a batch was committed.
+     */
+    Changed changed(java.util.Collection<String> targetIds, java.util.Collection<String> setIds) throws SQLException {
+        String[] targets = targetIds.toArray(String[]::new);
+        String[] sets = setIds.toArray(String[]::new);
+        List<JsonObject> dbs = targets.length == 0 ? List.of() : arrays("SELECT target_id AS id, env, name, directory,"
+                + " status, current_version, target_version, last_set_id AS set_id FROM agg_databases"
+                + " WHERE target_id = ANY(?)", (Object) targets);
+        List<JsonObject> deps = targets.length == 0 || sets.length == 0 ? List.of() : arrays("SELECT set_id, target_id,"
+                + " target_name AS name, env, status, error FROM agg_deployments WHERE set_id = ANY(?)"
+                + " AND target_id = ANY(?)", sets, targets);
+        List<JsonObject> ss = new ArrayList<>();
+        if (sets.length > 0) {
+            for (JsonObject r : arrays(SETS + " WHERE x.id = ANY(?)", (Object) sets)) {
+                JsonObject full = set(r);
+                ss.add(new JsonObject().put("id", full.getString("id")).put("env", full.getString("env"))
+                        .put("directory", full.getString("directory")).put("status", full.getString("status"))
+                        .put("succeeded", full.getLong("succeeded")).put("failed", full.getLong("failed"))
+                        .put("skipped", full.getLong("skipped", 0L)).put("total", full.getLong("total")));
+            }
+        }
+        return new Changed(dbs, deps, ss);
+    }
+
+    /** A query whose arguments are text arrays. */
+    private List<JsonObject> arrays(String sql, Object... arrays) throws SQLException {
+        try (Connection c = db.connection()) {
+            Object[] args = new Object[arrays.length];
+            for (int i = 0; i < arrays.length; i++) {
+                args[i] = c.createArrayOf("text", (Object[]) arrays[i]);
+            }
+            return query(c, sql, args);
+        }
+    }
+
     /** A page of directory tags as pushes announced them, by directory and newest first. */
     JsonObject directories(Page page) throws SQLException {
         long total = query("SELECT count(*) AS n FROM agg_directories").get(0).getLong("n");
@@ -283,7 +324,13 @@ final class ViewQueries {
     }
 
     private List<JsonObject> query(String sql, Object... args) throws SQLException {
-        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = db.connection()) {
+            return query(c, sql, args);
+        }
+    }
+
+    private static List<JsonObject> query(Connection c, String sql, Object... args) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {
                 ps.setObject(i + 1, args[i]);
             }

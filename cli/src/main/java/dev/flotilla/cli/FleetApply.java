@@ -38,10 +38,14 @@ final class FleetApply {
      *
      * @return the exit code: 1 when the set FAILED or is still running at the timeout, else 0
      */
-    int run(String env, String tag, boolean dryRun, boolean wait, boolean json) throws InterruptedException {
+    int run(String env, String tag, String toVersion, boolean dryRun, boolean wait, boolean json)
+            throws InterruptedException {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("env", env);
         body.put("tag", tag);
+        if (toVersion != null) {
+            body.put("toVersion", toVersion);
+        }
         body.put("dryRun", dryRun);
         JsonNode created = api.postJson("/api/v1/deployments", body);
         String id = Table.text(created, "id");
@@ -88,7 +92,7 @@ final class FleetApply {
                     out.flush();
                     shown = done;
                 }
-                if (!RUNNING.equals(Table.text(set, "status")) && total >= planned) {
+                if (!RUNNING.equals(Table.text(set, "status")) && total >= planned || stopped(set)) {
                     return set;
                 }
             }
@@ -131,7 +135,23 @@ final class FleetApply {
         }
     }
 
+    /** A rollout that paused, halted or was cancelled: no more targets start until someone acts. */
+    private static boolean stopped(JsonNode set) {
+        String state = Table.text(set, "state");
+        return "PAUSED".equals(state) || "HALTED".equals(state) || "CANCELLED".equals(state);
+    }
+
     private int finish(JsonNode set, String url) {
+        if (stopped(set)) {
+            String id = Table.text(set, "id");
+            String reason = Table.text(set, "reason");
+            err.println("Error: the rollout of deployment set " + DeploymentSets.displayId(set) + " is "
+                    + Table.text(set, "state") + (reason == null ? "" : ": " + reason) + ("PAUSED".equals(
+                    Table.text(set, "state")) ? "; go on with 'flotilla rollout resume --set " + id + "'" : "")
+                    + "; see " + url);
+            err.flush();
+            return 1;
+        }
         if (!"FAILED".equals(Table.text(set, "status"))) {
             return 0;
         }

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** {@code flotilla}: the root command. */
 @Command(name = "flotilla", mixinStandardHelpOptions = true, versionProvider = FlotillaCommand.VersionProvider.class,
         description = "Roll Atlas-style schema migrations out to fleets of tenant databases.",
-        subcommands = {MigrateCommand.class, CloudCommand.class, Verify.class, TokenCommand.class, AuditCommand.class, dev.flotilla.cli.dev.DevCommand.class, dev.flotilla.cli.dev.KafkaCommand.class,
+        subcommands = {MigrateCommand.class, CloudCommand.class, Verify.class, TokenCommand.class, AuditCommand.class, RolloutCommand.class, dev.flotilla.cli.dev.DevCommand.class, dev.flotilla.cli.dev.KafkaCommand.class,
             dev.flotilla.cli.dev.ServiceCommand.Registry.class, dev.flotilla.cli.dev.ServiceCommand.Coordinator.class,
             dev.flotilla.cli.dev.ServiceCommand.Worker.class, dev.flotilla.cli.dev.ServiceCommand.Aggregator.class})
 final class FlotillaCommand {

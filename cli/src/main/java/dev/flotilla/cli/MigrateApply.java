@@ -56,7 +56,8 @@ final class MigrateApply implements Callable<Integer> {
             description = "linear (default), linear-skip or non-linear.")
     String execOrder;
 
-    @Option(names = "--to-version", paramLabel = "VERSION", description = "Stop after this version.")
+    @Option(names = "--to-version", paramLabel = "VERSION",
+            description = "Stop after this version (with --env: on every target of the env).")
     String toVersion;
 
     @Option(names = "--tag", paramLabel = "TAG", description = "With --env: deploy this tag instead of the env's.")
@@ -91,7 +92,7 @@ final class MigrateApply implements Callable<Integer> {
     private int fleet() throws InterruptedException {
         String env = dir.env.name;
         String single = amount != null ? "AMOUNT" : baseline != null ? "--baseline" : allowDirty ? "--allow-dirty"
-                : toVersion != null ? "--to-version" : txMode != null ? "--tx-mode" : dir.dir != null ? "--dir" : null;
+                : txMode != null ? "--tx-mode" : dir.dir != null ? "--dir" : null;
         if (single != null) {
             throw new FlotillaException(ErrorCode.CONFIG_INVALID, single + " applies to one database (--url);"
                     + " with --env " + env + " alone the Flotilla server deploys the env's migration.dir to its"
@@ -99,7 +100,7 @@ final class MigrateApply implements Callable<Integer> {
         }
         FleetApply fleet = new FleetApply(dir.registry(), spec.commandLine().getOut(), spec.commandLine().getErr(),
                 Durations.parse("--poll-interval", pollInterval), Durations.parse("--wait-timeout", waitTimeout));
-        return fleet.run(env, tag, dryRun, !noWait, AtlasJson.requested(target.format));
+        return fleet.run(env, tag, toVersion, dryRun, !noWait, AtlasJson.requested(target.format));
     }
 
     private int single() {

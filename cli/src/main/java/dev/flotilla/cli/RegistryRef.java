@@ -35,6 +35,10 @@ record RegistryRef(String name, String tag) {
             for (String param : rest.substring(q + 1).split("&")) {
                 if (param.startsWith("tag=")) {
                     tag = param.substring("tag=".length());
+                } else if (param.startsWith("version=")) {
+                    throw new FlotillaException(ErrorCode.CONFIG_INVALID, "--dir \"" + url + "\": on the command"
+                            + " line, cap the version with --to-version " + param.substring("version=".length())
+                            + " and read the directory by tag: atlas://" + name + "?tag=TAG");
                 } else if (!param.isEmpty()) {
                     throw new FlotillaException(ErrorCode.CONFIG_INVALID, "--dir \"" + url + "\": unsupported"
                             + " parameter \"" + param + "\"; the registry is read by tag: atlas://" + name

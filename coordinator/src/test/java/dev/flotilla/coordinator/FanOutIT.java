@@ -105,9 +105,14 @@ class FanOutIT {
                 IntStream.range(0, 5).mapToObj(i -> Topics.COMMANDS + " prod/tenant_" + i).toList());
         List<MigrationCommand> commands = commandRecords.stream().map(s -> (MigrationCommand) s.event()).toList();
         assertThat(commands).extracting(MigrationCommand::getCommandId).containsExactlyInAnyOrderElementsOf(
-                IntStream.range(0, 5).mapToObj(i -> setId + "/" + i).toList());
+                IntStream.range(0, 5).mapToObj(i -> setId + "/0/" + i).toList());
+        assertThat(commands).allSatisfy(c -> {
+            assertThat(c.getGroup()).as("a set without a deployment block runs as one group without a name").isNull();
+            assertThat(c.getLane()).as("and without a parallel limit, so without lanes").isNull();
+            assertThat(c.getControlEpoch()).isEqualTo(1);
+        });
         assertThat(commands).allSatisfy(c -> assertThat(c.getRedactedUrl()).doesNotContain("s3cret"));
-        assertThat(recordedPlanned(setId)).contains(5);
+        assertThat(recorded(setId)).contains("5 published");
     }
 
     /**
@@ -123,11 +128,12 @@ class FanOutIT {
         Throwable thrown = catchThrowable(() -> fanOut.deploy(setId, env(targets), V2, "CLI", false));
 
         assertThat(thrown).isInstanceOf(FlotillaException.class)
-                .hasMessageStartingWith("publishing deployment set for env \"prod\" failed, nothing was sent: ")
+                .hasMessageStartingWith("publishing deployment set " + setId + " for env \"prod\" failed, nothing was sent: ")
                 .hasRootCauseInstanceOf(RecordTooLargeException.class);
         assertThat(((FlotillaException) thrown).code()).isEqualTo(ErrorCode.CONNECTION_FAILED);
         assertThat(committedEventsOf(setId)).isEmpty();
-        assertThat(recordedPlanned(setId)).isEmpty();
+        assertThat(recorded(setId)).as("recorded but not published: the coordinator publishes it again at its next"
+                + " start").contains("4 unpublished");
     }
 
     @Test
@@ -207,13 +213,14 @@ class FanOutIT {
         return partitions;
     }
 
-    /** The planned count coordinator_sets recorded for the set, empty when it has no row. */
-    private Optional<Integer> recordedPlanned(String setId) throws SQLException {
+    /** "planned published|unpublished" as coordinator_rollouts recorded the set, empty when it has no row. */
+    private Optional<String> recorded(String setId) throws SQLException {
         try (Connection c = store.connection();
-             PreparedStatement ps = c.prepareStatement("SELECT planned FROM coordinator_sets WHERE id = ?")) {
+             PreparedStatement ps = c.prepareStatement("SELECT planned, published FROM coordinator_rollouts WHERE set_id = ?")) {
             ps.setString(1, setId);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(rs.getInt(1)) : Optional.empty();
+                return rs.next() ? Optional.of(rs.getInt(1) + (rs.getBoolean(2) ? " published" : " unpublished"))
+                        : Optional.empty();
             }
         }
     }

@@ -65,6 +65,22 @@ public final class Api {
         this.access = access;
         this.lookups = vertx.createSharedWorkerExecutor("flotilla-http-auth", 2);
         BrowserGuard.install(router, settings);
+        if (access != null) {
+            Sessions.install(this, router, access, lookups);
+        }
+    }
+
+    /**
+     * Declares an open route that a caller installs itself (sign-in, pages and files that hold no
+     * data); {@link #routes()} lists it, and the scope test holds it to being open.
+     */
+    void declareOpen(HttpMethod method, String path, String contentType, long maxBody) {
+        specs.add(new RouteSpec(method, path, Set.of(), contentType, maxBody));
+    }
+
+    /** Pages and files anyone may fetch because they hold no data (the web UI's, the API's description). */
+    public void page(String path, Handler<RoutingContext> handler) {
+        open(HttpMethod.GET, path, handler);
     }
 
     /** A route anyone may call (health). */
@@ -166,10 +182,15 @@ public final class Api {
      */
     private SecurityPolicyHandler authenticated(Set<Scope> scopes) {
         return ctx -> {
-            String token = BrowserGuard.bearer(ctx);
+            Sessions.Credential credential = Sessions.credential(ctx);
+            String token = credential.token();
             if (token == null) {
                 unauthenticated(ctx, "this request needs an API token with scope " + words(scopes) + "; pass it"
                         + " with --token or FLOTILLA_TOKEN (header 'Authorization: Bearer flt_…')");
+                return;
+            }
+            if (credential.csrfProblem() != null) {
+                HttpErrors.fail(ctx, new FlotillaException(ErrorCode.FORBIDDEN, credential.csrfProblem()));
                 return;
             }
             var known = access.remembered(token);

@@ -252,7 +252,8 @@ class ApiTest {
 
         assertThat(host.routerRoutes()).containsExactlyInAnyOrderElementsOf(declared);
         assertThat(host.api().routes()).filteredOn(r -> r.scopes().isEmpty()).extracting(Api.RouteSpec::path)
-                .containsExactlyInAnyOrder("/health/ready", "/health/live", "/metrics");
+                .containsExactlyInAnyOrder("/health/ready", "/health/live", "/metrics", "/ui/session",
+                        "/ui/session/delete");
     }
 
     /** A GET with a Host header of the test's choosing (java.net.http will not send one). */
@@ -263,6 +264,62 @@ class ApiTest {
             socket.getOutputStream().write(req.getBytes(StandardCharsets.US_ASCII));
             return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         }
+    }
+
+    @Test
+    void aBrowserSignsInWithATokenKeptInAnHttpOnlyStrictCookieAndMustRepeatTheCsrfTokenToChangeAnything()
+            throws Exception {
+        String token = token("deploy");
+        HttpResponse<String> in = send("POST", "/ui/session", null, "application/x-www-form-urlencoded",
+                "token=" + token + "&next=%2Fdatabases%3Fenv%3Dprod");
+
+        assertThat(in.statusCode()).isEqualTo(303);
+        assertThat(in.headers().firstValue("location")).hasValue("/databases?env=prod");
+        List<String> cookies = in.headers().allValues("set-cookie");
+        String session = cookies.stream().filter(c -> c.startsWith("flotilla_session=")).findFirst().orElseThrow();
+        String csrf = cookies.stream().filter(c -> c.startsWith("flotilla_csrf=")).findFirst().orElseThrow();
+        assertThat(session).containsIgnoringCase("HttpOnly").contains("SameSite=Strict").contains("Path=/");
+        assertThat(csrf).doesNotContainIgnoringCase("HttpOnly").contains("SameSite=Strict");
+        String cookie = session.split(";", 2)[0] + "; " + csrf.split(";", 2)[0];
+        String csrfValue = csrf.split(";", 2)[0].substring("flotilla_csrf=".length());
+
+        HttpResponse<String> whoami = http.send(request("GET", "/api/v1/whoami", null, null, null)
+                .header("cookie", cookie).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(whoami.statusCode()).isEqualTo(200);
+        assertThat(whoami.body()).contains("\"grants\":[\"deploy\"]");
+        HttpResponse<String> forged = http.send(request("POST", "/api/v1/deploy", null, "application/json",
+                "{\"env\":\"prod\"}").header("cookie", cookie).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(forged.statusCode()).as("no CSRF header: another site's page could have sent it").isEqualTo(403);
+        assertThat(forged.body()).contains("X-CSRF-Token");
+        HttpResponse<String> wrong = http.send(request("POST", "/api/v1/deploy", null, "application/json",
+                "{\"env\":\"prod\"}").header("cookie", cookie).header("x-csrf-token", "guess").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(wrong.statusCode()).isEqualTo(403);
+        HttpResponse<String> ok = http.send(request("POST", "/api/v1/deploy", null, "application/json",
+                "{\"env\":\"prod\"}").header("cookie", cookie).header("x-csrf-token", csrfValue).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(ok.statusCode()).isEqualTo(201);
+    }
+
+    @Test
+    void aBadTokenGoesBackToTheSignInPageWithTheReasonAndNextNeverLeavesTheSite() throws Exception {
+        HttpResponse<String> bad = send("POST", "/ui/session", null, "application/x-www-form-urlencoded",
+                "token=flt_nope");
+        assertThat(bad.statusCode()).isEqualTo(303);
+        assertThat(bad.headers().firstValue("location").orElseThrow()).startsWith("/signin?error=");
+        assertThat(bad.headers().allValues("set-cookie")).isEmpty();
+
+        HttpResponse<String> away = send("POST", "/ui/session", null, "application/x-www-form-urlencoded",
+                "token=" + token("read") + "&next=%2F%2Fevil.example.com%2F");
+        assertThat(away.headers().firstValue("location")).hasValue("/");
+        assertThat(Sessions.safeNext("https://evil.example.com")).isEqualTo("/");
+        assertThat(Sessions.safeNext("/\\evil.example.com")).isEqualTo("/");
+        assertThat(Sessions.safeNext("/sets/1")).isEqualTo("/sets/1");
+
+        HttpResponse<String> crossSite = http.send(request("POST", "/ui/session", null,
+                "application/x-www-form-urlencoded", "token=" + token("admin")).header("origin", "https://evil.example.com")
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(crossSite.statusCode()).as("no signing a victim in from another site").isEqualTo(403);
     }
 
     private HttpResponse<String> send(String method, String path, String token, String contentType, String body)

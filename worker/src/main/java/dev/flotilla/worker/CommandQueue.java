@@ -1,6 +1,11 @@
 package dev.flotilla.worker;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
@@ -13,7 +18,9 @@ import java.util.function.Predicate;
  * soon as its last one is done, with no hop through the event loop in between (each hop waits for a
  * scheduler slot, which on a busy machine costs more than a small target's own work). At most
  * {@code maxPerServer} commands of one database server are taken at a time; a command whose server
- * is full waits aside, in order, while commands of other servers go ahead of it. Thread-safe.
+ * is full waits aside, in order, while commands of other servers go ahead of it. Commands of one
+ * lane (a staged group's parallel slot) run one at a time, in order: the first holds the lane from
+ * when it comes up until it is done, and the lane's next ones wait aside. Thread-safe.
  *
  * @param <C> a command
  */
@@ -26,10 +33,16 @@ final class CommandQueue<C> {
     /** Commands whose server was full when they came up, per server, in order. */
     private final Map<String, ArrayDeque<Entry<C>>> waiting = new HashMap<>();
     private final Map<String, Integer> taken = new HashMap<>();
+    /** Lanes and the command that holds each (waiting for its server or running). */
+    private final Map<String, Entry<C>> lanes = new HashMap<>();
+    /** Commands whose lane was held when they came up, per lane, in order. */
+    private final Map<String, ArrayDeque<Entry<C>>> laneWaiting = new HashMap<>();
+    /** Commands taken and not done yet. */
+    private final Set<Entry<C>> running = Collections.newSetFromMap(new IdentityHashMap<>());
     private boolean closed;
 
-    /** A command and the server it runs against. */
-    record Entry<C>(String server, C command) {
+    /** A command, the server it runs against and its lane (null for none). */
+    record Entry<C>(String server, String lane, C command) {
     }
 
     CommandQueue(int maxPerServer) {
@@ -37,9 +50,13 @@ final class CommandQueue<C> {
     }
 
     void add(String server, C command) {
+        add(server, null, command);
+    }
+
+    void add(String server, String lane, C command) {
         lock.lock();
         try {
-            ready.addLast(new Entry<>(server, command));
+            ready.addLast(new Entry<>(server, lane, command));
             available.signal();
         } finally {
             lock.unlock();
@@ -62,9 +79,17 @@ final class CommandQueue<C> {
                     available.await();
                     continue;
                 }
+                if (e.lane() != null) {
+                    Entry<C> holder = lanes.putIfAbsent(e.lane(), e);
+                    if (holder != null && holder != e) {
+                        laneWaiting.computeIfAbsent(e.lane(), k -> new ArrayDeque<>()).addLast(e);
+                        continue;
+                    }
+                }
                 int n = taken.getOrDefault(e.server(), 0);
                 if (n < maxPerServer) {
                     taken.put(e.server(), n + 1);
+                    running.add(e);
                     return e;
                 }
                 waiting.computeIfAbsent(e.server(), k -> new ArrayDeque<>()).addLast(e);
@@ -78,6 +103,7 @@ final class CommandQueue<C> {
     void done(Entry<C> e) {
         lock.lock();
         try {
+            running.remove(e);
             taken.merge(e.server(), -1, Integer::sum);
             if (taken.get(e.server()) <= 0) {
                 taken.remove(e.server());
@@ -90,8 +116,23 @@ final class CommandQueue<C> {
                 }
                 available.signal();
             }
+            if (e.lane() != null && lanes.remove(e.lane(), e)) {
+                nextOfLane(e.lane());
+            }
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** The lane is free: its oldest waiting command comes up next. */
+    private void nextOfLane(String lane) {
+        ArrayDeque<Entry<C>> w = laneWaiting.get(lane);
+        if (w != null) {
+            ready.addFirst(w.pollFirst());
+            if (w.isEmpty()) {
+                laneWaiting.remove(lane);
+            }
+            available.signal();
         }
     }
 
@@ -100,12 +141,25 @@ final class CommandQueue<C> {
         lock.lock();
         try {
             int removed = removeFrom(ready, drop);
-            for (Iterator<ArrayDeque<Entry<C>>> it = waiting.values().iterator(); it.hasNext(); ) {
-                ArrayDeque<Entry<C>> w = it.next();
-                removed += removeFrom(w, drop);
-                if (w.isEmpty()) {
-                    it.remove();
+            for (Map<String, ArrayDeque<Entry<C>>> aside : List.of(waiting, laneWaiting)) {
+                for (Iterator<ArrayDeque<Entry<C>>> it = aside.values().iterator(); it.hasNext(); ) {
+                    ArrayDeque<Entry<C>> w = it.next();
+                    removed += removeFrom(w, drop);
+                    if (w.isEmpty()) {
+                        it.remove();
+                    }
                 }
+            }
+            // A lane held by a dropped command (it waited for its server) is free again.
+            List<String> freed = new ArrayList<>();
+            lanes.forEach((lane, holder) -> {
+                if (drop.test(holder.command()) && !isTaken(holder)) {
+                    freed.add(lane);
+                }
+            });
+            for (String lane : freed) {
+                lanes.remove(lane);
+                nextOfLane(lane);
             }
             return removed;
         } finally {
@@ -119,11 +173,16 @@ final class CommandQueue<C> {
         return n - q.size();
     }
 
+    private boolean isTaken(Entry<C> e) {
+        return running.contains(e);
+    }
+
     /** Commands not taken yet. */
     int size() {
         lock.lock();
         try {
-            return ready.size() + waiting.values().stream().mapToInt(ArrayDeque::size).sum();
+            return ready.size() + waiting.values().stream().mapToInt(ArrayDeque::size).sum()
+                    + laneWaiting.values().stream().mapToInt(ArrayDeque::size).sum();
         } finally {
             lock.unlock();
         }

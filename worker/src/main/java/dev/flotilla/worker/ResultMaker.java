@@ -70,6 +70,12 @@ final class ResultMaker {
                 .build();
     }
 
+    /** A command the worker did not start: its set was paused or cancelled, or its group stopped. */
+    MigrationResult skipped(MigrationCommand c, Instant start, String code, String why) {
+        return base(c, start, Instant.now()).setStatus("SKIPPED").setToVersion(c.getTargetVersion())
+                .setFiles(List.of()).setError(cut(why, ERROR_CHARS)).setErrorCode(code).build();
+    }
+
     /** {@code text} with at most {@code max} characters, saying how many were left out. */
     static String cut(String text, int max) {
         if (text == null || text.length() <= max) {

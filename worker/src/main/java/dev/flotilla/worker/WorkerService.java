@@ -4,6 +4,7 @@ import dev.flotilla.fabric.DeadLetters;
 import dev.flotilla.fabric.FlotillaService;
 import dev.flotilla.fabric.KafkaClients;
 import dev.flotilla.fabric.ServiceHost;
+import dev.flotilla.fabric.SupervisedLoop;
 import dev.flotilla.migrate.ErrorCode;
 import dev.flotilla.migrate.FlotillaException;
 import dev.flotilla.migrate.dir.TxMode;
@@ -71,6 +72,8 @@ public final class WorkerService implements FlotillaService {
      * those not started when a partition moves are redelivered to its next owner.
      */
     private static final int PREFETCH = 500;
+    /** How long a starting worker waits to have read every set's rollout state before it runs commands. */
+    private static final Duration ROLLOUTS_WAIT = Duration.ofSeconds(30);
     /** How long stopping waits for the commands being applied to finish. */
     private static final Duration STOP_WAIT = Duration.ofSeconds(30);
 
@@ -90,6 +93,8 @@ public final class WorkerService implements FlotillaService {
     private final ResultMaker results;
     private final RetryPolicy retries = RetryPolicy.defaults();
     private final TargetConnections connections;
+    private RolloutStates rollouts;
+    private SupervisedLoop rolloutsLoop;
     private Vertx vertx;
     private KafkaConsumer<String, byte[]> consumer;
     private KafkaProducer<String, byte[]> producer;
@@ -138,6 +143,8 @@ public final class WorkerService implements FlotillaService {
         vertx = host.vertx();
         context = vertx.getOrCreateContext(); // the consumer's: offsets and pausing live there
         meters(host);
+        rollouts = new RolloutStates(host.kafka());
+        rolloutsLoop = SupervisedLoop.start("flotilla-worker-rollouts-" + workerId, rollouts);
         producer = KafkaProducer.create(vertx, KafkaClients.strings(KafkaClients.eventProducer(host.kafka(),
                 "worker-" + workerId)));
         consumer = KafkaConsumer.create(vertx, KafkaClients.strings(KafkaClients.consumer(host.kafka(), "workers",
@@ -229,7 +236,7 @@ public final class WorkerService implements FlotillaService {
             queue.add("", new Queued(tp, offset, command, null, refused));
             return;
         }
-        queue.add(target.url().serverKey(), new Queued(tp, offset, command, target, null));
+        queue.add(target.url().serverKey(), command.getLane(), new Queued(tp, offset, command, target, null));
     }
 
     /**
@@ -244,6 +251,15 @@ public final class WorkerService implements FlotillaService {
 
     /** A JDBC thread's loop: the next command, applied, its result sent; until the queue closes. */
     private void takeAndApply() {
+        try {
+            // Paused and cancelled sets must be known before a command of theirs starts.
+            if (!rollouts.awaitCaughtUp(ROLLOUTS_WAIT)) {
+                LOG.warn("{} not read within {} s; commands start without knowing of paused sets", Topics.ROLLOUTS,
+                        ROLLOUTS_WAIT.toSeconds());
+            }
+        } catch (InterruptedException ie) {
+            return;
+        }
         while (true) {
             CommandQueue.Entry<Queued> e;
             try {
@@ -273,15 +289,28 @@ public final class WorkerService implements FlotillaService {
     private MigrationResult handle(Queued q) {
         MigrationCommand c = q.command();
         Instant start = Instant.now();
+        Optional<RolloutStates.Skip> skip = rollouts.skip(c);
+        if (skip.isPresent()) {
+            return skipped(c, start, skip.get());
+        }
         if (q.unresolved() != null) {
             return failure(c, start, q.unresolved());
         }
         try {
             DirectoryCache.Version version = directories.await(c.getDirectory(), c.getVersionId(), DIRECTORY_WAIT);
+            skip = rollouts.skip(c); // the fetch may have taken a while
+            if (skip.isPresent()) {
+                return skipped(c, start, skip.get());
+            }
             return apply(c, q.target(), version, start);
         } catch (RuntimeException e) {
             return failure(c, start, e);
         }
+    }
+
+    private MigrationResult skipped(MigrationCommand c, Instant start, RolloutStates.Skip skip) {
+        LOG.debug("command {} for {} not started: {}", c.getCommandId(), c.getTargetId(), skip.why());
+        return counted(results.skipped(c, start, skip.code(), skip.why()));
     }
 
     private MigrationResult apply(MigrationCommand c, TargetResolver.Resolved target, DirectoryCache.Version version,
@@ -349,7 +378,8 @@ public final class WorkerService implements FlotillaService {
 
     /** The options a run uses: its env's, from this worker's project file, never the command's own. */
     private static ApplyOptions options(MigrationCommand c, TargetResolver.Resolved target) {
-        ApplyOptions.Builder o = ApplyOptions.builder().dryRun(c.getDryRun());
+        // The command's version is a cap (--to-version, to_version): never past it. It only ever runs less.
+        ApplyOptions.Builder o = ApplyOptions.builder().dryRun(c.getDryRun()).toVersion(c.getTargetVersion());
         if (target.txMode() != null) {
             o.txMode(TxMode.parse(target.txMode()));
         }
@@ -445,6 +475,9 @@ public final class WorkerService implements FlotillaService {
             vertx.cancelTimer(evictTimer);
         }
         commitNow();
+        if (rolloutsLoop != null) {
+            rolloutsLoop.stop(Duration.ofSeconds(5));
+        }
         queue.close(); // no new command starts; those queued are redelivered to the next owner
         Future<Void> c = consumer == null ? Future.succeededFuture() : consumer.close();
         return c.compose(v -> vertx.executeBlocking(() -> {

@@ -93,4 +93,51 @@ class CommandQueueTest {
 
         assertThat(q.take()).isNull();
     }
+
+    @Test
+    void aLanesCommandsRunOneAtATimeInOrderWhileOtherLanesGoAhead() throws Exception {
+        CommandQueue<String> q = new CommandQueue<>(8);
+        q.add("pg1", "set/wave/0", "t1");
+        q.add("pg1", "set/wave/1", "t2");
+        q.add("pg1", "set/wave/0", "t3");
+        q.add("pg1", "set/wave/0", "t5");
+        q.add("pg2", null, "t4");
+
+        CommandQueue.Entry<String> t1 = q.take();
+        assertThat(t1.command()).isEqualTo("t1");
+        assertThat(q.take().command()).isEqualTo("t2");
+        assertThat(q.take().command()).as("lane 0 is held by t1: t3 and t5 wait, a command without a lane goes ahead")
+                .isEqualTo("t4");
+        assertThat(q.size()).isEqualTo(2);
+        CompletableFuture<String> next = CompletableFuture.supplyAsync(() -> {
+            try {
+                return q.take().command();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(5)).until(() -> !next.isDone());
+
+        q.done(t1);
+
+        assertThat(next.get(10, TimeUnit.SECONDS)).as("the lane's next command, in order").isEqualTo("t3");
+    }
+
+    @Test
+    void aLaneHeldByADroppedCommandIsFreedForTheNextOne() throws Exception {
+        CommandQueue<String> q = new CommandQueue<>(1);
+        q.add("pg1", null, "other");
+        CommandQueue.Entry<String> busy = q.take();
+        q.add("pg1", "lane", "p1-a");
+        q.add("pg2", "lane", "p0-b");
+        q.add("pg3", null, "p0-c");
+        // p1-a comes up, takes the lane and waits for pg1 (full); p0-b waits for the lane; p0-c goes.
+        assertThat(q.take().command()).isEqualTo("p0-c");
+
+        assertThat(q.removeIf(c -> c.startsWith("p1-"))).isEqualTo(1);
+
+        assertThat(q.take().command()).as("the lane is free again: p0-b runs though pg1 is still busy")
+                .isEqualTo("p0-b");
+        q.done(busy);
+    }
 }

@@ -2,6 +2,7 @@ package dev.flotilla.cli.dev;
 
 import dev.flotilla.aggregator.AggregatorService;
 import dev.flotilla.coordinator.CoordinatorService;
+import dev.flotilla.coordinator.config.PolicyConfig;
 import dev.flotilla.coordinator.config.ProjectConfig;
 import dev.flotilla.fabric.FlotillaService;
 import dev.flotilla.fabric.HttpSettings;
@@ -131,7 +132,8 @@ public final class DevServer implements AutoCloseable {
         for (Role r : o.roles()) {
             switch (r) {
                 case REGISTRY: out.add(new RegistryService(o.maxArchiveBytes())); break;
-                case COORDINATOR: out.add(new CoordinatorService(config)); break;
+                case COORDINATOR: out.add(new CoordinatorService(config,
+                        o.config() == null ? PolicyConfig.NONE : PolicyConfig.besides(o.config()))); break;
                 case WORKER: out.add(new WorkerService(o.concurrency(), o.maxPerServer(),
                         new ConfigTargetResolver(config), UUID.randomUUID().toString().substring(0, 8),
                         archiveSources(o, config), o.directoryCacheBytes())); break;

@@ -74,6 +74,23 @@ public record EnvConfig(String name, String migrationDir, String devUrl, TargetS
 
     /** The {@code tag} of an atlas://NAME?tag=T migration dir; empty when there is none (follow the latest). */
     public Optional<String> registryTag() {
+        return registryParam("tag");
+    }
+
+    /**
+     * The version no rollout of this env goes past: the lower of {@code to_version} and the
+     * {@code version} of an atlas://NAME?version=V migration dir (Atlas reads the directory as it
+     * was at V); null when neither is given.
+     */
+    public String versionCap() {
+        String pinned = registryParam("version").orElse(null);
+        if (toVersion == null || pinned == null) {
+            return toVersion != null ? toVersion : pinned;
+        }
+        return toVersion.compareTo(pinned) <= 0 ? toVersion : pinned;
+    }
+
+    private Optional<String> registryParam(String key) {
         if (registryDirectory().isEmpty()) {
             return Optional.empty();
         }
@@ -82,8 +99,9 @@ public record EnvConfig(String name, String migrationDir, String devUrl, TargetS
             return Optional.empty();
         }
         for (String pair : migrationDir.substring(q + 1).split("&")) {
-            if (pair.startsWith("tag=")) {
-                return Optional.of(URLDecoder.decode(pair.substring(4), StandardCharsets.UTF_8)).filter(s -> !s.isEmpty());
+            if (pair.startsWith(key + "=")) {
+                return Optional.of(URLDecoder.decode(pair.substring(key.length() + 1), StandardCharsets.UTF_8))
+                        .filter(s -> !s.isEmpty());
             }
         }
         return Optional.empty();

@@ -117,10 +117,11 @@ final class Planner {
             if (o.amount() > 0 && out.size() == o.amount()) {
                 break;
             }
-            out.add(f);
-            if (f.version().equals(o.toVersion())) {
+            // A cap, in Atlas' file order: a version past it never runs, also when no file has the cap's version.
+            if (o.toVersion() != null && f.version().compareTo(o.toVersion()) > 0) {
                 break;
             }
+            out.add(f);
         }
         return out;
     }

@@ -1,0 +1,611 @@
+package dev.flotilla.coordinator;
+
+import dev.flotilla.fabric.ServiceStore;
+import org.postgresql.PGConnection;
+
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The coordinator's rollout tables: a row per set ({@code coordinator_rollouts}), per group with its
+ * counters ({@code coordinator_rollout_groups}) and per target ({@code coordinator_rollout_targets}),
+ * and the versions envs reached ({@code coordinator_env_versions}). Every change of a set happens in a
+ * transaction that holds its row's lock ({@link #lock}), so the results loop and operators never
+ * interleave on one set. Plain JDBC on the caller's connection; the caller commits.
+ */
+final class RolloutStore {
+    /** States of a set's rollout, as {@code RolloutChanged.state} names them. */
+    enum SetState {
+        RUNNING, PAUSED, HALTED, CANCELLED, PASSED, FAILED;
+
+        boolean done() {
+            return this == HALTED || this == CANCELLED || this == PASSED || this == FAILED;
+        }
+    }
+
+    /** States of a group. */
+    enum GroupState { WAITING, RUNNING, COMPLETE, FAILED, SKIPPED }
+
+    /** States of one target in one set. */
+    enum TargetState { PENDING, SENT, PASSED, FAILED, SKIPPED }
+
+    /** Why a target was skipped: an operator, a group it could not run in, a cancel, no group matched. */
+    enum SkipKind { OPERATOR, DEPENDENCY, GROUP, CANCELLED, UNMATCHED }
+
+    /** A set's row. */
+    static final class SetRow {
+        String id;
+        String env;
+        String directory;
+        String versionId;
+        String tag;
+        String targetVersion;
+        boolean dryRun;
+        String trigger;
+        SetState state;
+        int epoch;
+        String reason;
+        String actor;
+        Double haltRatio;
+        Integer haltMin;
+        int planned;
+        int unmatched;
+        String baseline;
+        String txMode;
+        boolean published;
+        Instant createdAt;
+    }
+
+    /** A group's row, with its counters of targets by state. */
+    static final class GroupRow {
+        String name;
+        int ord;
+        int parallel;
+        boolean failFast;
+        List<String> dependsOn = List.of();
+        GroupState state;
+        int pending;
+        int sent;
+        int passed;
+        int failed;
+        int skipped;
+        /** Failed and finished counts when the last automatic halt was resumed: halts count only what came after. */
+        int ackFailed;
+        int ackFinished;
+        boolean dirty;
+
+        int finished() {
+            return passed + failed;
+        }
+
+        boolean open() {
+            return pending > 0 || sent > 0;
+        }
+
+        void add(TargetState s, int n) {
+            switch (s) {
+                case PENDING -> pending += n;
+                case SENT -> sent += n;
+                case PASSED -> passed += n;
+                case FAILED -> failed += n;
+                default -> skipped += n;
+            }
+            dirty = true;
+        }
+    }
+
+    /** A target's row. */
+    record TargetRow(String targetId, String name, String group, int ord, String redactedUrl, TargetState state,
+            int attempt, String error) {
+    }
+
+    private final ServiceStore db;
+
+    RolloutStore(ServiceStore db) {
+        this.db = db;
+        db.migrate("CREATE TABLE IF NOT EXISTS coordinator_rollouts (set_id text PRIMARY KEY, env text NOT NULL,"
+                        + " directory text NOT NULL, version_id text NOT NULL, tag text, target_version text,"
+                        + " dry_run boolean NOT NULL, trigger text NOT NULL, state text NOT NULL, epoch int NOT NULL,"
+                        + " reason text, actor text, halt_ratio double precision, halt_min int, planned int NOT NULL,"
+                        + " unmatched int NOT NULL DEFAULT 0, baseline text, tx_mode text,"
+                        + " published boolean NOT NULL DEFAULT false, created_at timestamptz NOT NULL,"
+                        + " updated_at timestamptz NOT NULL)",
+                "CREATE INDEX IF NOT EXISTS coordinator_rollouts_env ON coordinator_rollouts (env, directory,"
+                        + " created_at)",
+                "CREATE TABLE IF NOT EXISTS coordinator_rollout_groups (set_id text NOT NULL, name text NOT NULL,"
+                        + " ord int NOT NULL, parallel int NOT NULL, fail_fast boolean NOT NULL,"
+                        + " depends_on text[] NOT NULL, state text NOT NULL, pending int NOT NULL, sent int NOT NULL,"
+                        + " passed int NOT NULL, failed int NOT NULL, skipped int NOT NULL,"
+                        + " ack_failed int NOT NULL DEFAULT 0, ack_finished int NOT NULL DEFAULT 0,"
+                        + " PRIMARY KEY (set_id, name))",
+                "CREATE TABLE IF NOT EXISTS coordinator_rollout_targets (set_id text NOT NULL, target_id text NOT NULL,"
+                        + " target_name text NOT NULL, group_name text NOT NULL, ord int NOT NULL,"
+                        + " redacted_url text NOT NULL, state text NOT NULL, attempt int NOT NULL, error text,"
+                        + " skip_kind text, PRIMARY KEY (set_id, target_id))",
+                "CREATE INDEX IF NOT EXISTS coordinator_rollout_targets_pick ON coordinator_rollout_targets"
+                        + " (set_id, group_name, state, ord)",
+                "CREATE TABLE IF NOT EXISTS coordinator_env_versions (env text NOT NULL, directory text NOT NULL,"
+                        + " version_id text NOT NULL, version text, set_id text NOT NULL,"
+                        + " reached_at timestamptz NOT NULL, PRIMARY KEY (env, directory, version_id))");
+    }
+
+    Connection transaction() throws SQLException {
+        Connection c = db.connection();
+        c.setAutoCommit(false);
+        return c;
+    }
+
+    /** The set's row, locked until the transaction ends; empty when the set is not a rollout of this coordinator. */
+    Optional<SetRow> lock(Connection c, String setId) throws SQLException {
+        return one(c, "SELECT * FROM coordinator_rollouts WHERE set_id = ? FOR UPDATE", setId);
+    }
+
+    /** The set's row as committed, unlocked. */
+    Optional<SetRow> find(String setId) throws SQLException {
+        try (Connection c = db.connection()) {
+            return one(c, "SELECT * FROM coordinator_rollouts WHERE set_id = ?", setId);
+        }
+    }
+
+    private static Optional<SetRow> one(Connection c, String sql, String setId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, setId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(set(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    /** Sets never published (their Kafka transaction failed, or the coordinator died before it): to publish again. */
+    List<String> unpublished() throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT set_id FROM coordinator_rollouts WHERE NOT published AND state <> 'FAILED'"
+                        + " ORDER BY created_at");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+
+    private static SetRow set(ResultSet rs) throws SQLException {
+        SetRow s = new SetRow();
+        s.id = rs.getString("set_id");
+        s.env = rs.getString("env");
+        s.directory = rs.getString("directory");
+        s.versionId = rs.getString("version_id");
+        s.tag = rs.getString("tag");
+        s.targetVersion = rs.getString("target_version");
+        s.dryRun = rs.getBoolean("dry_run");
+        s.trigger = rs.getString("trigger");
+        s.state = SetState.valueOf(rs.getString("state"));
+        s.epoch = rs.getInt("epoch");
+        s.reason = rs.getString("reason");
+        s.actor = rs.getString("actor");
+        double r = rs.getDouble("halt_ratio");
+        s.haltRatio = rs.wasNull() ? null : r;
+        int m = rs.getInt("halt_min");
+        s.haltMin = rs.wasNull() ? null : m;
+        s.planned = rs.getInt("planned");
+        s.unmatched = rs.getInt("unmatched");
+        s.baseline = rs.getString("baseline");
+        s.txMode = rs.getString("tx_mode");
+        s.published = rs.getBoolean("published");
+        s.createdAt = rs.getTimestamp("created_at").toInstant();
+        return s;
+    }
+
+    void insert(Connection c, SetRow s) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO coordinator_rollouts (set_id, env, directory,"
+                + " version_id, tag, target_version, dry_run, trigger, state, epoch, reason, actor, halt_ratio, halt_min,"
+                + " planned, unmatched, baseline, tx_mode, published, created_at, updated_at)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, false, ?, ?)")) {
+            ps.setString(1, s.id);
+            ps.setString(2, s.env);
+            ps.setString(3, s.directory);
+            ps.setString(4, s.versionId);
+            ps.setString(5, s.tag);
+            ps.setString(6, s.targetVersion);
+            ps.setBoolean(7, s.dryRun);
+            ps.setString(8, s.trigger);
+            ps.setString(9, s.state.name());
+            ps.setInt(10, s.epoch);
+            ps.setString(11, s.reason);
+            ps.setString(12, s.actor);
+            ps.setObject(13, s.haltRatio);
+            ps.setObject(14, s.haltMin);
+            ps.setInt(15, s.planned);
+            ps.setInt(16, s.unmatched);
+            ps.setString(17, s.baseline);
+            ps.setString(18, s.txMode);
+            ps.setTimestamp(19, Timestamp.from(s.createdAt));
+            ps.setTimestamp(20, Timestamp.from(Instant.now()));
+            ps.executeUpdate();
+        }
+    }
+
+    /** Writes the set's state, epoch, reason and actor. */
+    void update(Connection c, SetRow s) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE coordinator_rollouts SET state = ?, epoch = ?,"
+                + " reason = ?, actor = ?, updated_at = now() WHERE set_id = ?")) {
+            ps.setString(1, s.state.name());
+            ps.setInt(2, s.epoch);
+            ps.setString(3, s.reason);
+            ps.setString(4, s.actor);
+            ps.setString(5, s.id);
+            ps.executeUpdate();
+        }
+    }
+
+    void published(String setId) throws SQLException {
+        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(
+                "UPDATE coordinator_rollouts SET published = true WHERE set_id = ?")) {
+            ps.setString(1, setId);
+            ps.executeUpdate();
+        }
+    }
+
+    /** A set whose fan-out failed for good: FAILED with the reason, and published (as such). */
+    void failed(String setId, String reason) throws SQLException {
+        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(
+                "UPDATE coordinator_rollouts SET state = 'FAILED', reason = ?, published = true, updated_at = now()"
+                        + " WHERE set_id = ?")) {
+            ps.setString(1, reason);
+            ps.setString(2, setId);
+            ps.executeUpdate();
+        }
+    }
+
+    List<GroupRow> groups(Connection c, String setId) throws SQLException {
+        List<GroupRow> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT * FROM coordinator_rollout_groups WHERE set_id = ?"
+                + " ORDER BY ord")) {
+            ps.setString(1, setId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    GroupRow g = new GroupRow();
+                    g.name = rs.getString("name");
+                    g.ord = rs.getInt("ord");
+                    g.parallel = rs.getInt("parallel");
+                    g.failFast = rs.getBoolean("fail_fast");
+                    g.dependsOn = Arrays.asList((String[]) rs.getArray("depends_on").getArray());
+                    g.state = GroupState.valueOf(rs.getString("state"));
+                    g.pending = rs.getInt("pending");
+                    g.sent = rs.getInt("sent");
+                    g.passed = rs.getInt("passed");
+                    g.failed = rs.getInt("failed");
+                    g.skipped = rs.getInt("skipped");
+                    g.ackFailed = rs.getInt("ack_failed");
+                    g.ackFinished = rs.getInt("ack_finished");
+                    out.add(g);
+                }
+            }
+        }
+        return out;
+    }
+
+    void insertGroups(Connection c, String setId, List<GroupRow> groups) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO coordinator_rollout_groups (set_id, name, ord,"
+                + " parallel, fail_fast, depends_on, state, pending, sent, passed, failed, skipped)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            for (GroupRow g : groups) {
+                ps.setString(1, setId);
+                ps.setString(2, g.name);
+                ps.setInt(3, g.ord);
+                ps.setInt(4, g.parallel);
+                ps.setBoolean(5, g.failFast);
+                ps.setArray(6, c.createArrayOf("text", g.dependsOn.toArray()));
+                ps.setString(7, g.state.name());
+                ps.setInt(8, g.pending);
+                ps.setInt(9, g.sent);
+                ps.setInt(10, g.passed);
+                ps.setInt(11, g.failed);
+                ps.setInt(12, g.skipped);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /** Writes the groups whose state or counters changed. */
+    void updateGroups(Connection c, String setId, Collection<GroupRow> groups) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE coordinator_rollout_groups SET state = ?, pending = ?,"
+                + " sent = ?, passed = ?, failed = ?, skipped = ?, ack_failed = ?, ack_finished = ?"
+                + " WHERE set_id = ? AND name = ?")) {
+            boolean any = false;
+            for (GroupRow g : groups) {
+                if (!g.dirty) {
+                    continue;
+                }
+                ps.setString(1, g.state.name());
+                ps.setInt(2, g.pending);
+                ps.setInt(3, g.sent);
+                ps.setInt(4, g.passed);
+                ps.setInt(5, g.failed);
+                ps.setInt(6, g.skipped);
+                ps.setInt(7, g.ackFailed);
+                ps.setInt(8, g.ackFinished);
+                ps.setString(9, setId);
+                ps.setString(10, g.name);
+                ps.addBatch();
+                g.dirty = false;
+                any = true;
+            }
+            if (any) {
+                ps.executeBatch();
+            }
+        }
+    }
+
+    /** A target to write when a set is created. */
+    record NewTarget(String targetId, String name, String group, int ord, String redactedUrl, TargetState state,
+            int attempt, String error, SkipKind skip) {
+    }
+
+    /** Writes a new set's targets with COPY: a million rows take seconds, not minutes. */
+    void insertTargets(Connection c, String setId, Iterable<NewTarget> targets) throws SQLException {
+        {
+            var copy = c.unwrap(PGConnection.class).getCopyAPI();
+            var in = copy.copyIn("COPY coordinator_rollout_targets (set_id, target_id, target_name, group_name, ord,"
+                    + " redacted_url, state, attempt, error, skip_kind) FROM STDIN WITH (FORMAT csv)");
+            StringBuilder line = new StringBuilder(256);
+            boolean done = false;
+            try {
+                for (NewTarget t : targets) {
+                    line.setLength(0);
+                    csv(line, setId).append(',');
+                    csv(line, t.targetId()).append(',');
+                    csv(line, t.name()).append(',');
+                    csv(line, t.group()).append(',');
+                    line.append(t.ord()).append(',');
+                    csv(line, t.redactedUrl()).append(',');
+                    line.append(t.state().name()).append(',');
+                    line.append(t.attempt()).append(',');
+                    if (t.error() != null) {
+                        csv(line, t.error());
+                    }
+                    line.append(',');
+                    if (t.skip() != null) {
+                        line.append(t.skip().name());
+                    }
+                    line.append('\n');
+                    byte[] b = line.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                    in.writeToCopy(b, 0, b.length);
+                }
+                in.endCopy();
+                done = true;
+            } finally {
+                if (!done && in.isActive()) {
+                    in.cancelCopy();
+                }
+            }
+        }
+    }
+
+    private static StringBuilder csv(StringBuilder b, String v) {
+        b.append('"');
+        for (int i = 0; i < v.length(); i++) {
+            char ch = v.charAt(i);
+            if (ch == '"') {
+                b.append('"');
+            }
+            b.append(ch);
+        }
+        return b.append('"');
+    }
+
+    /** The rows of {@code targetIds} in the set, by target id. */
+    Map<String, TargetRow> targets(Connection c, String setId, Collection<String> targetIds) throws SQLException {
+        Map<String, TargetRow> out = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT * FROM coordinator_rollout_targets WHERE set_id = ?"
+                + " AND target_id = ANY (?)")) {
+            ps.setString(1, setId);
+            Array ids = c.createArrayOf("text", targetIds.toArray());
+            ps.setArray(2, ids);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    TargetRow t = target(rs);
+                    out.put(t.targetId(), t);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The set's targets in {@code state}, of one group (or every group when null), in their order; at most {@code limit}. */
+    List<TargetRow> targetsIn(Connection c, String setId, String group, TargetState state, int limit)
+            throws SQLException {
+        List<TargetRow> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT * FROM coordinator_rollout_targets WHERE set_id = ?"
+                + " AND (? IS NULL OR group_name = ?) AND state = ? ORDER BY group_name, ord LIMIT ?")) {
+            ps.setString(1, setId);
+            ps.setString(2, group);
+            ps.setString(3, group);
+            ps.setString(4, state.name());
+            ps.setInt(5, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(target(rs));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static TargetRow target(ResultSet rs) throws SQLException {
+        return new TargetRow(rs.getString("target_id"), rs.getString("target_name"), rs.getString("group_name"),
+                rs.getInt("ord"), rs.getString("redacted_url"), TargetState.valueOf(rs.getString("state")),
+                rs.getInt("attempt"), rs.getString("error"));
+    }
+
+    /** One change of a target's row. */
+    record TargetChange(String targetId, TargetState state, int attempt, String error, SkipKind skip) {
+    }
+
+    void updateTargets(Connection c, String setId, List<TargetChange> changes) throws SQLException {
+        if (changes.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("UPDATE coordinator_rollout_targets SET state = ?, attempt = ?,"
+                + " error = ?, skip_kind = ? WHERE set_id = ? AND target_id = ?")) {
+            for (TargetChange t : changes) {
+                ps.setString(1, t.state().name());
+                ps.setInt(2, t.attempt());
+                ps.setString(3, t.error());
+                ps.setString(4, t.skip() == null ? null : t.skip().name());
+                ps.setString(5, setId);
+                ps.setString(6, t.targetId());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /**
+     * Moves a group's targets from one state to another in one statement, raising their attempt by
+     * {@code attemptStep}; returns the rows as they are now, in order.
+     *
+     * @param onlySkipped when moving SKIPPED targets, only those skipped for this reason
+     */
+    List<TargetRow> move(Connection c, String setId, String group, TargetState from, TargetState to, int attemptStep,
+            String error, SkipKind skip, SkipKind onlySkipped) throws SQLException {
+        List<TargetRow> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("UPDATE coordinator_rollout_targets SET state = ?,"
+                + " attempt = attempt + ?, error = ?, skip_kind = ? WHERE set_id = ? AND group_name = ? AND state = ?"
+                + " AND (?::text IS NULL OR skip_kind = ?) RETURNING *")) {
+            ps.setString(1, to.name());
+            ps.setInt(2, attemptStep);
+            ps.setString(3, error);
+            ps.setString(4, skip == null ? null : skip.name());
+            ps.setString(5, setId);
+            ps.setString(6, group);
+            ps.setString(7, from.name());
+            ps.setString(8, onlySkipped == null ? null : onlySkipped.name());
+            ps.setString(9, onlySkipped == null ? null : onlySkipped.name());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(target(rs));
+                }
+            }
+        }
+        out.sort(java.util.Comparator.comparingInt(TargetRow::ord));
+        return out;
+    }
+
+    /** Counts the set's targets by group and state, from the rows (after an operator moved some). */
+    void recount(Connection c, String setId, List<GroupRow> groups) throws SQLException {
+        Map<String, GroupRow> byName = new HashMap<>();
+        for (GroupRow g : groups) {
+            g.pending = g.sent = g.passed = g.failed = g.skipped = 0;
+            g.dirty = true;
+            byName.put(g.name, g);
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT group_name, state, count(*) FROM"
+                + " coordinator_rollout_targets WHERE set_id = ? GROUP BY group_name, state")) {
+            ps.setString(1, setId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    GroupRow g = byName.get(rs.getString(1));
+                    if (g != null) {
+                        g.add(TargetState.valueOf(rs.getString(2)), rs.getInt(3));
+                    }
+                }
+            }
+        }
+    }
+
+    /** Records that the env reached the version; false when it had been recorded before. */
+    boolean reached(Connection c, SetRow s) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO coordinator_env_versions (env, directory,"
+                + " version_id, version, set_id, reached_at) VALUES (?, ?, ?, ?, ?, now()) ON CONFLICT DO NOTHING")) {
+            ps.setString(1, s.env);
+            ps.setString(2, s.directory);
+            ps.setString(3, s.versionId);
+            ps.setString(4, s.targetVersion);
+            ps.setString(5, s.id);
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    /** The newest version of {@code directory} every target of {@code env} reached, if any. */
+    Optional<String[]> reachedVersion(String env, String directory) throws SQLException {
+        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement("SELECT version_id, version,"
+                + " reached_at FROM coordinator_env_versions WHERE env = ? AND directory = ?"
+                + " ORDER BY version DESC NULLS LAST, reached_at DESC LIMIT 1")) {
+            ps.setString(1, env);
+            ps.setString(2, directory);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(new String[] {rs.getString(1), rs.getString(2)}) : Optional.empty();
+            }
+        }
+    }
+
+    /** Whether the env ever reached exactly this version id of the directory. */
+    boolean hasReached(String env, String directory, String versionId) throws SQLException {
+        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement("SELECT 1 FROM"
+                + " coordinator_env_versions WHERE env = ? AND directory = ? AND version_id = ?")) {
+            ps.setString(1, env);
+            ps.setString(2, directory);
+            ps.setString(3, versionId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    /** Whether the env has a set (not a dry run) of this version of the directory. */
+    boolean hasSet(String env, String directory, String versionId) throws SQLException {
+        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement("SELECT 1 FROM"
+                + " coordinator_rollouts WHERE env = ? AND directory = ? AND version_id = ? AND NOT dry_run LIMIT 1")) {
+            ps.setString(1, env);
+            ps.setString(2, directory);
+            ps.setString(3, versionId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    /** The newest set of the env for the directory, if any. */
+    Optional<SetRow> latestSet(String env, String directory) throws SQLException {
+        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement("SELECT * FROM"
+                + " coordinator_rollouts WHERE env = ? AND directory = ? AND NOT dry_run ORDER BY created_at DESC"
+                + " LIMIT 1")) {
+            ps.setString(1, env);
+            ps.setString(2, directory);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(set(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    /** Targets of the set not (yet) passed, by name, at most {@code limit}, and how many there are. */
+    List<String> behind(String setId, int limit) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement("SELECT target_name, state"
+                + " FROM coordinator_rollout_targets WHERE set_id = ? AND state <> 'PASSED' ORDER BY ord LIMIT ?")) {
+            ps.setString(1, setId);
+            ps.setInt(2, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1) + " (" + rs.getString(2) + ")");
+                }
+            }
+        }
+        return out;
+    }
+}

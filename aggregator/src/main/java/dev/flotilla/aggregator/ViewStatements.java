@@ -95,14 +95,21 @@ final class ViewStatements {
             + " AND NOT (agg_deployments.status IN ('PASSED', 'FAILED') AND EXCLUDED.status = 'NO_ACTION'))";
     /**
      * What a terminal SKIPPED result that changed its deployment does to the rest of the views: the
-     * deployment has no file log (an earlier attempt's goes), and the database is left as it was, so
-     * not SYNCED by it; a target the views did not know yet (skipped before its command was sent)
-     * appears PENDING.
+     * deployment has no file log (an earlier attempt's goes), and a skip never makes a database
+     * SYNCED. A database not at the version the set aimed for is PENDING (behind it: its command may
+     * never have been sent, a group that did not start), a FAILED one stays FAILED, one at that
+     * version keeps its status; a target the views did not know yet appears PENDING. The newest
+     * event wins, as for the other writes of a database row.
      */
     static final String SKIPPED_APPLIED = "WITH gone AS (DELETE FROM agg_files WHERE set_id = ? AND target_id = ?)"
             + " INSERT INTO agg_databases (target_id, env, name, directory, url, database_id, current_version,"
             + " target_version, status, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'PENDING', ?)"
-            + " ON CONFLICT (target_id) DO NOTHING";
+            + " ON CONFLICT (target_id) DO UPDATE SET"
+            + " target_version = coalesce(EXCLUDED.target_version, agg_databases.target_version),"
+            + " status = CASE WHEN agg_databases.status = 'FAILED' OR EXCLUDED.target_version IS NULL"
+            + " OR agg_databases.current_version IS NOT DISTINCT FROM EXCLUDED.target_version"
+            + " THEN agg_databases.status ELSE 'PENDING' END, updated_at = EXCLUDED.updated_at"
+            + " WHERE agg_databases.updated_at <= EXCLUDED.updated_at";
     /**
      * What a result that changed its deployment does to the rest of the views, in one statement:
      * its file log replaces the deployment's (rows past its length go, the others are upserted),

@@ -1,5 +1,6 @@
 package dev.flotilla.aggregator;
 
+import dev.flotilla.protocol.avro.MigrationResult;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -254,6 +255,24 @@ class ViewWriterIT {
         assertThat(set.getLong("skipped")).isEqualTo(1);
         assertThat(set.getLong("succeeded")).isZero();
         assertThat(set.getString("status")).as("one target of two has a result").isEqualTo("RUNNING");
+        store.assertCountsMatchRows();
+    }
+
+    @Test
+    void aSkipWithoutACommandTurnsASyncedDatabaseBehindItPendingAndLeavesAFailedOneFailed() throws Exception {
+        store.batch(ev.set(SET, "2", 2), ev.command(SET, TARGET, "2", 0), ev.command(SET, "prod/tenant_2", "2", 0),
+                ev.result(SET, TARGET, "PASSED", 1, "2", "2", 1), ev.result(SET, "prod/tenant_2", "FAILED", 1, "2", "1",
+                1));
+        assertThat(database().getString("status")).isEqualTo("SYNCED");
+
+        store.batch(ev.set(NEXT_SET, "3", 2), MigrationResult.newBuilder(ev.skipped(NEXT_SET, TARGET, 1, "DEPENDENCY",
+                "group rest did not start", 2)).setToVersion("3").build(), MigrationResult.newBuilder(ev.skipped(
+                NEXT_SET, "prod/tenant_2", 1, "DEPENDENCY", "group rest did not start", 2)).setToVersion("3").build());
+
+        assertThat(database().getString("status")).as("behind the version the set aimed for").isEqualTo("PENDING");
+        assertThat(database().getString("currentVersion")).isEqualTo("2");
+        assertThat(store.queries().database("prod/tenant_2").getString("status")).isEqualTo("FAILED");
+        assertThat(store.queries().set(NEXT_SET, new Page(1, 20)).getString("status")).isEqualTo("SKIPPED");
         store.assertCountsMatchRows();
     }
 

@@ -21,6 +21,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -161,13 +162,14 @@ public final class NotifierService extends StoreBackedService {
         long id = id(ctx);
         api.require(ctx, Scope.PUSH, "directory", dir);
         AuditEvent event = Api.event(ctx, "webhook.test", "directory " + dir + " webhook " + id, "ok", null);
+        String delivery = UUID.randomUUID().toString();
+        CompletableFuture<String> first = dispatcher.attemptOf(delivery); // before the row exists: no attempt is missed
         jdbc().executeBlocking(() -> {
             Webhook w = found(dir, id);
-            String delivery = store.enqueue(w, Notifications.ping(w, event.actor()));
+            store.enqueue(UUID.fromString(delivery), w, Notifications.ping(w, event.actor()));
             record(event);
             return delivery;
-        }, false).compose(delivery -> {
-            CompletableFuture<String> first = dispatcher.attemptOf(delivery);
+        }, false).onFailure(e -> dispatcher.stopWaiting(delivery)).compose(d -> {
             dispatcher.wake();
             Duration wait = settings.connectTimeout().plus(settings.requestTimeout()).plusSeconds(2);
             CompletableFuture<String> bounded = first.completeOnTimeout("PENDING", wait.toMillis(),

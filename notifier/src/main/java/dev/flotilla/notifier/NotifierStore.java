@@ -220,7 +220,7 @@ final class NotifierStore {
                 for (Webhook w : hooks) {
                     if (w.directory().equals(n.directory()) && w.wants(n.type())
                             && !w.createdAt().isAfter(n.occurredAt())) {
-                        bindDelivery(ps, w, n);
+                        bindDelivery(ps, UUID.randomUUID(), w, n);
                         ps.addBatch();
                     }
                 }
@@ -235,22 +235,19 @@ final class NotifierStore {
     private static final String INSERT_DELIVERY = "INSERT INTO notifier_deliveries (id, webhook_id, event_type,"
             + " event_id, body, state) VALUES (?, ?, ?, ?, ?, 'PENDING') ON CONFLICT (webhook_id, event_id) DO NOTHING";
 
-    private static String bindDelivery(PreparedStatement ps, Webhook w, Notification n) throws SQLException {
-        UUID id = UUID.randomUUID();
+    private static void bindDelivery(PreparedStatement ps, UUID id, Webhook w, Notification n) throws SQLException {
         ps.setObject(1, id);
         ps.setLong(2, w.id());
         ps.setString(3, n.type().wire());
         ps.setString(4, n.eventId());
         ps.setString(5, n.render(w.format(), id.toString()));
-        return id.toString();
     }
 
-    /** Queues one notification for one webhook (a ping); returns the delivery id. */
-    String enqueue(Webhook w, Notification n) {
+    /** Queues one notification for one webhook (a ping) as delivery {@code id}. */
+    void enqueue(UUID id, Webhook w, Notification n) {
         try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(INSERT_DELIVERY)) {
-            String id = bindDelivery(ps, w, n);
+            bindDelivery(ps, id, w, n);
             ps.executeUpdate();
-            return id;
         } catch (SQLException e) {
             throw failed("queueing a delivery", e);
         }

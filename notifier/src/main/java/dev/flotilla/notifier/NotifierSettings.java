@@ -84,6 +84,12 @@ public record NotifierSettings(int maxAttempts, Duration firstBackoff, Duration 
                 perWebhookInFlight, hosts);
     }
 
+    /** These settings with other limits of attempts in flight (tests). */
+    public NotifierSettings withInFlight(int total, int perWebhook) {
+        return new NotifierSettings(maxAttempts, firstBackoff, maxBackoff, connectTimeout, requestTimeout, total,
+                perWebhook, hosts);
+    }
+
     /** The wait after the {@code attempts}-th failed attempt: {@link #firstBackoff} doubling, at most {@link #maxBackoff}. */
     public Duration backoff(int attempts) {
         long ms = firstBackoff.toMillis();

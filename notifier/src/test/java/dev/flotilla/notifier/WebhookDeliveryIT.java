@@ -192,7 +192,9 @@ class WebhookDeliveryIT {
 
     @Test
     void aReceiverThatHangsDoesNotHoldUpTheOtherWebhooks() throws Exception {
-        NotifierSettings s = fast().withRequestTimeout(Duration.ofSeconds(45));
+        // 8 attempts in flight in all, 2 per webhook: were the stuck receiver's deliveries not held to
+        // their share, its 20 would take every slot until their 45 s deadline and starve the fine one.
+        NotifierSettings s = fast().withRequestTimeout(Duration.ofSeconds(45)).withInFlight(8, 2);
         NotifierHarness n = notifier(s);
         Receiver stuck = receiver(0);
         stuck.hang = true;

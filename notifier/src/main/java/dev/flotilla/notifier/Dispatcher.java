@@ -78,6 +78,31 @@ final class Dispatcher implements SupervisedLoop.Body {
         waiters.remove(deliveryId);
     }
 
+    /**
+     * After the loop stopped: waits at most {@code timeout} for the attempts in flight to end and
+     * records them, so that a restart does not wait out their leases. What is still in flight then
+     * is tried again once its lease is over.
+     */
+    void drain(Duration timeout) {
+        long until = System.nanoTime() + timeout.toNanos();
+        synchronized (this) {
+            while (done.size() < inFlight.size() && System.nanoTime() < until) {
+                try {
+                    wait(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        try {
+            record();
+        } catch (SQLException | RuntimeException e) {
+            LOG.warn("could not record {} webhook attempts on the way out; they are tried again after their lease:"
+                    + " {}", done.size(), e.getMessage());
+        }
+    }
+
     private void record() throws SQLException {
         for (Done d = done.pollFirst(); d != null; d = done.pollFirst()) {
             String state;

@@ -230,6 +230,7 @@ public final class NotifierService extends StoreBackedService {
         }
         if (dispatchLoop != null) {
             dispatchLoop.stop(Duration.ofSeconds(10));
+            dispatcher.drain(Duration.ofSeconds(5));
         }
         if (sender != null) {
             sender.close();

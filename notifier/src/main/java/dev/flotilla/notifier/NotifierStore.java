@@ -321,7 +321,8 @@ final class NotifierStore {
      * Records how an attempt ended: DELIVERED on a 2xx; FAILED when trying again cannot help or this
      * was the last attempt; else RETRYING, due again after {@code retryIn}.
      *
-     * @return the delivery's new state
+     * @return the delivery's new state; {@code GONE} when the row was deleted (with its webhook) or
+     *     claimed again after its lease meanwhile
      */
     String complete(Delivery d, Outcome o, int maxAttempts, Duration retryIn) throws SQLException {
         String state = o.delivered() ? "DELIVERED" : o.permanent() || d.attempt() >= maxAttempts ? "FAILED"
@@ -343,7 +344,10 @@ final class NotifierStore {
                 ps.setBoolean(7, o.delivered());
                 ps.setObject(8, UUID.fromString(d.id()));
                 ps.setInt(9, d.attempt());
-                ps.executeUpdate();
+                if (ps.executeUpdate() == 0) {
+                    c.rollback();
+                    return "GONE"; // deleted with its webhook meanwhile, or claimed again after its lease
+                }
                 log.setObject(1, UUID.fromString(d.id()));
                 log.setInt(2, d.attempt());
                 setStatus(log, 3, o.status());

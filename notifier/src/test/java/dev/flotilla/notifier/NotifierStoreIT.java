@@ -94,11 +94,16 @@ class NotifierStoreIT {
 
         Delivery d = second.get(0);
         assertThat(store.complete(d, new Outcome(500, 12, "oops", null), 2, Duration.ZERO)).isEqualTo("RETRYING");
-        Delivery again = store.claim(10, 10, Map.of(), Duration.ofMinutes(1)).stream()
-                .filter(x -> x.id().equals(d.id())).findFirst().orElseThrow();
+        List<Delivery> third = store.claim(10, 10, Map.of(), Duration.ofMinutes(1));
+        Delivery again = third.stream().filter(x -> x.id().equals(d.id())).findFirst().orElseThrow();
         assertThat(again.attempt()).isEqualTo(2);
         assertThat(store.complete(again, new Outcome(500, 9, "oops", null), 2, Duration.ZERO))
                 .as("the last attempt").isEqualTo("FAILED");
         assertThat(store.delivery(d.id()).orElseThrow().getJsonArray("attemptLog")).hasSize(2);
+
+        Delivery inFlight = third.stream().filter(x -> !x.id().equals(d.id())).findFirst().orElseThrow();
+        assertThat(store.delete("app", inFlight.webhook().id())).isTrue();
+        assertThat(store.complete(inFlight, new Outcome(200, 1, "ok", null), 2, Duration.ZERO))
+                .as("an attempt that ends after its webhook was deleted is dropped, not an error").isEqualTo("GONE");
     }
 }

@@ -175,7 +175,8 @@ public final class NotifierService extends StoreBackedService {
             CompletableFuture<String> bounded = first.completeOnTimeout("PENDING", wait.toMillis(),
                     TimeUnit.MILLISECONDS).whenComplete((s, e) -> dispatcher.stopWaiting(delivery));
             return Future.fromCompletionStage(bounded, vertx.getOrCreateContext()).compose(s -> jdbc()
-                    .executeBlocking(() -> store.delivery(delivery).orElseThrow(), false));
+                    .executeBlocking(() -> store.delivery(delivery).orElseThrow(() -> new FlotillaException(
+                    ErrorCode.NOT_FOUND, "webhook " + id + " was deleted while its test ran")), false));
         }).onSuccess(j -> HttpErrors.json(ctx, 200, j)).onFailure(e -> HttpErrors.fail(ctx, e));
     }
 

@@ -27,6 +27,9 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 final class Dispatcher implements SupervisedLoop.Body {
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
     static final Duration IDLE = Duration.ofMillis(250);
+    /** How long the history keeps a finished delivery. */
+    static final Duration KEEP = Duration.ofDays(30);
+    private static final long PRUNE_EVERY_NANOS = Duration.ofHours(1).toNanos();
 
     private record Done(Delivery delivery, Outcome outcome) {
     }
@@ -40,6 +43,7 @@ final class Dispatcher implements SupervisedLoop.Body {
     private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
     private final MeterRegistry meters;
     private boolean woken;
+    private long lastPrune = System.nanoTime() - PRUNE_EVERY_NANOS;
 
     Dispatcher(NotifierStore store, Sender sender, NotifierSettings settings, MeterRegistry meters) {
         this.store = store;
@@ -56,8 +60,21 @@ final class Dispatcher implements SupervisedLoop.Body {
         while (loop.running()) {
             record();
             send();
+            prune();
             loop.up();
             pause();
+        }
+    }
+
+    /** Once an hour: the history keeps finished deliveries for {@link #KEEP}. */
+    private void prune() throws SQLException {
+        if (System.nanoTime() - lastPrune < PRUNE_EVERY_NANOS) {
+            return;
+        }
+        lastPrune = System.nanoTime();
+        int n = store.prune(KEEP);
+        if (n > 0) {
+            LOG.info("removed {} webhook deliveries older than {} days from the history", n, KEEP.toDays());
         }
     }
 

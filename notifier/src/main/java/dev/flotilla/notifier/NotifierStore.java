@@ -368,6 +368,16 @@ final class NotifierStore {
         }
     }
 
+    /** Deletes finished deliveries (DELIVERED, FAILED) created more than {@code keep} ago; returns how many. */
+    int prune(Duration keep) throws SQLException {
+        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement("DELETE FROM"
+                + " notifier_deliveries WHERE state IN ('DELIVERED', 'FAILED') AND created_at < now() - ? *"
+                + " interval '1 millisecond'")) {
+            ps.setLong(1, keep.toMillis());
+            return ps.executeUpdate();
+        }
+    }
+
     /** A page of a webhook's deliveries, newest first, each with its attempts. */
     JsonObject deliveries(long webhook, int page, int pageSize) {
         try (Connection c = db.connection()) {

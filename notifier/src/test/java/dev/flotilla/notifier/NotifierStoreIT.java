@@ -61,6 +61,22 @@ class NotifierStoreIT {
     }
 
     @Test
+    void pruningRemovesOnlyFinishedDeliveriesOlderThanTheHistoryKeeps() throws Exception {
+        Webhook w = store.create("app", "old", "http://127.0.0.1:9/h", WebhookFormat.JSON, EventType.SUBSCRIBABLE,
+                null, "test");
+        Instant later = Instant.now().plusSeconds(1);
+        store.record(List.of(rollout("a", 1, "RUNNING", later), rollout("b", 2, "PASSED", later)));
+        List<Delivery> claimed = store.claim(10, 10, Map.of(), Duration.ofMinutes(1));
+        store.complete(claimed.get(0), new Outcome(200, 1, "ok", null), 3, Duration.ZERO);
+        try (var c = db.connection(); var st = c.createStatement()) {
+            st.executeUpdate("UPDATE notifier_deliveries SET created_at = now() - interval '31 days'");
+        }
+
+        assertThat(store.prune(Dispatcher.KEEP)).as("the delivered one; the other is still being tried").isEqualTo(1);
+        assertThat(store.deliveries(w.id(), 1, 50).getJsonArray("items")).hasSize(1);
+    }
+
+    @Test
     void aWebhookHearsNothingThatHappenedBeforeItWasCreated() throws Exception {
         Webhook w = store.create("app", "late", "http://127.0.0.1:9/h", WebhookFormat.SLACK,
                 Set.of(EventType.SET_STARTED), null, "test");

@@ -1,0 +1,115 @@
+package dev.flotilla.bench;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+/**
+ * The halt run of {@code rollout-staged}: env {@code halting} rolls out through one group ordered
+ * by name, {@code parallel} P (P lanes, each in name order), {@code on_error = CONTINUE} so that
+ * only the halt threshold of {@code flotilla.hcl} stops it. Every tenant from the
+ * {@code --halt-after}-th on already has the table the first file creates, so it fails ("connected
+ * database is not clean"). The run ends when the coordinator has the set PAUSED (or ended) and no
+ * target sent and unanswered; the topics then say when the threshold was crossed and what started
+ * after ({@link HaltAnalysis}).
+ */
+final class HaltRun {
+    /**
+     * What the halt run saw.
+     *
+     * @param finalState the set's state in the coordinator's store at the end
+     * @param analysis the crossing and what started after it
+     * @param pushAt when the push was sent (epoch ms)
+     * @param pausedAt record time of the RolloutChanged PAUSED event, or -1
+     * @param startedAfterPaused results not SKIPPED whose target started after that event
+     * @param results the set's results (SKIPPED ones included)
+     * @param neverSent targets still PENDING in the coordinator (never reached a worker, or held back)
+     * @param usage what the run cost
+     */
+    record Seen(String finalState, HaltAnalysis analysis, long pushAt, long pausedAt, int startedAfterPaused,
+            List<TopicLog.Result> results, int neverSent, Usage usage) {
+    }
+
+    private final Session session;
+    private final Fabric f;
+    private final Fleet fleet;
+    private final Workload workload;
+    private final StagedBench.Options o;
+    private final int parallel;
+
+    HaltRun(Session session, Fabric f, Fleet fleet, Workload workload, StagedBench.Options o, int parallel) {
+        this.session = session;
+        this.f = f;
+        this.fleet = fleet;
+        this.workload = workload;
+        this.o = o;
+        this.parallel = parallel;
+    }
+
+    Seen run() throws Exception {
+        List<String> bad = fleet.tenants().subList(Math.min(o.haltAfter, fleet.tenants().size()),
+                fleet.tenants().size());
+        Progress.say("Flotilla staged: halt run, %d tenants, %d of them failing after the first %d, parallel %d,"
+                + " halt at failure_ratio %s once %d finished", fleet.tenants().size(), bad.size(), o.haltAfter,
+                parallel, o.haltRatio, o.haltMinFinished);
+        TenantLoop.run(bad, parallel, "spoil", t -> {
+            try (Connection c = fleet.connect(t); Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE users (id integer)");
+            }
+        });
+        byte[] archive = workload.directory().toArchive();
+        long[] pushAt = new long[1];
+        String[] end = new String[2];
+        Session.Measured<String[]> m = session.measure("flotilla-staged-halt", () -> {
+            pushAt[0] = System.currentTimeMillis();
+            f.api().push("halting", "v1", archive);
+            Probe.until(() -> settled(end) ? 1 : 0, 1, 25, FlotillaRun.timeoutMs(fleet.tenants().size()));
+            return end;
+        });
+        String setId = end[0];
+        TopicLog log = new TopicLog(f.bootstrap());
+        List<TopicLog.Result> results = log.results(setId);
+        long pausedAt = log.rolloutStates(setId).stream().filter(s -> "PAUSED".equals(s.state()))
+                .mapToLong(TopicLog.RolloutState::producedMillis).findFirst().orElse(-1);
+        HaltAnalysis a = HaltAnalysis.of(results, o.haltRatio, o.haltMinFinished);
+        return new Seen(end[1], a, pushAt[0], pausedAt, pausedAt < 0 ? 0
+                : HaltAnalysis.startedLater(results, pausedAt, 0), results, count(setId, "PENDING"), m.usage());
+    }
+
+    /**
+     * Whether the coordinator has the halting env's set paused or ended with no target sent and
+     * unanswered; fills {@code end} with the set id and its state.
+     */
+    private boolean settled(String[] end) {
+        try (Connection c = DriverManager.getConnection(f.storeJdbc()); PreparedStatement ps = c.prepareStatement(
+                "SELECT r.set_id, r.state, (SELECT count(*) FROM coordinator_rollout_targets t WHERE t.set_id ="
+                + " r.set_id AND t.state = 'SENT') FROM coordinator_rollouts r WHERE r.env = 'halting'")) {
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return false;
+                }
+                end[0] = rs.getString(1);
+                end[1] = rs.getString(2);
+                return !"RUNNING".equals(end[1]) && rs.getLong(3) == 0;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the coordinator's store: " + e.getMessage(), e);
+        }
+    }
+
+    private int count(String setId, String state) throws SQLException {
+        try (Connection c = DriverManager.getConnection(f.storeJdbc()); PreparedStatement ps = c.prepareStatement(
+                "SELECT count(*) FROM coordinator_rollout_targets WHERE set_id = ? AND state = ?")) {
+            ps.setString(1, setId);
+            ps.setString(2, state);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+}

@@ -1,5 +1,12 @@
 package dev.flotilla.bench;
 
+import dev.flotilla.migrate.dir.MigrationDirectory;
+import dev.flotilla.migrate.exec.PreparedDirectory;
+import dev.flotilla.migrate.sql.Dialect;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -11,11 +18,17 @@ import java.util.List;
 /**
  * The halt run of {@code rollout-staged}: env {@code halting} rolls out through one group ordered
  * by name, {@code parallel} P (P lanes, each in name order), {@code on_error = CONTINUE} so that
- * only the halt threshold of {@code flotilla.hcl} stops it. Every tenant from the
- * {@code --halt-after}-th on already has the table the first file creates, so it fails ("connected
- * database is not clean"). The run ends when the coordinator has the set PAUSED (or ended) and no
- * target sent and unanswered; the topics then say when the threshold was crossed and what started
- * after ({@link HaltAnalysis}).
+ * only the halt threshold of {@code flotilla.hcl} stops it. Its directory has two files: the
+ * {@code users} table, then a file that computes for a while ({@code --halt-work} rows of a
+ * recursive CTE, counted) and inserts user 1. Every tenant after the first {@code --halt-after}
+ * already has the first file (applied by the executor, so its revisions say so) and a user 1, so
+ * the second file fails at its end, after as much work as a passing tenant does: a migration whose
+ * failures show late, as a backfill's do. (A tenant failing at once, e.g. one that is not clean,
+ * fails the whole fleet in a few tens of milliseconds, before any halt could be seen.)
+ *
+ * <p>The run ends when the coordinator has the set PAUSED (or ended) and no target sent and
+ * unanswered; the topics then say when the threshold was crossed and what started after
+ * ({@link HaltAnalysis}).
  */
 final class HaltRun {
     /**
@@ -37,15 +50,13 @@ final class HaltRun {
     private final Session session;
     private final Fabric f;
     private final Fleet fleet;
-    private final Workload workload;
     private final StagedBench.Options o;
     private final int parallel;
 
-    HaltRun(Session session, Fabric f, Fleet fleet, Workload workload, StagedBench.Options o, int parallel) {
+    HaltRun(Session session, Fabric f, Fleet fleet, StagedBench.Options o, int parallel) {
         this.session = session;
         this.f = f;
         this.fleet = fleet;
-        this.workload = workload;
         this.o = o;
         this.parallel = parallel;
     }
@@ -56,12 +67,21 @@ final class HaltRun {
         Progress.say("Flotilla staged: halt run, %d tenants, %d of them failing after the first %d, parallel %d,"
                 + " halt at failure_ratio %s once %d finished", fleet.tenants().size(), bad.size(), o.haltAfter,
                 parallel, o.haltRatio, o.haltMinFinished);
-        TenantLoop.run(bad, parallel, "spoil", t -> {
+        Path root = session.dir("workload-halt");
+        Path first = directory(root.resolve("first"), 1);
+        Path full = directory(root.resolve("full"), 2);
+        ExecutorLoop firstFile = new ExecutorLoop(fleet, PreparedDirectory.of(MigrationDirectory.open(first),
+                Dialect.SQLITE));
+        dev.flotilla.bench.Outcome spoiled = TenantLoop.run(bad, parallel, "spoil", t -> {
+            firstFile.run(t);
             try (Connection c = fleet.connect(t); Statement s = c.createStatement()) {
-                s.execute("CREATE TABLE users (id integer)");
+                s.execute("INSERT INTO users (id, name) VALUES (1, 'taken')");
             }
         });
-        byte[] archive = workload.directory().toArchive();
+        if (spoiled.failed() > 0) {
+            throw new IllegalStateException("cannot prepare the failing tenants: " + spoiled.firstError());
+        }
+        byte[] archive = MigrationDirectory.open(full).toArchive();
         long[] pushAt = new long[1];
         String[] end = new String[2];
         Session.Measured<String[]> m = session.measure("flotilla-staged-halt", () -> {
@@ -78,6 +98,21 @@ final class HaltRun {
         HaltAnalysis a = HaltAnalysis.of(results, o.haltRatio, o.haltMinFinished);
         return new Seen(end[1], a, pushAt[0], pausedAt, pausedAt < 0 ? 0
                 : HaltAnalysis.startedLater(results, pausedAt, 0), results, count(setId, "PENDING"), m.usage());
+    }
+
+    /** The halt run's directory: its first {@code files} files, with atlas.sum. */
+    private Path directory(Path dir, int files) throws java.io.IOException {
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("20260101000001_create_users.sql"), "CREATE TABLE users (\n  id integer"
+                + " PRIMARY KEY,\n  name text NOT NULL,\n  email text\n);\n", StandardCharsets.UTF_8);
+        if (files > 1) {
+            Files.writeString(dir.resolve("20260101000002_backfill_users.sql"), "WITH RECURSIVE n(i) AS (SELECT 1"
+                    + " UNION ALL SELECT i + 1 FROM n WHERE i < " + o.haltWork + ") SELECT count(*) FROM n;\n"
+                    + "INSERT INTO users (id, name, email) VALUES (1, 'a8m', 'a8m@example.com');\n",
+                    StandardCharsets.UTF_8);
+        }
+        MigrationDirectory.open(dir).writeSum(dir);
+        return dir;
     }
 
     /**

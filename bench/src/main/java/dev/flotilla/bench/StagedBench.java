@@ -45,6 +45,11 @@ final class StagedBench {
                 + " before the halt run's targets start failing (default: ${DEFAULT-VALUE}).")
         int haltAfter;
 
+        @Option(names = "--halt-work", defaultValue = "30000", description = "Rows the halt run's second file"
+                + " counts (a recursive CTE) before it inserts, so that a target takes a while and a failing one fails"
+                + " late (default: ${DEFAULT-VALUE}).")
+        int haltWork;
+
         @Option(names = "--halt-ratio", defaultValue = "0.2", description = "flotilla.hcl halt failure_ratio"
                 + " (default: ${DEFAULT-VALUE}).")
         double haltRatio;
@@ -97,7 +102,7 @@ final class StagedBench {
                         report.add(kind, measured(f, kind + "_" + r, fleets.get(fleetIndex(kind, r)), kind, r));
                     }
                 }
-                report.halt(new HaltRun(session, f, halting, workload, o, parallel).run());
+                report.halt(new HaltRun(session, f, halting, o, parallel).run());
                 return report.build();
             }
         } finally {

@@ -79,6 +79,7 @@ final class StagedReport {
                 + " fresh fleet of targets the fabric has not seen; odd rounds flat first, even rounds staged first."
                 + " The check compares the sums of the wall times.");
         staged.forEach(run -> r.note(canary(run)));
+        all.forEach(run -> r.note(inFlight(run)));
         r.note("Before the first round, an unmeasured warm-up fleet of " + warmup + " tenants takes the directory one"
                 + " file at a time, then is emptied and takes the whole directory again, through flat and staged envs"
                 + " in turn, until the JIT compiler threads are idle (as in the `rollout` scenario).");
@@ -96,6 +97,24 @@ final class StagedReport {
                         - run.pushAt());
     }
 
+    /**
+     * How many targets the workers had in flight on average: the sum of the results' apply times
+     * over first start → last end. The flat and the staged run are both bounded by P.
+     */
+    private String inFlight(Run run) {
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+        long busy = 0;
+        for (TopicLog.Result x : run.results()) {
+            first = Math.min(first, x.startedMillis());
+            last = Math.max(last, x.endedMillis());
+            busy += x.endedMillis() - x.startedMillis();
+        }
+        return String.format(Locale.ROOT, "%s: on average %.1f targets applying at once (of at most %d), first"
+                + " start → last end %,d ms.", run.row().name(), busy / (double) Math.max(1, last - first), parallel,
+                Math.max(0, last - first));
+    }
+
     private static long at(long[] times, int i, long origin) {
         return times.length <= i ? -1 : times[i] - origin;
     }
@@ -103,8 +122,9 @@ final class StagedReport {
     private Report halt() {
         HaltAnalysis a = halt.analysis();
         Report r = new Report(String.format(Locale.ROOT, "Halt: %,d SQLite tenants in one group ordered by name,"
-                + " parallel %d, on_error = CONTINUE; tenants from the %,d-th on fail; flotilla.hcl halt"
-                + " { failure_ratio = %s, min_finished = %d }", o.tenants, parallel, o.haltAfter + 1,
+                + " parallel %d, on_error = CONTINUE; every tenant after the first %,d fails at the end of a file that"
+                + " counts %,d rows; flotilla.hcl halt { failure_ratio = %s, min_finished = %d }", o.tenants, parallel,
+                o.haltAfter, o.haltWork,
                 Double.toString(o.haltRatio), o.haltMinFinished), new String[] {"measure", "value"});
         long crossing = a.crossingMillis();
         r.row("set at the end (coordinator)", halt.finalState());
@@ -122,6 +142,10 @@ final class StagedReport {
         r.row("targets started after PAUSED was published", halt.pausedAt() < 0 ? "–"
                 : Integer.toString(halt.startedAfterPaused()));
         r.row("results by status", byStatus(halt.results()));
+        Stats apply = Stats.of(halt.results().stream().filter(x -> !"SKIPPED".equals(x.status()))
+                .mapToLong(x -> x.endedMillis() - x.startedMillis()).toArray());
+        r.row("apply time per target, p50 / p99", String.format(Locale.ROOT, "%d / %d ms", apply.quantile(0.5),
+                apply.quantile(0.99)));
         r.row("targets skipped by a worker (SKIPPED, SET_PAUSED)", Integer.toString(a.skippedPaused()));
         r.row("targets left PENDING (coordinator)", Integer.toString(halt.neverSent()));
         r.row("push → paused, nothing in flight (wall)", Report.fixed(halt.usage().wallNanos() / 1e9, 2) + " s");

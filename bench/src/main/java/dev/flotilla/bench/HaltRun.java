@@ -84,12 +84,15 @@ final class HaltRun {
         byte[] archive = MigrationDirectory.open(full).toArchive();
         long[] pushAt = new long[1];
         String[] end = new String[2];
-        Session.Measured<String[]> m = session.measure("flotilla-staged-halt", () -> {
-            pushAt[0] = System.currentTimeMillis();
-            f.api().push("halting", "v1", archive);
-            Probe.until(() -> settled(end) ? 1 : 0, 1, 25, FlotillaRun.timeoutMs(fleet.tenants().size()));
-            return end;
-        });
+        Session.Measured<String[]> m;
+        try (Connection store = DriverManager.getConnection(f.storeJdbc())) {
+            m = session.measure("flotilla-staged-halt", () -> {
+                pushAt[0] = System.currentTimeMillis();
+                f.api().push("halting", "v1", archive);
+                Probe.until(() -> settled(store, end) ? 1 : 0, 1, 25, FlotillaRun.timeoutMs(fleet.tenants().size()));
+                return end;
+            });
+        }
         String setId = end[0];
         TopicLog log = new TopicLog(f.bootstrap());
         List<TopicLog.Result> results = log.results(setId);
@@ -119,8 +122,8 @@ final class HaltRun {
      * Whether the coordinator has the halting env's set paused or ended with no target sent and
      * unanswered; fills {@code end} with the set id and its state.
      */
-    private boolean settled(String[] end) {
-        try (Connection c = DriverManager.getConnection(f.storeJdbc()); PreparedStatement ps = c.prepareStatement(
+    private static boolean settled(Connection c, String[] end) {
+        try (PreparedStatement ps = c.prepareStatement(
                 "SELECT r.set_id, r.state, (SELECT count(*) FROM coordinator_rollout_targets t WHERE t.set_id ="
                 + " r.set_id AND t.state = 'SENT') FROM coordinator_rollouts r WHERE r.env = 'halting'")) {
             try (ResultSet rs = ps.executeQuery()) {

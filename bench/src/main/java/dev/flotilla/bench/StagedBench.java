@@ -195,12 +195,7 @@ final class StagedBench {
         f.api().push(env, tag, archive);
         Probe.until(() -> {
             String id = f.lastSet(env);
-            if (id.equals(previous)) {
-                return 0;
-            }
-            com.fasterxml.jackson.databind.JsonNode set = f.api().getOrNull("/api/v1/deployment-sets/" + id
-                    + "?pageSize=1");
-            return set == null ? 0 : set.path("succeeded").asLong() + set.path("failed").asLong();
+            return id.equals(previous) ? 0 : FlotillaRun.done(f.api(), id);
         }, warmup, 25, FlotillaRun.timeoutMs(warmup));
     }
 

@@ -129,7 +129,7 @@ final class StagedReport {
         long crossing = a.crossingMillis();
         r.row("set at the end (coordinator)", halt.finalState());
         r.row("threshold crossed (record time of the result that crossed it)", crossing < 0 ? "never"
-                : String.format(Locale.ROOT, "+%,d ms after the push, at the %d-th finished result (%d failed)",
+                : String.format(Locale.ROOT, "+%,d ms after the push, when %d results had finished (%d failed)",
                 crossing - halt.pushAt(), a.finishedAtCrossing(), a.failedAtCrossing()));
         r.row("RolloutChanged PAUSED published", halt.pausedAt() < 0 ? "never" : crossing < 0
                 ? String.format(Locale.ROOT, "+%,d ms after the push", halt.pausedAt() - halt.pushAt())

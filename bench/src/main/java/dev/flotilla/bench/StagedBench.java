@@ -95,7 +95,8 @@ final class StagedBench {
             try (Fabric f = Fabric.start(session, "flotilla-staged", hcl, List.of(DevServer.Role.values()), parallel,
                     parallel)) {
                 warmUp(f, warm);
-                StagedReport report = new StagedReport(o, parallel, warmup, describeWaves());
+                StagedReport report = new StagedReport(o, parallel, warmup, describeWaves(),
+                        this::waveParallel);
                 for (int r = 1; r <= o.rounds; r++) {
                     boolean flatFirst = r % 2 == 1;
                     for (String kind : flatFirst ? List.of("flat", "staged") : List.of("staged", "flat")) {

@@ -30,11 +30,15 @@ final class StagedReport {
     private final int parallel;
     private final int warmup;
     private final String waves;
+    private final java.util.function.IntUnaryOperator waveParallel;
     private final List<Run> flat = new ArrayList<>();
     private final List<Run> staged = new ArrayList<>();
     private HaltRun.Seen halt;
 
-    StagedReport(StagedBench.Options o, int parallel, int warmup, String waves) {
+    /** @param waveParallel the parallel of wave i (0-based) */
+    StagedReport(StagedBench.Options o, int parallel, int warmup, String waves,
+            java.util.function.IntUnaryOperator waveParallel) {
+        this.waveParallel = waveParallel;
         this.o = o;
         this.parallel = parallel;
         this.warmup = warmup;
@@ -80,6 +84,7 @@ final class StagedReport {
                 + " The check compares the sums of the wall times.");
         staged.forEach(run -> r.note(canary(run)));
         all.forEach(run -> r.note(inFlight(run)));
+        staged.forEach(run -> r.note(lanes(run)));
         r.note("Before the first round, an unmeasured warm-up fleet of " + warmup + " tenants takes the directory one"
                 + " file at a time, then is emptied and takes the whole directory again, through flat and staged envs"
                 + " in turn, until the JIT compiler threads are idle (as in the `rollout` scenario).");
@@ -98,8 +103,9 @@ final class StagedReport {
     }
 
     /**
-     * How many targets the workers had in flight on average: the sum of the results' apply times
-     * over first start → last end. The flat and the staged run are both bounded by P.
+     * How many targets the workers had in flight: on average (the sum of the results' apply times
+     * over first start → last end), and the share of that span with P, P-1… applying. The flat and
+     * the staged run are both bounded by P.
      */
     private String inFlight(Run run) {
         long first = Long.MAX_VALUE;
@@ -110,9 +116,33 @@ final class StagedReport {
             last = Math.max(last, x.endedMillis());
             busy += x.endedMillis() - x.startedMillis();
         }
+        double[] shares = InFlight.shares(run.results(), parallel);
+        StringBuilder b = new StringBuilder();
+        for (int k = parallel; k >= 0; k--) {
+            b.append(k == parallel ? "" : " / ").append(Math.round(shares[k] * 100)).append('%');
+        }
         return String.format(Locale.ROOT, "%s: on average %.1f targets applying at once (of at most %d), first"
-                + " start → last end %,d ms.", run.row().name(), busy / (double) Math.max(1, last - first), parallel,
-                Math.max(0, last - first));
+                + " start → last end %,d ms; share of that time with %d, %d, … 0 applying: %s.", run.row().name(),
+                busy / (double) Math.max(1, last - first), parallel, Math.max(0, last - first), parallel,
+                parallel - 1, b);
+    }
+
+    /**
+     * Where the waves' lanes spent their time: a lane is {@code order % parallel} of its group
+     * (the coordinator sends a group's targets in order, the n-th on lane n mod parallel).
+     */
+    private String lanes(Run run) {
+        InFlight.Lanes l = InFlight.lanes(run.results(), r -> {
+            String[] p = r.commandId().split("/");
+            int group = Integer.parseInt(p[p.length - 2]);
+            return group == 0 ? null : group + "/" + Integer.parseInt(p[p.length - 1]) % waveParallel.applyAsInt(
+                    group - 1);
+        });
+        double t = Math.max(1, l.total());
+        return String.format(Locale.ROOT, "%s: the waves' %d lanes spent %.0f%% of their time applying, %.0f%%"
+                + " idle between two of their targets, %.0f%% before their first (after the first lane started),"
+                + " %.0f%% after their last (before the last lane ended).", run.row().name(), l.lanes(),
+                100 * l.busy() / t, 100 * l.gaps() / t, 100 * l.head() / t, 100 * l.tail() / t);
     }
 
     private static long at(long[] times, int i, long origin) {

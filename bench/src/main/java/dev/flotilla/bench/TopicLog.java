@@ -33,9 +33,10 @@ final class TopicLog {
      * @param endedMillis when it finished
      * @param producedMillis the record's timestamp: when the worker sent it
      * @param errorCode the result's error code (e.g. SET_PAUSED for a SKIPPED one), or null
+     * @param commandId {@code <set id>/<group's order>/<target's order in the group>}
      */
     record Result(String targetId, String status, long startedMillis, long endedMillis, long producedMillis,
-            String errorCode) {
+            String errorCode, String commandId) {
     }
 
     /**
@@ -78,7 +79,7 @@ final class TopicLog {
             if (e instanceof MigrationResult && setId.equals(((MigrationResult) e).getDeploymentSetId())) {
                 MigrationResult m = (MigrationResult) e;
                 out.add(new Result(m.getTargetId(), m.getStatus(), m.getStartedAt().toEpochMilli(),
-                        m.getEndedAt().toEpochMilli(), r.timestamp(), m.getErrorCode()));
+                        m.getEndedAt().toEpochMilli(), r.timestamp(), m.getErrorCode(), m.getCommandId()));
             }
         }
         return out;

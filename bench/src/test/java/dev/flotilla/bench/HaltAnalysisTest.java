@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class HaltAnalysisTest {
     private static TopicLog.Result result(String status, long started, long produced) {
-        return new TopicLog.Result("t" + produced, status, started, started + 1, produced, null);
+        return new TopicLog.Result("t" + produced, status, started, started + 1, produced, null, "s/0/" + produced);
     }
 
     @Test
@@ -17,7 +17,7 @@ class HaltAnalysisTest {
                 result("PASSED", 0, 10), result("PASSED", 5, 20), result("PASSED", 15, 30),
                 result("FAILED", 25, 40), result("FAILED", 35, 50), // 2 of 5 failed: 0.4 >= 0.4
                 result("FAILED", 45, 60), result("PASSED", 55, 70), result("PASSED", 49, 80),
-                new TopicLog.Result("t9", "SKIPPED", 90, 90, 90, "SET_PAUSED"));
+                new TopicLog.Result("t9", "SKIPPED", 90, 90, 90, "SET_PAUSED", "s/0/9"));
 
         HaltAnalysis a = HaltAnalysis.of(results, 0.4, 5);
 

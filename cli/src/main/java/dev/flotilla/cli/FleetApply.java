@@ -92,7 +92,7 @@ final class FleetApply {
                     out.flush();
                     shown = done;
                 }
-                if (!RUNNING.equals(Table.text(set, "status")) && total >= planned) {
+                if (!RUNNING.equals(Table.text(set, "status")) && total >= planned || stopped(set)) {
                     return set;
                 }
             }
@@ -135,7 +135,23 @@ final class FleetApply {
         }
     }
 
+    /** A rollout that paused, halted or was cancelled: no more targets start until someone acts. */
+    private static boolean stopped(JsonNode set) {
+        String state = Table.text(set, "state");
+        return "PAUSED".equals(state) || "HALTED".equals(state) || "CANCELLED".equals(state);
+    }
+
     private int finish(JsonNode set, String url) {
+        if (stopped(set)) {
+            String id = Table.text(set, "id");
+            String reason = Table.text(set, "reason");
+            err.println("Error: the rollout of deployment set " + DeploymentSets.displayId(set) + " is "
+                    + Table.text(set, "state") + (reason == null ? "" : ": " + reason) + ("PAUSED".equals(
+                    Table.text(set, "state")) ? "; go on with 'flotilla rollout resume --set " + id + "'" : "")
+                    + "; see " + url);
+            err.flush();
+            return 1;
+        }
         if (!"FAILED".equals(Table.text(set, "status"))) {
             return 0;
         }

@@ -68,6 +68,24 @@ class FleetApplyTest {
     }
 
     @Test
+    void aRolloutThatPausedItselfEndsTheWaitWithTheReasonAndHowToGoOn() {
+        String paused = set("RUNNING", 1, 1, TENANT_1, TENANT_3).replace("\"status\":\"RUNNING\"",
+                "\"status\":\"RUNNING\",\"state\":\"PAUSED\",\"reason\":\"halted: 1 of 2 finished targets failed\"");
+        server.json("POST", "/api/v1/deployments", 201, CREATED)
+                .json("GET", SET_PATH, 200, paused)
+                .json("GET", SET_PATH, 200, paused);
+
+        CliRun r = apply("--to-version", "20240721101205");
+
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("Error: the rollout of deployment set 7 is PAUSED: halted: 1 of 2 finished"
+                + " targets failed; go on with 'flotilla rollout resume --set 3f0c'; see " + server.url()
+                + "/deployments/sets/3f0c\n");
+        assertThat(server.requests().get(0).bodyText()).isEqualTo("{\"env\":\"prod\",\"tag\":null,\"toVersion\":"
+                + "\"20240721101205\",\"dryRun\":false}");
+    }
+
+    @Test
     void passedSetExitsZeroAndSendsTagAndDryRun() {
         server.json("POST", "/api/v1/deployments", 201, CREATED)
                 .json("GET", SET_PATH, 200, set("PASSED", 3, 0, TENANT_1, TENANT_2, TENANT_1.replace("tenant_1",

@@ -175,10 +175,20 @@ class RegistryCommandsTest {
     @Test
     void atlasDirWithAnUnknownParameterIsRefused() {
         DirOption option = new DirOption();
+        option.dir = "atlas://app?format=golang-migrate";
+
+        assertThatThrownBy(option::openValid).isInstanceOf(FlotillaException.class)
+                .hasMessageContaining("unsupported parameter \"format=golang-migrate\"")
+                .hasMessageContaining("atlas://app?tag=TAG");
+    }
+
+    @Test
+    void atlasDirPinnedToAVersionOnTheCommandLinePointsToToVersion() {
+        DirOption option = new DirOption();
         option.dir = "atlas://app?version=2";
 
         assertThatThrownBy(option::openValid).isInstanceOf(FlotillaException.class)
-                .hasMessageContaining("unsupported parameter \"version=2\"").hasMessageContaining("atlas://app?tag=TAG");
+                .hasMessageContaining("cap the version with --to-version 2").hasMessageContaining("atlas://app?tag=TAG");
     }
 
     private void serveArchive() {

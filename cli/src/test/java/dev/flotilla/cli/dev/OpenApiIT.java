@@ -212,6 +212,17 @@ class OpenApiIT {
         call("DELETE", "/api/v1/tokens/" + token.get("id").asText(), null, null);
         call("DELETE", "/api/v1/tokens/nobody", null, null);
         call("GET", "/api/v1/audit?limit=5", null, null);
+        call("GET", "/api/v1/dirs/app/webhooks", null, null);
+        call("POST", "/api/v1/dirs/app/webhooks", "application/json", body("{\"name\": \"x\", \"hook\": 1}"));
+        HttpResponse<String> hook = call("POST", "/api/v1/dirs/app/webhooks", "application/json",
+                body("{\"name\": \"ops\", \"url\": \"https://hooks.example.com/flotilla\", \"format\": \"slack\"}"));
+        if (hook.statusCode() == 201) {
+            String id = json(hook).get("id").asText();
+            call("GET", "/api/v1/dirs/app/webhooks/" + id + "/deliveries?page=1&pageSize=5", null, null);
+            call("DELETE", "/api/v1/dirs/app/webhooks/" + id, null, null);
+        }
+        call("DELETE", "/api/v1/dirs/app/webhooks/999", null, null);
+        call("GET", "/api/v1/dirs/app/webhooks/abc/deliveries", null, null);
         call("GET", "/api/v1/audit?action=directory.push&actor=dev-admin&before=1000", null, null);
     }
 

@@ -167,6 +167,7 @@ class OpenApiIT {
         call("GET", "/api/v1/deployment-sets", null, null);
         call("GET", "/api/v1/deployment-sets?status=failed&env=prod&directory=app&page=1&pageSize=5", null, null);
         call("GET", "/api/v1/deployment-sets/" + first, null, null);
+        call("GET", "/api/v1/deployment-sets/" + first + "?status=passed", null, null);
         JsonNode set = json(call("GET", "/api/v1/deployment-sets/" + failed + "?pageSize=1", null, null));
         call("GET", "/api/v1/deployment-sets/" + dryRun, null, null);
         String target = set.get("targets").get(0).get("targetId").asText();

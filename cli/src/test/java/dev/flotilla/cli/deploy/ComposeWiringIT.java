@@ -1,0 +1,278 @@
+package dev.flotilla.cli.deploy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flotilla.cli.Main;
+import dev.flotilla.fabric.access.Tokens;
+import dev.flotilla.testkit.KafkaFixture;
+import dev.flotilla.testkit.ScratchDatabase;
+import dev.flotilla.testkit.TestDatabases;
+import dev.flotilla.testkit.TestPorts;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The wiring in {@code docker-compose.yml} is the wiring that works: every Flotilla service of the
+ * file runs as a local process with the file's command and environment, in the order its
+ * {@code depends_on} gives, the worker as many times as {@code deploy.replicas} says; the demo
+ * tenants are made by the file's own init scripts; and {@code deploy/demo/migrations} pushed to the
+ * registry reaches every demo tenant. What differs from a compose host is only where things are,
+ * each listed in {@link #hosts}: Kafka is the in-process broker, the store and the tenant
+ * databases are this machine's PostgreSQL and MariaDB, every process gets its own port on
+ * loopback, and container paths map to the repository through the file's bind mounts.
+ */
+class ComposeWiringIT {
+    private static final Set<String> ROLES = Set.of("registry", "coordinator", "aggregator", "worker");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path tmp;
+
+    private final List<Process> processes = new ArrayList<>();
+    private final HttpClient http = HttpClient.newHttpClient();
+    /** The compose host's addresses and what stands for them here, replaced in every variable. */
+    private final Map<String, String> hosts = new LinkedHashMap<>();
+
+    @AfterEach
+    void stop() {
+        processes.forEach(Process::destroyForcibly);
+    }
+
+    @Test
+    void theComposeFilesServicesPushTheDemoDirectoryToEveryDemoTenant() throws Exception {
+        TestDatabases.assumeMariaDb();
+        Path root = Compose.repositoryRoot();
+        Map<String, String> variables = Map.of("FLOTILLA_ADMIN_TOKEN", Tokens.generate(),
+                "FLOTILLA_WORKER_TOKEN", Tokens.generate(), "FLOTILLA_STORE_PASSWORD", "store-" + UUID.randomUUID(),
+                "DEMO_TENANTS_PASSWORD", "demo-" + UUID.randomUUID().toString().substring(0, 8),
+                "GRAFANA_ADMIN_PASSWORD", "unused");
+        Compose compose = Compose.load(root.resolve("docker-compose.yml"), variables);
+        String password = variables.get("DEMO_TENANTS_PASSWORD");
+
+        try (ScratchDatabase store = TestDatabases.postgresDatabase("compose_store");
+             ScratchDatabase tenants = TestDatabases.postgresDatabase("compose_tenants")) {
+            String pg = hostPort(store.jdbcUrl());
+            // The compose file's store and demo tenants, on this machine's servers, made by its init scripts.
+            asPostgresAdmin(store, "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'flotilla') THEN"
+                    + " CREATE ROLE flotilla LOGIN; END IF; END $$",
+                    "ALTER DATABASE " + store.name() + " OWNER TO flotilla",
+                    "ALTER DATABASE " + tenants.name() + " OWNER TO flotilla");
+            store.exec("ALTER SCHEMA public OWNER TO flotilla");
+            tenants.exec(Files.readString(root.resolve(initScript(compose, "tenants-postgres"))));
+            mariaDbTenants(root.resolve(initScript(compose, "tenants-mariadb")), password);
+
+            hosts.put("kafka:9092", KafkaFixture.shared().bootstrapServers());
+            hosts.put("store:5432/flotilla", pg + "/" + store.name());
+            hosts.put("tenants-postgres:5432", pg);
+            hosts.put("postgres_db=tenants", "postgres_db=" + tenants.name());
+            hosts.put("tenants-mariadb:3306", "127.0.0.1:3306");
+
+            Map<String, Integer> ports = new LinkedHashMap<>();
+            List<String> order = startOrder(compose);
+            for (String name : order) {
+                for (int i = 0; i < Compose.replicas(compose.service(name)); i++) {
+                    int port = TestPorts.free();
+                    ports.putIfAbsent(name, port);
+                    hosts.putIfAbsent("http://" + name + ":8080", "http://127.0.0.1:" + port);
+                    start(compose, name, i, port);
+                }
+            }
+            assertThat(order).as("start order from depends_on").containsExactly("registry", "coordinator",
+                    "aggregator", "worker");
+
+            String admin = variables.get("FLOTILLA_ADMIN_TOKEN");
+            StringWriter out = new StringWriter();
+            int pushed = Main.run(new String[] {"migrate", "push", "--registry", "http://127.0.0.1:"
+                + ports.get("registry"), "--token", admin, "--dir", "file://" + root.resolve("deploy/demo/migrations"),
+                "demo:v1"}, new PrintWriter(out), new PrintWriter(out));
+            assertThat(pushed).as(out.toString()).isZero();
+
+            String api = "http://127.0.0.1:" + ports.get("aggregator");
+            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> get(api + "/api/v1/databases?status=SYNCED&pageSize=1", admin)
+                            .path("page").path("total").asInt() == 6);
+            for (String schema : List.of("hooli", "stark", "umbrella")) {
+                assertThat(count(tenants.jdbcUrl() + "&currentSchema=" + schema, "postgres", "")).isEqualTo(2);
+            }
+            for (String db : List.of("demo_acme", "demo_globex", "demo_initech")) {
+                assertThat(count("jdbc:mariadb://127.0.0.1:3306/" + db, "flotilla", password)).isEqualTo(2);
+            }
+            // Logs as the compose file asks for them: one JSON object per line.
+            String registryLog = Files.readString(tmp.resolve("registry-0.log"));
+            assertThat(registryLog.lines().filter(l -> l.startsWith("{")).findFirst())
+                    .as(registryLog).hasValueSatisfying(l -> assertThat(json(l).path("level").asText()).isNotEmpty());
+        }
+    }
+
+    /** The compose services that run Flotilla, ordered so that each starts after what it depends on. */
+    private static List<String> startOrder(Compose compose) {
+        Set<String> done = new LinkedHashSet<>();
+        List<String> flotilla = new ArrayList<>();
+        compose.services().forEach((name, s) -> {
+            List<String> c = Compose.command(s);
+            if (!c.isEmpty() && ROLES.contains(c.get(0))) {
+                flotilla.add(name);
+            }
+        });
+        while (done.size() < flotilla.size()) {
+            boolean progress = false;
+            for (String name : flotilla) {
+                if (!done.contains(name) && Compose.dependsOn(compose.service(name)).stream()
+                        .filter(flotilla::contains).allMatch(done::contains)) {
+                    for (String d : Compose.dependsOn(compose.service(name))) {
+                        if (flotilla.contains(d)) {
+                            assertThat(Compose.condition(compose.service(name), d)).as(name + " waits for " + d
+                                    + " to be healthy").isEqualTo("service_healthy");
+                        }
+                    }
+                    done.add(name);
+                    progress = true;
+                }
+            }
+            assertThat(progress).as("depends_on has a cycle among " + flotilla).isTrue();
+        }
+        return new ArrayList<>(done);
+    }
+
+    /** One replica of a compose service as a local process, then its compose health check until it passes. */
+    private void start(Compose compose, String name, int replica, int port) throws Exception {
+        Map<String, Object> s = compose.service(name);
+        Map<String, String> env = new LinkedHashMap<>();
+        Compose.environment(s).forEach((k, v) -> env.put(k, localize(v)));
+        env.put("FLOTILLA_PORT", Integer.toString(port));
+        env.put("FLOTILLA_BIND", "127.0.0.1");
+        Path config = compose.hostPath(s, env.get("FLOTILLA_CONFIG"));
+        assertThat(config).as(name + ": FLOTILLA_CONFIG " + env.get("FLOTILLA_CONFIG") + " comes from a bind mount")
+                .isNotNull().exists();
+        env.put("FLOTILLA_CONFIG", config.toString());
+        env.put("FLOTILLA_DATA_DIR", tmp.resolve(name + "-" + replica + "-data").toString());
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar",
+                Path.of("target", "flotilla.jar").toAbsolutePath().toString()));
+        cmd.addAll(Compose.command(s));
+        Path log = tmp.resolve(name + "-" + replica + ".log");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().keySet().removeIf(k -> k.startsWith("FLOTILLA_"));
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        processes.add(p);
+        List<String> check = Compose.healthcheck(s);
+        assertThat(check).as(name + " has a health check").contains("http://127.0.0.1:8080/health/ready");
+        URI health = URI.create(check.get(check.size() - 1).replace(":8080", ":" + port));
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(300)).until(() -> {
+            if (!p.isAlive()) {
+                throw new IllegalStateException(name + " exited: " + Files.readString(log));
+            }
+            try {
+                return http.send(HttpRequest.newBuilder(health).GET().build(), HttpResponse.BodyHandlers.ofString())
+                        .statusCode() == 200;
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        });
+    }
+
+    private String localize(String value) {
+        String v = value;
+        for (Map.Entry<String, String> h : hosts.entrySet()) {
+            v = v.replace(h.getKey(), h.getValue());
+        }
+        return v;
+    }
+
+    /** The file a tenant database's service mounts into docker-entrypoint-initdb.d. */
+    @SuppressWarnings("unchecked")
+    private static String initScript(Compose compose, String service) {
+        for (Object v : (List<Object>) compose.service(service).get("volumes")) {
+            String[] parts = String.valueOf(v).split(":");
+            if (parts[1].startsWith("/docker-entrypoint-initdb.d/")) {
+                return parts[0];
+            }
+        }
+        throw new AssertionError(service + " mounts no init script");
+    }
+
+    /** The MariaDB image's MARIADB_USER, then the file's init script, on this machine's MariaDB. */
+    private static void mariaDbTenants(Path script, String password) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:mariadb://127.0.0.1:3306/", "root", "");
+             Statement s = c.createStatement()) {
+            s.execute("CREATE USER IF NOT EXISTS 'flotilla'@'%' IDENTIFIED BY '" + password + "'");
+            s.execute("ALTER USER 'flotilla'@'%' IDENTIFIED BY '" + password + "'");
+            for (String db : List.of("demo_acme", "demo_globex", "demo_initech")) {
+                s.execute("DROP DATABASE IF EXISTS " + db);
+            }
+            String withoutComments = Files.readString(script).lines().filter(l -> !l.trim().startsWith("--"))
+                    .reduce("", (a, b) -> a + "\n" + b);
+            for (String sql : withoutComments.split(";")) {
+                String stmt = sql.trim();
+                if (!stmt.isEmpty()) {
+                    s.execute(stmt);
+                }
+            }
+        }
+    }
+
+    private static void asPostgresAdmin(ScratchDatabase db, String... sql) throws Exception {
+        String url = db.jdbcUrl().replace("/" + db.name() + "?", "/postgres?");
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            for (String x : sql) {
+                s.execute(x);
+            }
+        }
+    }
+
+    private static String hostPort(String jdbcUrl) {
+        String rest = jdbcUrl.substring(jdbcUrl.indexOf("//") + 2);
+        return rest.substring(0, rest.indexOf('/'));
+    }
+
+    private static long count(String jdbcUrl, String user, String password) throws Exception {
+        try (Connection c = DriverManager.getConnection(jdbcUrl, user, password); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM users")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private JsonNode get(String url, String token) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url))
+                .header("authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new AssertionError("GET " + url + " answered " + r.statusCode() + ": " + r.body());
+        }
+        return JSON.readTree(r.body());
+    }
+
+    private static JsonNode json(String line) {
+        try {
+            return JSON.readTree(line);
+        } catch (Exception e) {
+            throw new AssertionError("not JSON: " + line, e);
+        }
+    }
+}

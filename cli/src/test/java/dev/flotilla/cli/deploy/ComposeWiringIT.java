@@ -93,6 +93,7 @@ class ComposeWiringIT {
             hosts.put("tenants-mariadb:3306", "127.0.0.1:3306");
 
             Map<String, Integer> ports = new LinkedHashMap<>();
+            List<Integer> allPorts = new ArrayList<>();
             List<String> order = startOrder(compose);
             for (String name : order) {
                 for (int i = 0; i < Compose.replicas(compose.service(name)); i++) {
@@ -100,6 +101,7 @@ class ComposeWiringIT {
                     ports.putIfAbsent(name, port);
                     hosts.putIfAbsent("http://" + name + ":8080", "http://127.0.0.1:" + port);
                     start(compose, name, i, port);
+                    allPorts.add(port);
                 }
             }
             assertThat(order).as("start order from depends_on").containsExactly("registry", "coordinator",
@@ -113,15 +115,45 @@ class ComposeWiringIT {
             assertThat(pushed).as(out.toString()).isZero();
 
             String api = "http://127.0.0.1:" + ports.get("aggregator");
-            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
-                    .until(() -> get(api + "/api/v1/databases?status=SYNCED&pageSize=1", admin)
-                            .path("page").path("total").asInt() == 6);
+            try {
+                await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
+                        .until(() -> get(api + "/api/v1/databases?status=SYNCED&pageSize=1", admin)
+                                .path("page").path("total").asInt() == 6);
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                StringBuilder logs = new StringBuilder();
+                try (java.util.stream.Stream<Path> files = Files.list(tmp)) {
+                    for (Path f : files.filter(f -> f.toString().endsWith(".log")).sorted().toList()) {
+                        List<String> lines = Files.readAllLines(f);
+                        logs.append("\n== ").append(f.getFileName()).append('\n').append(String.join("\n",
+                                lines.subList(Math.max(0, lines.size() - 40), lines.size())));
+                    }
+                }
+                throw new AssertionError("not every demo tenant SYNCED: " + get(api + "/api/v1/databases", admin)
+                        + "\nsets: " + get(api + "/api/v1/deployment-sets", admin) + logs, e);
+            }
             for (String schema : List.of("hooli", "stark", "umbrella")) {
                 assertThat(count(tenants.jdbcUrl() + "&currentSchema=" + schema, "postgres", "")).isEqualTo(2);
             }
             for (String db : List.of("demo_acme", "demo_globex", "demo_initech")) {
                 assertThat(count("jdbc:mariadb://127.0.0.1:3306/" + db, "flotilla", password)).isEqualTo(2);
             }
+            // Every metric an alert or a dashboard panel uses is in a real scrape of these services.
+            Set<String> scraped = new LinkedHashSet<>();
+            for (int port : allPorts) {
+                String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                        .GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+                body.lines().filter(l -> !l.startsWith("#") && !l.isBlank())
+                        .forEach(l -> scraped.add(l.split("[{ ]", 2)[0]));
+            }
+            Set<String> used = new LinkedHashSet<>();
+            for (Map<?, ?> rule : PrometheusRulesTest.rules()) {
+                used.addAll(metricNames(String.valueOf(rule.get("expr"))));
+            }
+            for (String e : DashboardsTest.expressions()) {
+                used.addAll(metricNames(e));
+            }
+            System.out.println("ComposeWiringIT: metrics used by alerts and dashboards: " + used);
+            assertThat(scraped).as("metrics scraped from every service after the rollout").containsAll(used);
             // Logs as the compose file asks for them: one JSON object per line.
             String registryLog = Files.readString(tmp.resolve("registry-0.log"));
             assertThat(registryLog.lines().filter(l -> l.startsWith("{")).findFirst())
@@ -266,6 +298,17 @@ class ComposeWiringIT {
             throw new AssertionError("GET " + url + " answered " + r.statusCode() + ": " + r.body());
         }
         return JSON.readTree(r.body());
+    }
+
+    /** The metric names in a PromQL expression (Flotilla's and Vert.x' own; {@code up} is Prometheus'). */
+    static Set<String> metricNames(String promql) {
+        Set<String> out = new LinkedHashSet<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\b((?:flotilla|vertx)_[a-z0-9_]+)\\b")
+                .matcher(promql);
+        while (m.find()) {
+            out.add(m.group(1));
+        }
+        return out;
     }
 
     private static JsonNode json(String line) {

@@ -116,7 +116,7 @@ class ComposeWiringIT {
 
             String api = "http://127.0.0.1:" + ports.get("aggregator");
             try {
-                await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
+                await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500))
                         .until(() -> get(api + "/api/v1/databases?status=SYNCED&pageSize=1", admin)
                                 .path("page").path("total").asInt() == 6);
             } catch (org.awaitility.core.ConditionTimeoutException e) {

@@ -94,11 +94,13 @@ class ComposeWiringIT {
 
             Map<String, Integer> ports = new LinkedHashMap<>();
             List<Integer> allPorts = new ArrayList<>();
+            Map<String, List<Integer>> replicaPorts = new LinkedHashMap<>();
             List<String> order = startOrder(compose);
             for (String name : order) {
                 for (int i = 0; i < Compose.replicas(compose.service(name)); i++) {
                     int port = TestPorts.free();
                     ports.putIfAbsent(name, port);
+                    replicaPorts.computeIfAbsent(name, k -> new ArrayList<>()).add(port);
                     hosts.putIfAbsent("http://" + name + ":8080", "http://127.0.0.1:" + port);
                     start(compose, name, i, port);
                     allPorts.add(port);
@@ -154,6 +156,47 @@ class ComposeWiringIT {
             }
             System.out.println("ComposeWiringIT: metrics used by alerts and dashboards: " + used);
             assertThat(scraped).as("metrics scraped from every service after the rollout").containsAll(used);
+            // The CI examples' commands, as their script lines are written, against these services.
+            try (ScratchDatabase dev = TestDatabases.postgresDatabase("ci_dev")) {
+                ciExamples(root, "http://127.0.0.1:" + ports.get("registry"), admin, dev);
+            }
+
+            // A real Prometheus with the file's scrape configuration and alert rules scrapes these
+            // processes; a version that fails on every tenant sets off FlotillaDatabaseFailed.
+            Path prometheus = Path.of("/usr/bin/prometheus");
+            if (Files.isExecutable(prometheus)) {
+                String prom = startPrometheus(prometheus, root, replicaPorts);
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() -> promQuery(prom,
+                        "sum(flotilla_worker_commands_applied_total)").path("data").path("result").size() == 1);
+                Path bad = tmp.resolve("bad");
+                Files.createDirectories(bad);
+                try (java.util.stream.Stream<Path> files = Files.list(root.resolve("deploy/demo/migrations"))) {
+                    for (Path f : files.toList()) {
+                        Files.copy(f, bad.resolve(f.getFileName()));
+                    }
+                }
+                Files.writeString(bad.resolve("20261201000200_again.sql"), "INSERT INTO users (id, name) VALUES (1,"
+                        + " 'again');\n");
+                assertThat(Main.run(new String[] {"migrate", "hash", "--dir", "file://" + bad}, new PrintWriter(out),
+                        new PrintWriter(out))).as(out.toString()).isZero();
+                assertThat(Main.run(new String[] {"migrate", "push", "--registry", "http://127.0.0.1:"
+                    + ports.get("registry"), "--token", admin, "--dir", "file://" + bad, "demo:v2"},
+                        new PrintWriter(out), new PrintWriter(out))).as(out.toString()).isZero();
+                await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                    for (JsonNode a : promGet(prom, "/api/v1/alerts").path("data").path("alerts")) {
+                        if ("FlotillaDatabaseFailed".equals(a.path("labels").path("alertname").asText())) {
+                            return true;
+                        }
+                    }
+                    return false;
+                });
+                System.out.println("ComposeWiringIT: Prometheus alerts after the failing version: "
+                        + promGet(prom, "/api/v1/alerts").path("data").path("alerts"));
+            } else {
+                System.out.println("ComposeWiringIT: /usr/bin/prometheus is not installed (apt-get install"
+                        + " prometheus): the scrape and alert check is skipped");
+            }
+
             // Logs as the compose file asks for them: one JSON object per line.
             String registryLog = Files.readString(tmp.resolve("registry-0.log"));
             assertThat(registryLog.lines().filter(l -> l.startsWith("{")).findFirst())
@@ -298,6 +341,90 @@ class ComposeWiringIT {
             throw new AssertionError("GET " + url + " answered " + r.statusCode() + ": " + r.body());
         }
         return JSON.readTree(r.body());
+    }
+
+    /**
+     * Runs the script lines of {@code deploy/ci/gitlab-ci.yml} that call {@code flotilla}, with the
+     * CI's variables, in a checkout holding the demo's migrations; the dev database is a local one.
+     */
+    @SuppressWarnings("unchecked")
+    private void ciExamples(Path root, String registry, String token, ScratchDatabase scratch) throws Exception {
+        Map<String, Object> ci = new org.yaml.snakeyaml.Yaml().load(Files.readString(root.resolve(
+                "deploy/ci/gitlab-ci.yml")));
+        Path checkout = tmp.resolve("checkout");
+        Files.createDirectories(checkout.resolve("migrations"));
+        try (java.util.stream.Stream<Path> files = Files.list(root.resolve("deploy/demo/migrations"))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, checkout.resolve("migrations").resolve(f.getFileName()));
+            }
+        }
+        Path bin = Files.createDirectories(tmp.resolve("bin"));
+        Files.writeString(bin.resolve("flotilla"), "#!/bin/sh\nexec '" + Path.of(System.getProperty("java.home"),
+                "bin", "java") + "' -jar '" + Path.of("target", "flotilla.jar").toAbsolutePath() + "' \"$@\"\n");
+        bin.resolve("flotilla").toFile().setExecutable(true);
+        String devUrl = scratch.url();
+        int ran = 0;
+        for (String job : List.of("migrations:validate", "migrations:push")) {
+            for (Object line : (List<Object>) ((Map<String, Object>) ci.get(job)).get("script")) {
+                String cmd = String.valueOf(line).replace("postgres://postgres:dev@dev:5432/postgres?sslmode=disable",
+                        devUrl);
+                ProcessBuilder pb = new ProcessBuilder("sh", "-c", cmd).directory(checkout.toFile())
+                        .redirectErrorStream(true);
+                pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
+                pb.environment().putAll(Map.of("DIR", "demo", "CI_COMMIT_SHA", "0123456789abcdef0123",
+                        "FLOTILLA_URL", registry, "FLOTILLA_TOKEN", token));
+                Process p = pb.start();
+                String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                assertThat(p.waitFor()).as(job + ": " + cmd + "\n" + output).isZero();
+                ran++;
+            }
+        }
+        assertThat(ran).isEqualTo(2);
+        assertThat(get(registry + "/api/v1/dirs", token).toString()).contains("0123456789abcdef0123");
+    }
+
+    /** Prometheus on loopback with the compose file's configuration, its targets these processes. */
+    @SuppressWarnings("unchecked")
+    private String startPrometheus(Path binary, Path root, Map<String, List<Integer>> replicaPorts) throws Exception {
+        Map<String, Object> config = new org.yaml.snakeyaml.Yaml().load(Files.readString(root.resolve(
+                "deploy/prometheus/prometheus.yml")));
+        config.put("global", Map.of("scrape_interval", "1s", "evaluation_interval", "1s"));
+        config.put("rule_files", List.of(root.resolve("deploy/prometheus/rules/flotilla.yml").toString()));
+        for (Object sc0 : (List<Object>) config.get("scrape_configs")) {
+            Map<String, Object> sc = (Map<String, Object>) sc0;
+            if (sc.containsKey("dns_sd_configs")) {
+                Map<String, Object> dns = (Map<String, Object>) ((List<Object>) sc.remove("dns_sd_configs")).get(0);
+                String name = String.valueOf(((List<Object>) dns.get("names")).get(0));
+                sc.put("static_configs", List.of(Map.of("targets", replicaPorts.get(name).stream()
+                        .map(p -> "127.0.0.1:" + p).toList())));
+            } else {
+                for (Object st : (List<Object>) sc.get("static_configs")) {
+                    List<Object> targets = (List<Object>) ((Map<String, Object>) st).get("targets");
+                    targets.replaceAll(t -> "127.0.0.1:" + replicaPorts.get(String.valueOf(t).split(":")[0]).get(0));
+                }
+            }
+        }
+        Path file = tmp.resolve("prometheus.yml");
+        Files.writeString(file, new org.yaml.snakeyaml.Yaml().dump(config));
+        int port = TestPorts.free();
+        Process p = new ProcessBuilder(binary.toString(), "--config.file=" + file, "--storage.tsdb.path="
+                + tmp.resolve("prometheus-data"), "--web.listen-address=127.0.0.1:" + port)
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("prometheus.log").toFile()).start();
+        processes.add(p);
+        String base = "http://127.0.0.1:" + port;
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> http.send(HttpRequest.newBuilder(
+                URI.create(base + "/-/ready")).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+        return base;
+    }
+
+    private JsonNode promQuery(String base, String query) throws Exception {
+        return promGet(base, "/api/v1/query?query=" + java.net.URLEncoder.encode(query,
+                java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    private JsonNode promGet(String base, String path) throws Exception {
+        return JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(base + path)).build(),
+                HttpResponse.BodyHandlers.ofString()).body());
     }
 
     /** The metric names in a PromQL expression (Flotilla's and Vert.x' own; {@code up} is Prometheus'). */

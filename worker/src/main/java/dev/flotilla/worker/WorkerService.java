@@ -340,6 +340,7 @@ public final class WorkerService implements FlotillaService {
             Instant start) {
         MDC.put("target", c.getTargetId());
         MDC.put("deploymentSet", String.valueOf(c.getDeploymentSetId()));
+        MDC.put("version", String.valueOf(c.getTargetVersion()));
         Timer.Sample sample = Timer.start();
         try {
             PreparedDirectory prepared = directories.prepared(version, target.url().dialect());

@@ -47,7 +47,7 @@ import static org.awaitility.Awaitility.await;
  * loopback, and container paths map to the repository through the file's bind mounts.
  */
 class ComposeWiringIT {
-    private static final Set<String> ROLES = Set.of("registry", "coordinator", "aggregator", "worker");
+    private static final Set<String> ROLES = Set.of("registry", "coordinator", "aggregator", "notifier", "worker");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -107,7 +107,7 @@ class ComposeWiringIT {
                 }
             }
             assertThat(order).as("start order from depends_on").containsExactly("registry", "coordinator",
-                    "aggregator", "worker");
+                    "aggregator", "notifier", "worker");
 
             String admin = variables.get("FLOTILLA_ADMIN_TOKEN");
             StringWriter out = new StringWriter();

@@ -21,12 +21,24 @@ import java.util.concurrent.Callable;
  */
 public final class AggregatorService extends StoreBackedService {
     /** What {@code status=} may ask for on deployment sets; STALLED is a running set without news. */
-    static final Set<String> SET_STATUSES = Set.of("RUNNING", "PASSED", "FAILED", "NO_ACTION", "DRY_RUN", "STALLED");
+    static final Set<String> SET_STATUSES = Set.of("RUNNING", "PASSED", "FAILED", "NO_ACTION", "DRY_RUN", "STALLED",
+            "PAUSED", "HALTED", "CANCELLED", "SKIPPED");
+    /** What {@code status=} may ask for on a set's targets. */
+    static final Set<String> DEPLOYMENT_STATUSES = Set.of("QUEUED", "RUNNING", "PASSED", "FAILED", "NO_ACTION",
+            "DRY_RUN", "SKIPPED");
+    /** How often {@code flotilla_databases_behind} is recomputed. */
+    static final long BEHIND_REFRESH_MS = 5_000;
     /** What {@code status=} may ask for on databases. */
     static final Set<String> DATABASE_STATUSES = Set.of("SYNCED", "PENDING", "FAILED");
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AggregatorService.class);
     private final java.time.Duration stallAfter;
+    private io.vertx.core.Vertx vertx;
     private ResultsConsumer loop;
     private SupervisedLoop supervisor;
+    private RolloutsConsumer rollouts;
+    private SupervisedLoop rolloutsSupervisor;
+    private BehindGauge behind;
+    private long behindTimer = -1;
     private ViewQueries queries;
     private LiveEvents live;
 
@@ -51,19 +63,29 @@ public final class AggregatorService extends StoreBackedService {
     }
 
     @Override
-    protected void prepare(ServiceHost host) {
+    protected void prepare(ServiceHost host) throws java.sql.SQLException {
         host.store().migrate(ViewSchema.DDL);
         queries = new ViewQueries(host.store(), stallAfter);
         loop = new ResultsConsumer(host.kafka(), host.store(), host.meters());
+        rollouts = new RolloutsConsumer(host.kafka(), host.store());
+        behind = new BehindGauge(host.store(), host.meters());
+        behind.refresh();
         live = new LiveEvents(queries);
         loop.onCommitted(live::committed);
+        rollouts.onCommitted(live::committed);
         io.micrometer.core.instrument.Gauge.builder("flotilla_aggregator_event_stream_clients", live,
                 LiveEvents::subscribers).register(host.meters());
     }
 
     @Override
     protected void serve(ServiceHost host) {
+        vertx = host.vertx();
         supervisor = SupervisedLoop.start("flotilla-aggregator-consumer", loop);
+        rolloutsSupervisor = SupervisedLoop.start("flotilla-aggregator-rollouts", rollouts);
+        behindTimer = host.vertx().setPeriodic(BEHIND_REFRESH_MS, id -> jdbc().executeBlocking(() -> {
+            behind.refresh();
+            return null;
+        }, false).onFailure(e -> LOG.warn("could not recompute {}: {}", BehindGauge.NAME, e.toString())));
         routes(host.api());
     }
 
@@ -71,7 +93,7 @@ public final class AggregatorService extends StoreBackedService {
         api.get("/api/v1/deployment-sets", Scope.READ, ctx -> answer(ctx, () -> queries.sets(
                 Requests.oneOf(ctx, "status", SET_STATUSES), q(ctx, "env"), q(ctx, "directory"), Page.of(ctx.queryParams()))));
         api.get("/api/v1/deployment-sets/:id", Scope.READ, ctx -> answer(ctx, () -> queries.set(ctx.pathParam("id"),
-                Page.of(ctx.queryParams()))));
+                Requests.oneOf(ctx, "status", DEPLOYMENT_STATUSES), Page.of(ctx.queryParams()))));
         api.get("/api/v1/deployment-sets/:id/targets/:target", Scope.READ, ctx -> answer(ctx, () -> queries.deployment(
                 ctx.pathParam("id"), ctx.pathParam("target"))));
         api.get("/api/v1/databases", Scope.READ, ctx -> answer(ctx, () -> queries.databases(
@@ -96,6 +118,12 @@ public final class AggregatorService extends StoreBackedService {
 
     @Override
     protected Future<Void> halt() {
+        if (behindTimer >= 0) {
+            vertx.cancelTimer(behindTimer);
+        }
+        if (rolloutsSupervisor != null) {
+            rolloutsSupervisor.stop(java.time.Duration.ofSeconds(10));
+        }
         if (supervisor != null) {
             supervisor.stop(java.time.Duration.ofSeconds(10));
         }
@@ -110,6 +138,6 @@ public final class AggregatorService extends StoreBackedService {
 
     @Override
     public boolean ready() {
-        return loop != null && loop.caughtUp();
+        return loop != null && loop.caughtUp() && rollouts != null && rollouts.caughtUp();
     }
 }

@@ -35,6 +35,7 @@ import static dev.flotilla.aggregator.ViewStatements.RESULT;
 import static dev.flotilla.aggregator.ViewStatements.RESULT_APPLIED;
 import static dev.flotilla.aggregator.ViewStatements.SET_INSERT;
 import static dev.flotilla.aggregator.ViewStatements.SET_UPDATE;
+import static dev.flotilla.aggregator.ViewStatements.SKIPPED_APPLIED;
 
 /**
  * Applies a batch of events to the views with idempotent upserts: any event may arrive twice or
@@ -49,6 +50,10 @@ import static dev.flotilla.aggregator.ViewStatements.SET_UPDATE;
  * its {@code last_event_at} once.
  */
 final class JdbcViewWriter {
+    /** A result's status when the target did not run in this attempt (errorCode says why). */
+    static final String SKIPPED = "SKIPPED";
+    /** The errorCode of a SKIPPED result that is not terminal: the set was paused, the command comes again. */
+    static final String SET_PAUSED = "SET_PAUSED";
     /**
      * What a batch did.
      *
@@ -115,7 +120,7 @@ final class JdbcViewWriter {
 
     private int apply(Segment s, Touched touched, List<Integer> changed) throws SQLException {
         batch(DIRECTORY, s.directories, e -> new Object[] {e.getDirectory(), e.getTag(), e.getVersionId(),
-            e.getLatestVersion(), e.getFileCount(), ts(e.getOccurredAt())});
+            e.getLatestVersion(), e.getFileCount(), ts(e.getOccurredAt()), array("text", e.getVersions().toArray())});
         sets(s.sets, touched);
         ensureSets(s, touched);
         int inserted = commands(s.commands, touched);
@@ -184,7 +189,7 @@ final class JdbcViewWriter {
         int inserted = 0;
         for (int n : batch(COMMAND_DEPLOYMENT, commands, e -> new Object[] {e.getDeploymentSetId(), e.getTargetId(),
             e.getTargetName(), e.getEnv(), e.getDirectory(), e.getRedactedUrl(), e.getTargetVersion(),
-            ts(e.getOccurredAt())})) {
+            ts(e.getOccurredAt()), e.getGroup()})) {
             inserted += Math.max(0, n);
         }
         batch(COMMAND_DATABASE, commands, e -> new Object[] {e.getTargetId(), e.getEnv(), e.getTargetName(),
@@ -201,7 +206,8 @@ final class JdbcViewWriter {
         Set<String> created = new HashSet<>();
         try (PreparedStatement ps = c.prepareStatement(FAN_OUT)) {
             bindColumns(ps, commands, e -> new Object[] {e.getDeploymentSetId(), e.getTargetId(), e.getTargetName(),
-                e.getEnv(), e.getDirectory(), e.getRedactedUrl(), e.getTargetVersion(), text(e.getOccurredAt())});
+                e.getEnv(), e.getDirectory(), e.getRedactedUrl(), e.getTargetVersion(), text(e.getOccurredAt()),
+                e.getGroup()});
             try (java.sql.ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 inserted = rs.getInt(1);
@@ -238,23 +244,60 @@ final class JdbcViewWriter {
         }
     }
 
-    /** Results, then the files and database rows of those that changed the deployment (update count 1). */
+    /**
+     * Results, then the files and database rows of those that changed the deployment (update count
+     * 1). A result SKIPPED because its set was paused is not the end of its deployment: it shows
+     * QUEUED, with the code and the message, until a later attempt's result comes; other SKIPPED
+     * results are terminal but leave the database as it was ({@link ViewStatements#SKIPPED_APPLIED}).
+     */
     private void results(Segment s, Touched touched, List<Integer> changed) throws SQLException {
         int[] n = batch(RESULT, s.results, r -> new Object[] {r.getDeploymentSetId(), r.getTargetId(),
-            r.getTargetName(), r.getEnv(), r.getDirectory(), r.getRedactedUrl(), r.getStatus(), r.getAttempt(),
+            r.getTargetName(), r.getEnv(), r.getDirectory(), r.getRedactedUrl(), deploymentStatus(r), r.getAttempt(),
             r.getFromVersion(), r.getToVersion(), r.getCurrentVersion(), r.getDatabaseId(), r.getError(),
-            r.getErrorCode(), ts(r.getStartedAt()), ts(r.getEndedAt()), ts(r.getOccurredAt()), r.getWorkerId()});
-        List<MigrationResult> applied = new ArrayList<>();
+            r.getErrorCode(), paused(r) ? null : ts(r.getStartedAt()), paused(r) ? null : ts(r.getEndedAt()),
+            ts(r.getOccurredAt()), r.getWorkerId()});
+        // The follow-ups in event order: a run of results of one kind is one batch.
+        List<MigrationResult> run = new ArrayList<>();
+        boolean runSkipped = false;
         for (int i = 0; i < n.length; i++) {
             MigrationResult r = s.results.get(i);
             touched.deployment(r.getDeploymentSetId(), r.getTargetId());
             if (n[i] > 0) {
-                applied.add(r);
                 changed.add(s.resultIndices.get(i));
-                touched.time(r.getDeploymentSetId(), r.getOccurredAt(), r.getEndedAt());
+                touched.time(r.getDeploymentSetId(), r.getOccurredAt(), paused(r) ? null : r.getEndedAt());
+                if (paused(r)) {
+                    continue;
+                }
+                boolean skipped = SKIPPED.equals(r.getStatus());
+                if (skipped != runSkipped) {
+                    followUps(run, runSkipped);
+                    run.clear();
+                    runSkipped = skipped;
+                }
+                run.add(r);
             }
         }
-        batch(RESULT_APPLIED, applied, this::applied);
+        followUps(run, runSkipped);
+    }
+
+    private void followUps(List<MigrationResult> results, boolean skipped) throws SQLException {
+        if (!skipped) {
+            batch(RESULT_APPLIED, results, this::applied);
+            return;
+        }
+        batch(SKIPPED_APPLIED, results, r -> new Object[] {r.getDeploymentSetId(), r.getTargetId(), r.getTargetId(),
+            r.getEnv(), r.getTargetName(), r.getDirectory(), r.getRedactedUrl(), r.getDatabaseId(),
+            r.getCurrentVersion(), r.getToVersion(), ts(r.getOccurredAt())});
+    }
+
+    /** A worker skipped the command because its set is paused: another attempt follows. */
+    static boolean paused(MigrationResult r) {
+        return SKIPPED.equals(r.getStatus()) && SET_PAUSED.equals(r.getErrorCode());
+    }
+
+    /** The deployment's status after a result: QUEUED for a paused skip, else the result's. */
+    static String deploymentStatus(MigrationResult r) {
+        return paused(r) ? "QUEUED" : r.getStatus();
     }
 
     private Object[] applied(MigrationResult r) throws SQLException {

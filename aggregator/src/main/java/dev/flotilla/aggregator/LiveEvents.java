@@ -4,6 +4,7 @@ import dev.flotilla.protocol.avro.DeploymentSetCreated;
 import dev.flotilla.protocol.avro.MigrationCommand;
 import dev.flotilla.protocol.avro.MigrationProgress;
 import dev.flotilla.protocol.avro.MigrationResult;
+import dev.flotilla.protocol.avro.RolloutChanged;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -87,6 +88,8 @@ final class LiveEvents implements AutoCloseable {
                 add(sets, p.getDeploymentSetId());
             } else if (e instanceof DeploymentSetCreated d) {
                 add(sets, d.getDeploymentSetId());
+            } else if (e instanceof RolloutChanged c) {
+                add(sets, c.getDeploymentSetId());
             }
         }
         if (targets.isEmpty() && sets.isEmpty()) {

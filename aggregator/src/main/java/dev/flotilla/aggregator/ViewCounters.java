@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The end of a batch, in one statement: keeps {@code agg_set_counts} and {@code
- * agg_database_counts} equal to counting the rows, and moves each set's {@code last_event_at} and
- * {@code completed_at} once.
+ * The end of a batch, in one statement: keeps {@code agg_set_counts}, {@code
+ * agg_database_counts} and {@code agg_version_counts} equal to counting the rows, and moves each
+ * set's {@code last_event_at} and {@code completed_at} once.
  *
  * <p>Each row records the bucket it is counted in ({@code counted}). The statement moves every
  * touched row whose bucket is no longer its state: it sets {@code counted} to the new bucket, keeps
@@ -25,6 +25,9 @@ import java.util.Map;
 final class ViewCounters {
     /** The bucket a database row is counted in. */
     static final String DATABASE_BUCKET = "ARRAY[coalesce(env, ''), coalesce(directory, ''), status]";
+    /** The bucket a database row is counted in by version ({@code agg_version_counts}). */
+    static final String VERSION_BUCKET = "ARRAY[coalesce(env, ''), coalesce(directory, ''),"
+            + " coalesce(current_version, '')]";
 
     private static final String SETTLE = "WITH moved_deployments AS (UPDATE agg_deployments"
             + " SET counted_was = counted, counted = status"
@@ -34,14 +37,25 @@ final class ViewCounters {
             + " FROM (SELECT set_id, counted_was AS status, -1 AS n FROM moved_deployments WHERE counted_was IS NOT NULL"
             + " UNION ALL SELECT set_id, counted, 1 FROM moved_deployments) d GROUP BY 1, 2 ORDER BY 1, 2"
             + " ON CONFLICT (set_id, status) DO UPDATE SET n = agg_set_counts.n + EXCLUDED.n),"
+            // One update moves both buckets of a row (a row may be updated once per statement); a
+            // bucket that did not move has its old value in the _was column and counts nothing.
             + " moved_databases AS (UPDATE agg_databases SET counted_was = counted, counted = " + DATABASE_BUCKET
-            + " WHERE target_id = ANY(?) AND counted IS DISTINCT FROM " + DATABASE_BUCKET
-            + " RETURNING counted_was, counted),"
+            + ", version_was = version_counted, version_counted = " + VERSION_BUCKET
+            + " WHERE target_id = ANY(?) AND (counted IS DISTINCT FROM " + DATABASE_BUCKET
+            + " OR version_counted IS DISTINCT FROM " + VERSION_BUCKET + ")"
+            + " RETURNING counted_was, counted, version_was, version_counted),"
             + " database_counts AS (INSERT INTO agg_database_counts (env, directory, status, n)"
             + " SELECT b[1], b[2], b[3], sum(n) FROM (SELECT counted_was AS b, -1 AS n FROM moved_databases"
-            + " WHERE counted_was IS NOT NULL UNION ALL SELECT counted, 1 FROM moved_databases) d"
+            + " WHERE counted_was IS NOT NULL AND counted_was IS DISTINCT FROM counted"
+            + " UNION ALL SELECT counted, 1 FROM moved_databases WHERE counted_was IS DISTINCT FROM counted) d"
             + " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 ON CONFLICT (env, directory, status)"
-            + " DO UPDATE SET n = agg_database_counts.n + EXCLUDED.n)"
+            + " DO UPDATE SET n = agg_database_counts.n + EXCLUDED.n),"
+            + " version_counts AS (INSERT INTO agg_version_counts (env, directory, version, n)"
+            + " SELECT b[1], b[2], b[3], sum(n) FROM (SELECT version_was AS b, -1 AS n FROM moved_databases"
+            + " WHERE version_was IS NOT NULL AND version_was IS DISTINCT FROM version_counted"
+            + " UNION ALL SELECT version_counted, 1 FROM moved_databases WHERE version_was IS DISTINCT FROM"
+            + " version_counted) d GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 ON CONFLICT (env, directory, version)"
+            + " DO UPDATE SET n = agg_version_counts.n + EXCLUDED.n)"
             + " UPDATE agg_deployment_sets s SET last_event_at = greatest(s.last_event_at, t.last_event::timestamptz),"
             + " completed_at = greatest(s.completed_at, t.completed::timestamptz)"
             + " FROM unnest(?::text[], ?::text[], ?::text[]) AS t(id, last_event, completed) WHERE s.id = t.id";

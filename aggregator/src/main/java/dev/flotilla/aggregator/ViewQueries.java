@@ -20,30 +20,44 @@ import java.util.Map;
 /** Read side of the views, as JSON for the REST API. Blocking: run on a worker executor. */
 final class ViewQueries {
     /**
-     * Every set with its counts (kept in agg_set_counts, see {@link ViewCounters}) and its status,
-     * which is computed here and only here: FAILED with an error of its own, RUNNING until every
-     * planned target has a result, then FAILED if one failed, else PASSED, DRY_RUN or NO_ACTION.
-     * The outer query is flattened by PostgreSQL, so a filter on {@code x.id}, {@code x.seq} or an
-     * order by {@code x.seq} uses the set table's indexes, and the counts are looked up only for the
-     * sets a page returns.
+     * Every set with its counts (kept in agg_set_counts, see {@link ViewCounters}), its rollout's
+     * latest state (agg_rollouts) and its status, which is computed here and only here: FAILED with
+     * an error of its own; PAUSED, HALTED or CANCELLED while its rollout says so; else RUNNING until
+     * every planned target has a result (a skipped target has one), then FAILED if one failed, else
+     * PASSED, DRY_RUN, NO_ACTION, or SKIPPED when every target was skipped. {@code progress} is the
+     * status from the results alone. The outer query is flattened by PostgreSQL, so a filter on
+     * {@code x.id}, {@code x.seq} or an order by {@code x.seq} uses the set table's indexes, and the
+     * counts are looked up only for the sets a page returns.
      */
-    private static final String SETS = "SELECT * FROM (SELECT s.seq, s.id, s.env, s.directory, s.tag, s.version_id,"
+    private static final String SETS = "SELECT * FROM (SELECT y.*, CASE WHEN y.error IS NOT NULL THEN 'FAILED'"
+            + " WHEN y.state IN ('PAUSED', 'HALTED', 'CANCELLED') THEN y.state ELSE y.progress END AS status FROM"
+            + " (SELECT s.seq, s.id, s.env, s.directory, s.tag, s.version_id,"
             + " s.target_version, s.planned, s.trigger, s.dry_run, s.error, s.created_at, s.last_event_at,"
-            + " s.completed_at, k.succeeded, k.failed, k.passed, k.dry,"
-            + " CASE WHEN s.error IS NOT NULL THEN 'FAILED' WHEN k.succeeded + k.failed < s.planned THEN 'RUNNING'"
+            + " s.completed_at, k.succeeded, k.failed, k.passed, k.dry, k.skipped, r.state, r.reason, r.actor,"
+            + " r.stopped_groups, r.epoch, r.changed_at,"
+            + " CASE WHEN k.succeeded + k.failed + k.skipped < s.planned THEN 'RUNNING'"
             + " WHEN k.failed > 0 THEN 'FAILED' WHEN k.passed > 0 THEN 'PASSED' WHEN k.dry > 0 THEN 'DRY_RUN'"
-            + " ELSE 'NO_ACTION' END AS status FROM agg_deployment_sets s CROSS JOIN LATERAL (SELECT"
+            + " WHEN k.skipped > 0 AND k.succeeded = 0 THEN 'SKIPPED'"
+            + " ELSE 'NO_ACTION' END AS progress FROM agg_deployment_sets s CROSS JOIN LATERAL (SELECT"
             + " coalesce(sum(n) FILTER (WHERE status IN ('PASSED', 'NO_ACTION', 'DRY_RUN')), 0) AS succeeded,"
             + " coalesce(sum(n) FILTER (WHERE status = 'FAILED'), 0) AS failed,"
             + " coalesce(sum(n) FILTER (WHERE status = 'PASSED'), 0) AS passed,"
-            + " coalesce(sum(n) FILTER (WHERE status = 'DRY_RUN'), 0) AS dry"
-            + " FROM agg_set_counts c WHERE c.set_id = s.id) k) x";
+            + " coalesce(sum(n) FILTER (WHERE status = 'DRY_RUN'), 0) AS dry,"
+            + " coalesce(sum(n) FILTER (WHERE status = 'SKIPPED'), 0) AS skipped"
+            + " FROM agg_set_counts c WHERE c.set_id = s.id) k LEFT JOIN agg_rollouts r ON r.set_id = s.id) y) x";
     /** A set by its number: the unique index on seq. */
     static final String SET_BY_SEQ = SETS + " WHERE x.seq = ?";
     /** A set by its id: the primary key. */
     static final String SET_BY_ID = SETS + " WHERE x.id = ?";
+    /**
+     * A database's columns, and how many versions it is behind its directory's latest push (the
+     * newest of agg_directories, by agg_directories_page): computed for the rows a page returns only.
+     */
     private static final String DATABASE_COLUMNS = "seq AS id, target_id, name, env, directory, url, database_id,"
-            + " status, current_version, target_version, last_set_id, last_deployment_at, error";
+            + " status, current_version, target_version, last_set_id, last_deployment_at, error,"
+            + " (SELECT agg_versions_behind(l.versions, l.latest_version, agg_databases.current_version)"
+            + " FROM agg_directories l WHERE l.directory = agg_databases.directory ORDER BY l.pushed_at DESC, l.tag"
+            + " LIMIT 1) AS versions_behind";
     /** A database by its number: the unique index on seq. */
     static final String DATABASE_BY_SEQ = "SELECT " + DATABASE_COLUMNS + " FROM agg_databases WHERE seq = ?";
     /** A database by its target id: the primary key. */
@@ -87,6 +101,14 @@ final class ViewQueries {
     }
 
     JsonObject set(String idOrSeq, Page targets) throws SQLException {
+        return set(idOrSeq, null, targets);
+    }
+
+    /**
+     * A set and a page of its targets by name, all of them or those of one deployment status
+     * ({@code targetStatus}); {@code targetsPage.total} counts what is listed (agg_set_counts).
+     */
+    JsonObject set(String idOrSeq, String targetStatus, Page targets) throws SQLException {
         List<JsonObject> rows = NUMBER.matcher(idOrSeq).matches() ? query(SET_BY_SEQ, Long.parseLong(idOrSeq))
                 : List.of();
         if (rows.isEmpty()) {
@@ -96,19 +118,29 @@ final class ViewQueries {
             throw notFound("deployment set", idOrSeq);
         }
         JsonObject set = set(rows.get(0));
+        String id = set.getString("id");
+        String status = targetStatus == null || targetStatus.isEmpty() ? null
+                : targetStatus.toUpperCase(java.util.Locale.ROOT);
+        // With a status, the set's rows are read in name order up to the page's: no index on status,
+        // so a status change stays a HOT update.
         List<JsonObject> ts = query("SELECT target_id, target_name, env, url, status, attempt, from_version, to_version,"
-                + " current_version, database_id, error, error_code, started_at, ended_at, worker_id FROM agg_deployments"
-                + " WHERE set_id = ? ORDER BY target_name, target_id LIMIT ? OFFSET ?", set.getString("id"), targets.size(),
-                targets.offset());
+                + " current_version, database_id, error, error_code, started_at, ended_at, worker_id,"
+                + " group_name AS \"group\" FROM agg_deployments WHERE set_id = ?" + (status == null ? ""
+                : " AND status = ?") + " ORDER BY target_name, target_id LIMIT ? OFFSET ?", status == null
+                ? new Object[] {id, targets.size(), targets.offset()}
+                : new Object[] {id, status, targets.size(), targets.offset()});
+        long total = status == null ? set.getLong("total") : query("SELECT coalesce(sum(n), 0) AS n FROM"
+                + " agg_set_counts WHERE set_id = ? AND status = ?", id, status).get(0).getLong("n");
         return set.put("targets", new JsonArray(new ArrayList<>(ts))).put("targetsPage", new JsonObject()
-                .put("page", targets.page()).put("pageSize", targets.size()).put("total", set.getLong("total")));
+                .put("page", targets.page()).put("pageSize", targets.size()).put("total", total));
     }
 
     JsonObject deployment(String setId, String targetId) throws SQLException {
         JsonObject set = set(setId, new Page(1, 1));
         List<JsonObject> rows = query("SELECT target_id, target_name, env, directory, url, status, attempt,"
                 + " from_version, to_version, current_version, database_id, error, error_code, started_at, ended_at,"
-                + " worker_id FROM agg_deployments WHERE set_id = ? AND target_id = ?", set.getString("id"), targetId);
+                + " worker_id, group_name AS \"group\" FROM agg_deployments WHERE set_id = ? AND target_id = ?",
+                set.getString("id"), targetId);
         if (rows.isEmpty()) {
             throw notFound("deployment of target", targetId);
         }
@@ -259,19 +291,30 @@ final class ViewQueries {
         long planned = r.getLong("planned", 0L);
         long succeeded = r.getLong("succeeded");
         long failed = r.getLong("failed");
-        long total = Math.max(planned, succeeded + failed);
+        long skipped = r.getLong("skipped");
+        long total = Math.max(planned, succeeded + failed + skipped);
         String status = r.getString("status");
+        boolean open = "RUNNING".equals(r.getString("progress")) || "PAUSED".equals(status);
         return new JsonObject().put("id", r.getString("id")).put("seq", r.getLong("seq"))
                 .put("env", r.getString("env")).put("directory", r.getString("directory"))
                 .put("tag", r.getString("tag")).put("versionId", r.getString("versionId"))
                 .put("version", r.getString("targetVersion")).put("trigger", r.getString("trigger"))
                 .put("dryRun", r.getBoolean("dryRun")).put("status", status).put("total", total)
-                .put("succeeded", succeeded).put("failed", failed).put("targets", succeeded + "/" + total)
+                .put("succeeded", succeeded).put("failed", failed).put("skipped", skipped)
+                .put("targets", succeeded + "/" + total)
                 .put("createdAt", r.getString("createdAt"))
-                .put("completedAt", "RUNNING".equals(status) ? null : r.getString("completedAt") != null
-                        ? r.getString("completedAt") : r.getString("error") != null ? r.getString("lastEventAt") : null)
+                .put("completedAt", r.getString("error") == null && open ? null : r.getString("completedAt") != null
+                        ? r.getString("completedAt") : r.getString("error") != null ? r.getString("lastEventAt")
+                        : r.getString("changedAt"))
                 .put("lastEventAt", r.getString("lastEventAt")).put("error", r.getString("error"))
-                .put("stalled", "RUNNING".equals(status) && stalled(r.getString("lastEventAt")));
+                .put("stalled", "RUNNING".equals(status) && stalled(r.getString("lastEventAt")))
+                .put("state", r.getString("state")).put("reason", r.getString("reason"))
+                .put("actor", r.getString("actor")).put("stoppedGroups", stoppedGroups(r.getValue("stoppedGroups")));
+    }
+
+    /** The rollout's stopped groups (a text[] column) as JSON; empty without a rollout state. */
+    private static JsonArray stoppedGroups(Object column) {
+        return column instanceof JsonArray ? (JsonArray) column : new JsonArray();
     }
 
     /** A running set with no event for {@code stallAfter} has stopped progressing: say so. */
@@ -298,6 +341,9 @@ final class ViewQueries {
                     JsonObject o = new JsonObject();
                     for (int i = 1; i <= md.getColumnCount(); i++) {
                         Object v = rs.getObject(i);
+                        if (v instanceof java.sql.Array) {
+                            v = new JsonArray(java.util.Arrays.asList((Object[]) ((java.sql.Array) v).getArray()));
+                        }
                         o.put(camel(md.getColumnLabel(i)), v instanceof Timestamp
                                 ? ((Timestamp) v).toInstant().toString() : v instanceof Number && !(v instanceof Long)
                                 && !(v instanceof Integer) ? ((Number) v).longValue() : v);

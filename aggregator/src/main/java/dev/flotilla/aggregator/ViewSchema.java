@@ -13,6 +13,29 @@ final class ViewSchema {
     private ViewSchema() {
     }
 
+    /**
+     * How many of a directory version's migration versions come after a database's current one:
+     * 0 at the latest; every version when the database has none; the versions after its own when
+     * the list holds it, else those that sort after it (byte order, as Atlas orders file names).
+     * Null when unknown: the push listed no versions (an older registry) and the database is not
+     * at its latest.
+     */
+    static final String VERSIONS_BEHIND_FUNCTION = "CREATE OR REPLACE FUNCTION agg_versions_behind(vs text[],"
+        + " latest_v text, current_v text) RETURNS int LANGUAGE sql IMMUTABLE AS $$ SELECT CASE"
+        + " WHEN current_v IS NOT DISTINCT FROM latest_v THEN 0"
+        + " WHEN cardinality(vs) = 0 THEN NULL"
+        + " WHEN current_v IS NULL THEN cardinality(vs)"
+        + " WHEN array_position(vs, current_v) IS NOT NULL THEN cardinality(vs) - array_position(vs, current_v)"
+        + " ELSE (SELECT count(*)::int FROM unnest(vs) v WHERE v COLLATE \"C\" > current_v COLLATE \"C\") END $$";
+
+    /** Adds a column to a store that predates it and fills it in, once: the column is the marker. */
+    private static String countOnce(String table, String column, String fill) {
+        String name = column.substring(0, column.indexOf(' '));
+        return "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema ="
+            + " current_schema() AND table_name = '" + table + "' AND column_name = '" + name + "') THEN"
+            + " ALTER TABLE " + table + " ADD COLUMN " + column + "; " + fill + "; END IF; END $$";
+    }
+
     static final String[] DDL = {
         "CREATE TABLE IF NOT EXISTS agg_deployment_sets (seq bigserial UNIQUE, id text PRIMARY KEY, env text,"
             + " directory text, version_id text, tag text, target_version text, planned int NOT NULL DEFAULT 0,"
@@ -63,13 +86,21 @@ final class ViewSchema {
             "UPDATE agg_databases SET counted = " + ViewCounters.DATABASE_BUCKET + ";"
             + " INSERT INTO agg_database_counts (env, directory, status, n) SELECT coalesce(env, ''),"
             + " coalesce(directory, ''), status, count(*) FROM agg_databases GROUP BY 1, 2, 3"),
+        // The rollout group of a target, from its command; null for targets that never got one.
+        "ALTER TABLE agg_deployments ADD COLUMN IF NOT EXISTS group_name text",
+        // The files' versions of a pushed version, in order (DirectoryPushed v3; empty before).
+        "ALTER TABLE agg_directories ADD COLUMN IF NOT EXISTS versions text[] NOT NULL DEFAULT '{}'",
+        // The latest RolloutChanged of each set (the highest epoch), from flotilla.rollouts.
+        "CREATE TABLE IF NOT EXISTS agg_rollouts (set_id text PRIMARY KEY, epoch int NOT NULL, state text NOT NULL,"
+            + " stopped_groups text[] NOT NULL DEFAULT '{}', reason text, actor text, changed_at timestamptz NOT NULL)",
+        // Databases per env, directory and current version ('' for none), kept like agg_database_counts:
+        // what flotilla_databases_behind is computed from without reading agg_databases.
+        "CREATE TABLE IF NOT EXISTS agg_version_counts (env text NOT NULL, directory text NOT NULL,"
+            + " version text NOT NULL, n bigint NOT NULL, PRIMARY KEY (env, directory, version))",
+        countOnce("agg_databases", "version_counted text[], ADD COLUMN version_was text[]",
+            "UPDATE agg_databases SET version_counted = " + ViewCounters.VERSION_BUCKET + ";"
+            + " INSERT INTO agg_version_counts (env, directory, version, n) SELECT coalesce(env, ''),"
+            + " coalesce(directory, ''), coalesce(current_version, ''), count(*) FROM agg_databases GROUP BY 1, 2, 3"),
+        VERSIONS_BEHIND_FUNCTION,
     };
-
-    /** Adds a column to a store that predates it and fills it in, once: the column is the marker. */
-    private static String countOnce(String table, String column, String fill) {
-        String name = column.substring(0, column.indexOf(' '));
-        return "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema ="
-            + " current_schema() AND table_name = '" + table + "' AND column_name = '" + name + "') THEN"
-            + " ALTER TABLE " + table + " ADD COLUMN " + column + "; " + fill + "; END IF; END $$";
-    }
 }

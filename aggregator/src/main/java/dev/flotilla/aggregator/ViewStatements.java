@@ -10,9 +10,9 @@ final class ViewStatements {
     }
 
     static final String DIRECTORY = "INSERT INTO agg_directories (directory, tag, version_id, latest_version,"
-            + " file_count, pushed_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (directory, tag) DO UPDATE SET"
+            + " file_count, pushed_at, versions) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (directory, tag) DO UPDATE SET"
             + " version_id = EXCLUDED.version_id, latest_version = EXCLUDED.latest_version,"
-            + " file_count = EXCLUDED.file_count, pushed_at = EXCLUDED.pushed_at"
+            + " file_count = EXCLUDED.file_count, pushed_at = EXCLUDED.pushed_at, versions = EXCLUDED.versions"
             + " WHERE agg_directories.pushed_at <= EXCLUDED.pushed_at";
     static final String SET_UPDATE = "UPDATE agg_deployment_sets SET env = ?, directory = ?, version_id = ?,"
             + " tag = ?, target_version = ?, planned = ?, trigger = ?, dry_run = ?, error = ?, created_at = ?"
@@ -28,9 +28,15 @@ final class ViewStatements {
             + " status = CASE WHEN agg_databases.current_version IS NOT DISTINCT FROM EXCLUDED.target_version"
             + " AND agg_databases.status <> 'FAILED' THEN 'SYNCED' ELSE 'PENDING' END,"
             + " updated_at = EXCLUDED.updated_at WHERE agg_databases.updated_at <= EXCLUDED.updated_at";
+    /**
+     * A command's deployment: new, QUEUED; one that its result made first only learns its group
+     * (the update count then says 1 as for a new row: it only steers {@link ViewMaintenance}).
+     */
     static final String COMMAND_DEPLOYMENT = "INSERT INTO agg_deployments (set_id, target_id, target_name, env,"
-            + " directory, url, status, attempt, to_version, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'QUEUED', 0, ?, ?)"
-            + " ON CONFLICT DO NOTHING";
+            + " directory, url, status, attempt, to_version, updated_at, group_name)"
+            + " VALUES (?, ?, ?, ?, ?, ?, 'QUEUED', 0, ?, ?, ?) ON CONFLICT (set_id, target_id) DO UPDATE SET"
+            + " group_name = EXCLUDED.group_name WHERE agg_deployments.group_name IS NULL"
+            + " AND EXCLUDED.group_name IS NOT NULL";
     static final String COMMAND_DATABASE = "INSERT INTO agg_databases (target_id, env, name, directory, url,"
             + " target_version, status, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'PENDING', ?)" + COMMAND_CONFLICT;
     /**
@@ -39,21 +45,31 @@ final class ViewStatements {
      * the target ids of the new databases, and how many deployments were new.
      */
     static final String FAN_OUT = "WITH c AS (SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[],"
-            + " ?::text[], ?::text[], ?::text[], ?::text[]) AS c(set_id, target_id, target_name, env, directory, url,"
-            + " target_version, at)),"
+            + " ?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) AS c(set_id, target_id, target_name, env,"
+            + " directory, url, target_version, at, group_name)),"
             + " queued AS (INSERT INTO agg_deployments (set_id, target_id, target_name, env, directory, url, status,"
-            + " attempt, to_version, updated_at, counted) SELECT set_id, target_id, target_name, env, directory, url,"
-            + " 'QUEUED', 0, target_version, at::timestamptz, 'QUEUED' FROM c ON CONFLICT DO NOTHING RETURNING set_id),"
+            + " attempt, to_version, updated_at, counted, group_name) SELECT set_id, target_id, target_name, env,"
+            + " directory, url, 'QUEUED', 0, target_version, at::timestamptz, 'QUEUED', group_name FROM c"
+            + " ON CONFLICT DO NOTHING RETURNING set_id),"
+            // Deployments their results made first (not those inserted above: a statement sees the rows as
+            // they were when it began) learn their group.
+            + " grouped AS (UPDATE agg_deployments d SET group_name = c.group_name FROM c WHERE d.set_id = c.set_id"
+            + " AND d.target_id = c.target_id AND d.group_name IS NULL AND c.group_name IS NOT NULL),"
             + " queued_counts AS (INSERT INTO agg_set_counts (set_id, status, n) SELECT set_id, 'QUEUED', count(*)"
             + " FROM queued GROUP BY set_id ORDER BY set_id"
             + " ON CONFLICT (set_id, status) DO UPDATE SET n = agg_set_counts.n + EXCLUDED.n),"
             + " pending AS (INSERT INTO agg_databases (target_id, env, name, directory, url, target_version, status,"
-            + " updated_at, counted) SELECT target_id, env, target_name, directory, url, target_version, 'PENDING',"
-            + " at::timestamptz, ARRAY[coalesce(env, ''), coalesce(directory, ''), 'PENDING'] FROM c"
-            + " ON CONFLICT DO NOTHING RETURNING target_id, counted),"
+            + " updated_at, counted, version_counted) SELECT target_id, env, target_name, directory, url,"
+            + " target_version, 'PENDING', at::timestamptz, ARRAY[coalesce(env, ''), coalesce(directory, ''),"
+            + " 'PENDING'], ARRAY[coalesce(env, ''), coalesce(directory, ''), ''] FROM c"
+            + " ON CONFLICT DO NOTHING RETURNING target_id, counted, version_counted),"
             + " pending_counts AS (INSERT INTO agg_database_counts (env, directory, status, n)"
             + " SELECT counted[1], counted[2], counted[3], count(*) FROM pending GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
-            + " ON CONFLICT (env, directory, status) DO UPDATE SET n = agg_database_counts.n + EXCLUDED.n)"
+            + " ON CONFLICT (env, directory, status) DO UPDATE SET n = agg_database_counts.n + EXCLUDED.n),"
+            + " pending_versions AS (INSERT INTO agg_version_counts (env, directory, version, n)"
+            + " SELECT version_counted[1], version_counted[2], version_counted[3], count(*) FROM pending"
+            + " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+            + " ON CONFLICT (env, directory, version) DO UPDATE SET n = agg_version_counts.n + EXCLUDED.n)"
             + " SELECT (SELECT count(*) FROM queued), array_agg(target_id) FROM pending";
     /** The commands of a fan-out whose database rows exist: one upsert statement for all. */
     static final String FAN_OUT_EXISTING = "INSERT INTO agg_databases (target_id, env, name, directory, url,"
@@ -63,7 +79,7 @@ final class ViewStatements {
             + COMMAND_CONFLICT;
     /** A deployment that started shows RUNNING until its result arrives; older attempts are ignored. */
     static final String PROGRESS = "UPDATE agg_deployments SET status = 'RUNNING', attempt = ?,"
-            + " started_at = coalesce(started_at, ?), updated_at = ? WHERE set_id = ? AND target_id = ?"
+            + " started_at = coalesce(started_at, ?), updated_at = ?, error = NULL, error_code = NULL WHERE set_id = ? AND target_id = ?"
             + " AND status IN ('QUEUED', 'RUNNING') AND attempt <= ?";
     static final String RESULT = "INSERT INTO agg_deployments (set_id, target_id, target_name, env, directory,"
             + " url, status, attempt, from_version, to_version, current_version, database_id, error, error_code,"
@@ -77,6 +93,23 @@ final class ViewStatements {
             // A redelivered command finds its work done and reports NO_ACTION: that must not
             // hide the PASSED or FAILED of the run that did the work.
             + " AND NOT (agg_deployments.status IN ('PASSED', 'FAILED') AND EXCLUDED.status = 'NO_ACTION'))";
+    /**
+     * What a terminal SKIPPED result that changed its deployment does to the rest of the views: the
+     * deployment has no file log (an earlier attempt's goes), and a skip never makes a database
+     * SYNCED. A database not at the version the set aimed for is PENDING (behind it: its command may
+     * never have been sent, a group that did not start), a FAILED one stays FAILED, one at that
+     * version keeps its status; a target the views did not know yet appears PENDING. The newest
+     * event wins, as for the other writes of a database row.
+     */
+    static final String SKIPPED_APPLIED = "WITH gone AS (DELETE FROM agg_files WHERE set_id = ? AND target_id = ?)"
+            + " INSERT INTO agg_databases (target_id, env, name, directory, url, database_id, current_version,"
+            + " target_version, status, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'PENDING', ?)"
+            + " ON CONFLICT (target_id) DO UPDATE SET"
+            + " target_version = coalesce(EXCLUDED.target_version, agg_databases.target_version),"
+            + " status = CASE WHEN agg_databases.status = 'FAILED' OR EXCLUDED.target_version IS NULL"
+            + " OR agg_databases.current_version IS NOT DISTINCT FROM EXCLUDED.target_version"
+            + " THEN agg_databases.status ELSE 'PENDING' END, updated_at = EXCLUDED.updated_at"
+            + " WHERE agg_databases.updated_at <= EXCLUDED.updated_at";
     /**
      * What a result that changed its deployment does to the rest of the views, in one statement:
      * its file log replaces the deployment's (rows past its length go, the others are upserted),

@@ -1,10 +1,12 @@
 package dev.flotilla.aggregator;
 
 import dev.flotilla.protocol.avro.DeploymentSetCreated;
+import dev.flotilla.protocol.avro.DirectoryPushed;
 import dev.flotilla.protocol.avro.FileLog;
 import dev.flotilla.protocol.avro.MigrationCommand;
 import dev.flotilla.protocol.avro.MigrationProgress;
 import dev.flotilla.protocol.avro.MigrationResult;
+import dev.flotilla.protocol.avro.RolloutChanged;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -59,6 +61,39 @@ final class Events {
                 .setRedactedUrl("sqlite://" + name(target) + ".db").setStatus(status).setFromVersion("1")
                 .setToVersion(to).setCurrentVersion(current).setFiles(files).setStartedAt(t.minusMillis(10))
                 .setEndedAt(t).setWorkerId("w" + attempt).setError("FAILED".equals(status) ? "boom" : null).build();
+    }
+
+    /** A result that did not run the target, with the code that says why. */
+    MigrationResult skipped(String set, String target, int attempt, String code, String message, int seconds) {
+        Instant t = at(seconds);
+        return MigrationResult.newBuilder().setEventId(UUID.randomUUID().toString()).setOccurredAt(t)
+                .setDeploymentSetId(set).setTargetId(target).setCommandId(set + "/" + target).setAttempt(attempt)
+                .setEnv(env(target)).setDirectory("app").setVersionId("v2").setTargetName(name(target))
+                .setRedactedUrl("sqlite://" + name(target) + ".db").setStatus("SKIPPED").setToVersion("2")
+                .setFiles(List.of()).setError(message).setErrorCode(code).setStartedAt(t).setEndedAt(t)
+                .setWorkerId("w" + attempt).build();
+    }
+
+    /** A command of a rollout group. */
+    MigrationCommand command(String set, String target, String version, String group, int seconds) {
+        return MigrationCommand.newBuilder(command(set, target, version, seconds)).setGroup(group).build();
+    }
+
+    /** The coordinator's state of a set's rollout. */
+    RolloutChanged rollout(String set, int epoch, String state, String reason, String actor, int seconds,
+            String... stoppedGroups) {
+        return RolloutChanged.newBuilder().setEventId(UUID.randomUUID().toString()).setOccurredAt(at(seconds))
+                .setDeploymentSetId(set).setEnv("prod").setDirectory("app").setVersionId("v2").setTargetVersion("2")
+                .setEpoch(epoch).setState(state).setReason(reason).setActor(actor)
+                .setStoppedGroups(List.of(stoppedGroups)).build();
+    }
+
+    /** A push of directory {@code app} whose files have these versions, in order. */
+    DirectoryPushed pushed(String tag, int seconds, String... versions) {
+        return DirectoryPushed.newBuilder().setEventId(UUID.randomUUID().toString()).setOccurredAt(at(seconds))
+                .setDirectory("app").setTag(tag).setVersionId("v" + versions[versions.length - 1])
+                .setLatestVersion(versions[versions.length - 1]).setFileCount(versions.length)
+                .setVersions(List.of(versions)).build();
     }
 
     /** A target id is {@code env/name}, as Topics.targetId makes them. */

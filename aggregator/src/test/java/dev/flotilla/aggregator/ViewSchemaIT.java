@@ -57,6 +57,8 @@ class ViewSchemaIT {
             assertThat(rows(db, "SELECT * FROM agg_database_counts ORDER BY 1, 2, 3")).containsExactly(
                     List.of("p", "app", "FAILED", 1L), List.of("p", "app", "PENDING", 1L),
                     List.of("p", "app", "SYNCED", 1L), List.of("s", "", "SYNCED", 1L));
+            assertThat(rows(db, "SELECT * FROM agg_version_counts ORDER BY 1, 2, 3")).as("by current version")
+                    .containsExactly(List.of("p", "app", "", 3L), List.of("s", "", "", 1L));
             assertThat(rows(db, "SELECT id, completed_at::text FROM agg_deployment_sets ORDER BY 1")).containsExactly(
                     List.of("a", "2026-01-01 00:00:03+00"), java.util.Arrays.asList("b", null));
             assertThat(rows(db, "SELECT indexname FROM pg_indexes WHERE tablename IN ('agg_deployments',"
@@ -76,6 +78,8 @@ class ViewSchemaIT {
             assertThat(rows(db, "SELECT * FROM agg_database_counts WHERE env = 'p' ORDER BY 1, 2, 3")).containsExactly(
                     List.of("p", "app", "FAILED", 1L), List.of("p", "app", "PENDING", 0L),
                     List.of("p", "app", "SYNCED", 2L));
+            assertThat(rows(db, "SELECT * FROM agg_version_counts WHERE env = 'p' ORDER BY 1, 2, 3")).containsExactly(
+                    List.of("p", "app", "", 2L), List.of("p", "app", "2", 1L));
         }
     }
 

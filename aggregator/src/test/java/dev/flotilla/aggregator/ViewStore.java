@@ -31,6 +31,7 @@ final class ViewStore implements AutoCloseable {
         "SELECT * FROM agg_directories ORDER BY directory, tag",
         "SELECT * FROM agg_set_counts WHERE n <> 0 ORDER BY set_id, status",
         "SELECT * FROM agg_database_counts WHERE n <> 0 ORDER BY env, directory, status",
+        "SELECT * FROM agg_version_counts WHERE n <> 0 ORDER BY env, directory, version",
     };
 
     private final ScratchDatabase scratch;
@@ -103,11 +104,14 @@ final class ViewStore implements AutoCloseable {
                 rows("SELECT set_id, status, count(*) FROM agg_deployments GROUP BY 1, 2 ORDER BY 1, 2"));
         assertThat(rows("SELECT * FROM agg_database_counts WHERE n <> 0 ORDER BY env, directory, status")).isEqualTo(
                 rows("SELECT env, directory, status, count(*) FROM agg_databases GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"));
+        assertThat(rows("SELECT * FROM agg_version_counts WHERE n <> 0 ORDER BY env, directory, version")).isEqualTo(
+                rows("SELECT coalesce(env, ''), coalesce(directory, ''), coalesce(current_version, ''), count(*)"
+                        + " FROM agg_databases GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"));
     }
 
     void truncate() throws SQLException {
         exec("TRUNCATE agg_deployment_sets, agg_deployments, agg_files, agg_databases, agg_directories,"
-                + " agg_set_counts, agg_database_counts");
+                + " agg_set_counts, agg_database_counts, agg_version_counts, agg_rollouts");
     }
 
     @Override

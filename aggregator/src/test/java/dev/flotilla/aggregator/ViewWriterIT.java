@@ -1,5 +1,6 @@
 package dev.flotilla.aggregator;
 
+import dev.flotilla.protocol.avro.MigrationResult;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -240,6 +241,78 @@ class ViewWriterIT {
         return out;
     }
 
+    @Test
+    void aSkippedResultEndsTheDeploymentButLeavesTheDatabasePending() throws Exception {
+        store.batch(ev.set(SET, "2", 2), ev.command(SET, TARGET, "2", "rest", 0));
+
+        store.batch(ev.skipped(SET, TARGET, 1, "GROUP", "not started: group \"canary\" failed", 1));
+
+        assertThat(deployment(SET).getString("status")).isEqualTo("SKIPPED");
+        assertThat(deployment(SET).getString("error")).isEqualTo("not started: group \"canary\" failed");
+        assertThat(deployment(SET).getString("group")).isEqualTo("rest");
+        assertThat(database().getString("status")).isEqualTo("PENDING");
+        JsonObject set = store.queries().set(SET, new Page(1, 20));
+        assertThat(set.getLong("skipped")).isEqualTo(1);
+        assertThat(set.getLong("succeeded")).isZero();
+        assertThat(set.getString("status")).as("one target of two has a result").isEqualTo("RUNNING");
+        store.assertCountsMatchRows();
+    }
+
+    @Test
+    void aSkipWithoutACommandTurnsASyncedDatabaseBehindItPendingAndLeavesAFailedOneFailed() throws Exception {
+        store.batch(ev.set(SET, "2", 2), ev.command(SET, TARGET, "2", 0), ev.command(SET, "prod/tenant_2", "2", 0),
+                ev.result(SET, TARGET, "PASSED", 1, "2", "2", 1), ev.result(SET, "prod/tenant_2", "FAILED", 1, "2", "1",
+                1));
+        assertThat(database().getString("status")).isEqualTo("SYNCED");
+
+        store.batch(ev.set(NEXT_SET, "3", 2), MigrationResult.newBuilder(ev.skipped(NEXT_SET, TARGET, 1, "DEPENDENCY",
+                "group rest did not start", 2)).setToVersion("3").build(), MigrationResult.newBuilder(ev.skipped(
+                NEXT_SET, "prod/tenant_2", 1, "DEPENDENCY", "group rest did not start", 2)).setToVersion("3").build());
+
+        assertThat(database().getString("status")).as("behind the version the set aimed for").isEqualTo("PENDING");
+        assertThat(database().getString("currentVersion")).isEqualTo("2");
+        assertThat(store.queries().database("prod/tenant_2").getString("status")).isEqualTo("FAILED");
+        assertThat(store.queries().set(NEXT_SET, new Page(1, 20)).getString("status")).isEqualTo("SKIPPED");
+        store.assertCountsMatchRows();
+    }
+
+    @Test
+    void aResultSkippedBecauseTheSetIsPausedKeepsTheDeploymentQueuedUntilTheNextAttempt() throws Exception {
+        store.batch(ev.set(SET, "2", 1), ev.command(SET, TARGET, "2", 0));
+
+        store.batch(ev.skipped(SET, TARGET, 1, "SET_PAUSED", "set paused by alice", 1));
+
+        assertThat(deployment(SET).getString("status")).isEqualTo("QUEUED");
+        assertThat(deployment(SET).getString("errorCode")).isEqualTo("SET_PAUSED");
+        assertThat(store.queries().set(SET, new Page(1, 20)).getString("status")).isEqualTo("RUNNING");
+
+        store.batch(ev.result(SET, TARGET, "PASSED", 2, "2", "2", 3));
+        store.batch(ev.skipped(SET, TARGET, 1, "SET_PAUSED", "set paused by alice", 4));
+
+        assertThat(deployment(SET).getString("status")).isEqualTo("PASSED");
+        assertThat(database().getString("status")).isEqualTo("SYNCED");
+        assertThat(store.queries().set(SET, new Page(1, 20)).getString("status")).isEqualTo("PASSED");
+        store.assertCountsMatchRows();
+    }
+
+    @Test
+    void aDatabaseIsBehindByTheVersionsOfTheLatestPushAfterItsOwn() throws Exception {
+        store.batch(ev.pushed("v1", 0, "1"), ev.pushed("v2", 1, "1", "2"), ev.pushed("v3", 2, "1", "2", "3"));
+        store.batch(ev.set(SET, "3", 3), ev.command(SET, "prod/a", "3", 3), ev.command(SET, "prod/b", "3", 3),
+                ev.command(SET, "prod/c", "3", 3));
+        store.batch(ev.result(SET, "prod/a", "PASSED", 1, "3", "3", 4),
+                ev.result(SET, "prod/b", "FAILED", 1, "3", "1", 4));
+
+        assertThat(store.queries().database("prod/a").getInteger("versionsBehind")).isZero();
+        assertThat(store.queries().database("prod/b").getInteger("versionsBehind")).isEqualTo(2);
+        assertThat(store.queries().database("prod/c").getInteger("versionsBehind")).as("no version yet").isEqualTo(3);
+        List<List<Object>> behind = store.rows(BehindGauge.BEHIND);
+        assertThat(behind).hasSize(1);
+        assertThat(behind.get(0).subList(0, 2)).containsExactly("prod", "app");
+        assertThat(((Number) behind.get(0).get(2)).longValue()).isEqualTo(2);
+        store.assertCountsMatchRows();
+    }
+
     /** Events of two sets over three targets, shuffled, with duplicates and several attempts. */
     private List<Object> randomEvents(Random random) {
         String[] sets = {SET, NEXT_SET};
@@ -250,13 +323,17 @@ class ViewWriterIT {
             String target = "prod/tenant_" + random.nextInt(3);
             int attempt = 1 + random.nextInt(2);
             int at = random.nextInt(20);
-            switch (random.nextInt(6)) {
+            switch (random.nextInt(9)) {
                 case 0 -> out.add(ev.set(set, version, 3));
-                case 1 -> out.add(ev.command(set, target, version, at));
+                case 1 -> out.add(ev.command(set, target, version, set.equals(SET) ? "canary" : null, at));
                 case 2 -> out.add(ev.progress(set, target, attempt, at));
                 case 3 -> out.add(ev.result(set, target, "PASSED", attempt, version, version, at));
                 case 4 -> out.add(ev.result(set, target, random.nextBoolean() ? "FAILED" : "NO_ACTION", attempt,
                         version, random.nextBoolean() ? "1" : version, at));
+                case 5 -> out.add(ev.skipped(set, target, attempt, "SET_PAUSED", "set paused by alice", at));
+                case 6 -> out.add(ev.skipped(set, target, attempt, random.nextBoolean() ? "GROUP" : "OPERATOR",
+                        "skipped", at));
+                case 7 -> out.add(ev.pushed("v" + version, at, "1", version));
                 default -> out.add(out.isEmpty() ? ev.set(set, version, 3) : out.get(random.nextInt(out.size())));
             }
         }

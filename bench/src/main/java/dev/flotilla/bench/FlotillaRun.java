@@ -141,7 +141,7 @@ final class FlotillaRun {
     }
 
     /** Targets of the deployment set that ended, passed or failed; 0 while the views do not know the set. */
-    private static long done(Api api, String setId) {
+    static long done(Api api, String setId) {
         JsonNode set = api.getOrNull("/api/v1/deployment-sets/" + setId + "?pageSize=1");
         return set == null ? 0 : set.path("succeeded").asLong() + set.path("failed").asLong();
     }

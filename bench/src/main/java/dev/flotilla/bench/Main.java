@@ -16,7 +16,7 @@ import java.util.concurrent.Callable;
 @Command(name = "flotilla-bench", mixinStandardHelpOptions = true,
         description = "Measures the whole fabric against a plain JDBC loop and a Flyway loop, and the other numbers"
                 + " docs/architecture.md holds the product to. Tables go to stdout (Markdown), progress to stderr.",
-        subcommands = {Main.Rollout.class, Main.ScaleOut.class, Main.FanOut.class, Main.DevStart.class, Main.All.class})
+        subcommands = {Main.Rollout.class, Main.RolloutStaged.class, Main.ScaleOut.class, Main.FanOut.class, Main.DevStart.class, Main.All.class})
 public final class Main implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -118,6 +118,31 @@ public final class Main implements Callable<Integer> {
         }
     }
 
+    @Command(name = "rollout-staged", mixinStandardHelpOptions = true, description = "A staged rollout (canary, then"
+            + " waves whose parallel adds up to the worker's concurrency) against a flat one on SQLite tenants; then"
+            + " how many targets start after a halt threshold is crossed.")
+    static final class RolloutStaged implements Callable<Integer> {
+        @CommandLine.Mixin
+        Common common;
+
+        @CommandLine.Mixin
+        StagedBench.Options options;
+
+        @Option(names = "--parallel", defaultValue = "8", description = "Worker concurrency (default: ${DEFAULT-VALUE}).")
+        int parallel;
+
+        @Option(names = "--probe-ms", defaultValue = "25", description = "API polling interval (default:"
+                + " ${DEFAULT-VALUE}).")
+        int probeMs;
+
+        @Override
+        public Integer call() throws Exception {
+            try (Session s = common.session()) {
+                return print(new StagedBench(s, options, parallel, probeMs).run());
+            }
+        }
+    }
+
     @Command(name = "scale-out", mixinStandardHelpOptions = true, description = "Two worker processes against one,"
             + " on PostgreSQL targets where every statement takes extra latency (pg_sleep).")
     static final class ScaleOut implements Callable<Integer> {
@@ -184,6 +209,9 @@ public final class Main implements Callable<Integer> {
         int parallel;
 
         @CommandLine.Mixin
+        StagedBench.Options staged;
+
+        @CommandLine.Mixin
         ScaleOutBench.Options scaleOut;
 
         @CommandLine.Mixin
@@ -202,6 +230,7 @@ public final class Main implements Callable<Integer> {
                         sqliteTenants, parallel, all, true, RolloutBench.WARMUP, 25)).run());
                 guarded(reports, "rollout, PostgreSQL", () -> new RolloutBench(s, new RolloutBench.Config("postgres",
                         pgTenants, parallel, all, true, RolloutBench.WARMUP, 25)).run());
+                guarded(reports, "rollout-staged", () -> new StagedBench(s, staged, parallel, 25).run());
                 guarded(reports, "scale-out", () -> List.of(new ScaleOutBench(s, scaleOut).run()));
                 guarded(reports, "fan-out", () -> List.of(new FanOutBench(s, fanOut).run()));
                 guarded(reports, "dev-start", () -> List.of(new DevStartBench(s, devStart).run()));

@@ -6,6 +6,7 @@ import dev.flotilla.protocol.EventSerde;
 import dev.flotilla.protocol.Topics;
 import dev.flotilla.protocol.avro.MigrationCommand;
 import dev.flotilla.protocol.avro.MigrationResult;
+import dev.flotilla.protocol.avro.RolloutChanged;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -31,8 +32,20 @@ final class TopicLog {
      * @param startedMillis when the worker started applying (after connecting)
      * @param endedMillis when it finished
      * @param producedMillis the record's timestamp: when the worker sent it
+     * @param errorCode the result's error code (e.g. SET_PAUSED for a SKIPPED one), or null
+     * @param commandId {@code <set id>/<group's order>/<target's order in the group>}
      */
-    record Result(String targetId, String status, long startedMillis, long endedMillis, long producedMillis) {
+    record Result(String targetId, String status, long startedMillis, long endedMillis, long producedMillis,
+            String errorCode, String commandId) {
+    }
+
+    /**
+     * A set's rollout changing state, as the coordinator published it.
+     *
+     * @param state RUNNING, PAUSED, PASSED…
+     * @param producedMillis the record's timestamp: when the coordinator sent it
+     */
+    record RolloutState(String state, long producedMillis) {
     }
 
     private final String bootstrap;
@@ -66,7 +79,19 @@ final class TopicLog {
             if (e instanceof MigrationResult && setId.equals(((MigrationResult) e).getDeploymentSetId())) {
                 MigrationResult m = (MigrationResult) e;
                 out.add(new Result(m.getTargetId(), m.getStatus(), m.getStartedAt().toEpochMilli(),
-                        m.getEndedAt().toEpochMilli(), r.timestamp()));
+                        m.getEndedAt().toEpochMilli(), r.timestamp(), m.getErrorCode(), m.getCommandId()));
+            }
+        }
+        return out;
+    }
+
+    /** The set's {@code RolloutChanged} events on {@code flotilla.rollouts}, in the order they were published. */
+    List<RolloutState> rolloutStates(String setId) {
+        List<RolloutState> out = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> r : read(Topics.ROLLOUTS)) {
+            SpecificRecord e = EventSerde.decode(r.value());
+            if (e instanceof RolloutChanged && setId.equals(((RolloutChanged) e).getDeploymentSetId())) {
+                out.add(new RolloutState(((RolloutChanged) e).getState(), r.timestamp()));
             }
         }
         return out;

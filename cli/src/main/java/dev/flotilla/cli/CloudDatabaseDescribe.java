@@ -57,6 +57,9 @@ final class CloudDatabaseDescribe implements Callable<Integer> {
                 .row("Status", Table.text(db, "status"))
                 .row("Current Version", Table.text(db, "currentVersion"))
                 .row("Last Deployment Time", Table.text(db, "lastDeploymentAt"));
+        if (Table.text(db, "versionsBehind") != null) {
+            t.row("Versions Behind", Table.text(db, "versionsBehind"));
+        }
         String error = Table.text(db, "error");
         if (error != null) {
             t.row("Error", error);

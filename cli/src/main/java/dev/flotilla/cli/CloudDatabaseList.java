@@ -51,12 +51,23 @@ final class CloudDatabaseList implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * Atlas' columns; when a database of the page is behind its directory's latest version, a last
+     * column BEHIND says by how many versions (a page without one prints exactly as Atlas does).
+     */
     static void print(PrintWriter out, JsonNode answer) {
-        Table t = new Table("ID", "REPO", "NAME", "ENV", "STATUS", "CURRENT VERSION");
         JsonNode items = answer.path("items");
+        boolean behind = false;
         for (JsonNode db : items) {
-            t.row(Table.text(db, "id"), Table.text(db, "directory"), Table.text(db, "name"), Table.text(db, "env"),
-                    Table.text(db, "status"), Table.text(db, "currentVersion"));
+            behind |= db.path("versionsBehind").asLong() > 0;
+        }
+        Table t = behind ? new Table("ID", "REPO", "NAME", "ENV", "STATUS", "CURRENT VERSION", "BEHIND")
+                : new Table("ID", "REPO", "NAME", "ENV", "STATUS", "CURRENT VERSION");
+        for (JsonNode db : items) {
+            String[] row = {Table.text(db, "id"), Table.text(db, "directory"), Table.text(db, "name"),
+                Table.text(db, "env"), Table.text(db, "status"), Table.text(db, "currentVersion"),
+                Table.text(db, "versionsBehind")};
+            t.row(behind ? row : java.util.Arrays.copyOf(row, row.length - 1));
         }
         t.print(out);
         Table.footer(out, answer.path("page"), items.size());

@@ -30,7 +30,8 @@ final class CloudMigrationList implements Callable<Integer> {
     PageOption page;
 
     @Option(names = "--status", paramLabel = "STATUS",
-            description = "RUNNING, PASSED, FAILED, NO_ACTION or DRY_RUN.")
+            description = "RUNNING, PASSED, FAILED, NO_ACTION, DRY_RUN; of staged rollouts PAUSED, HALTED,"
+                    + " CANCELLED or SKIPPED.")
     String status;
 
     @Option(names = "--env-name", paramLabel = "ENV", description = "Only events of this env.")
@@ -85,13 +86,20 @@ final class CloudMigrationList implements Callable<Integer> {
         return copy;
     }
 
+    /**
+     * Atlas' columns; when a set of the page skipped targets, a last column SKIPPED says how many
+     * (a page without skipped targets prints exactly as Atlas does).
+     */
     private static void print(PrintWriter out, JsonNode page, List<JsonNode> sets, List<String> databases) {
-        Table t = new Table("ID", "REPO", "TYPE", "ENV", "DATABASE", "TARGETS", "VERSION", "STATUS");
+        boolean skipped = sets.stream().anyMatch(s -> s.path("skipped").asLong() > 0);
+        Table t = skipped ? new Table("ID", "REPO", "TYPE", "ENV", "DATABASE", "TARGETS", "VERSION", "STATUS", "SKIPPED")
+                : new Table("ID", "REPO", "TYPE", "ENV", "DATABASE", "TARGETS", "VERSION", "STATUS");
         for (int i = 0; i < sets.size(); i++) {
             JsonNode s = sets.get(i);
-            t.row(DeploymentSets.displayId(s), Table.text(s, "directory"), DeploymentSets.TYPE, Table.text(s, "env"),
-                    databases.get(i), DeploymentSets.targetsColumn(s), Table.text(s, "version"),
-                    Table.text(s, "status"));
+            String[] row = {DeploymentSets.displayId(s), Table.text(s, "directory"), DeploymentSets.TYPE,
+                Table.text(s, "env"), databases.get(i), DeploymentSets.targetsColumn(s), Table.text(s, "version"),
+                Table.text(s, "status"), Long.toString(s.path("skipped").asLong())};
+            t.row(skipped ? row : java.util.Arrays.copyOf(row, row.length - 1));
         }
         t.print(out);
         Table.footer(out, page, sets.size());

@@ -40,7 +40,10 @@ public final class CannedAnswers {
                 .replaceFirst("^/api/v1/deployment-sets/[^/{]+$", "/api/v1/deployment-sets/{id}")
                 .replaceFirst("^/api/v1/databases/[^/]+$", "/api/v1/databases/{id}")
                 .replaceFirst("^/api/v1/tokens/[^/]+$", "/api/v1/tokens/{id}")
-                .replaceFirst("^/api/v1/dirs/[^/]+/(push|archive)$", "/api/v1/dirs/{name}/$1");
+                .replaceFirst("^/api/v1/dirs/[^/]+/(push|archive)$", "/api/v1/dirs/{name}/$1")
+                .replaceFirst("^/api/v1/dirs/[^/]+/webhooks/[^/]+/(test|deliveries)$", "/api/v1/dirs/{name}/webhooks/{id}/$1")
+                .replaceFirst("^/api/v1/dirs/[^/]+/webhooks/[^/]+$", "/api/v1/dirs/{name}/webhooks/{id}")
+                .replaceFirst("^/api/v1/dirs/[^/]+/webhooks$", "/api/v1/dirs/{name}/webhooks");
         return method + " " + p;
     }
 

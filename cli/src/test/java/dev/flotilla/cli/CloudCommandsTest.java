@@ -197,6 +197,71 @@ class CloudCommandsTest {
     }
 
     @Test
+    void aPageWithSkippedTargetsGainsASkippedColumnAndTheRolloutsState() {
+        server.json("GET", "/api/v1/deployment-sets", 200, """
+                {"items":[
+                 {"id":"uuid-8","seq":8,"env":"prod","directory":"app","version":"20240721101205","status":"PAUSED",
+                  "state":"PAUSED","total":5,"succeeded":2,"failed":0,"skipped":1,"targets":"2/5"}],
+                 "page":{"page":1,"pageSize":20,"total":1}}""");
+
+        CliRun r = CliRun.of("cloud", "migration", "list", "--url", server.url());
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).startsWith(""
+                + "ID  REPO  TYPE                 ENV   DATABASE    TARGETS  VERSION         STATUS  SKIPPED\n"
+                + "8   app   MIGRATION_DIRECTORY  prod  (multiple)  2/5      20240721101205  PAUSED  1\n----");
+    }
+
+    @Test
+    void describeOfAPausedSetSaysWhyAndListsTheSkippedTargets() {
+        server.json("GET", "/api/v1/deployment-sets/8", 200, """
+                {"id":"uuid-8","seq":8,"env":"prod","directory":"app","version":"20240721101205","status":"PAUSED",
+                 "state":"PAUSED","reason":"paused: 3 of 10 failed in group canary","actor":"alice",
+                 "stoppedGroups":["canary"],"total":3,"succeeded":1,"failed":0,"skipped":1,
+                 "targets":[{"targetId":"prod/tenant_1","targetName":"tenant_1","status":"PASSED"},
+                  {"targetId":"prod/tenant_2","targetName":"tenant_2","status":"SKIPPED","errorCode":"OPERATOR",
+                   "error":"skipped by alice: offboarding"},
+                  {"targetId":"prod/tenant_3","targetName":"tenant_3","status":"QUEUED","errorCode":"SET_PAUSED"}],
+                 "targetsPage":{"page":1,"pageSize":500,"total":3}}""");
+
+        CliRun r = CliRun.of("cloud", "migration", "describe", "--id", "8", "--url", server.url());
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).isEqualTo(""
+                + "ID              8\n"
+                + "Repository      app\n"
+                + "Type            MIGRATION_DIRECTORY\n"
+                + "Database        (multiple)\n"
+                + "Version         20240721101205\n"
+                + "Status          PAUSED\n"
+                + "Completed At    -\n"
+                + "Targets         1/3 succeeded\n"
+                + "Skipped         1/3\n"
+                + "Reason          paused: 3 of 10 failed in group canary (alice)\n"
+                + "Stopped Groups  canary\n"
+                + "tenant_2        Skipped: skipped by alice: offboarding\n");
+    }
+
+    @Test
+    void aPageWithADatabaseBehindGainsABehindColumn() {
+        server.json("GET", "/api/v1/databases", 200, """
+                {"items":[
+                 {"id":1,"name":"tenant_1","env":"prod","directory":"app","status":"SYNCED",
+                  "currentVersion":"3","versionsBehind":0},
+                 {"id":2,"name":"tenant_2","env":"prod","directory":"app","status":"PENDING",
+                  "currentVersion":"1","versionsBehind":2}],
+                 "page":{"page":1,"pageSize":20,"total":2}}""");
+
+        CliRun r = CliRun.of("cloud", "database", "list", "--url", server.url());
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).startsWith(""
+                + "ID  REPO  NAME      ENV   STATUS   CURRENT VERSION  BEHIND\n"
+                + "1   app   tenant_1  prod  SYNCED   3                0\n"
+                + "2   app   tenant_2  prod  PENDING  1                2\n----");
+    }
+
+    @Test
     void aSetThatCouldNotBePlannedShowsWhy() {
         server.json("GET", "/api/v1/deployment-sets/9", 200, """
                 {"id":"uuid-9","seq":9,"env":"prod","directory":"app","version":"20240721101205","status":"FAILED",

@@ -17,9 +17,12 @@ import java.util.stream.Collectors;
  *     token with scope read); when null, {@code /metrics} is open
  * @param bootstrapToken an admin token to store at start if absent (the first token of a new
  *     installation, from {@code FLOTILLA_ADMIN_TOKEN}); null for none
+ * @param workerToken a token with scope deploy to store at start if absent, for workers to fetch
+ *     directory versions with (from {@code FLOTILLA_WORKER_TOKEN}, so that docker-compose and
+ *     Kubernetes can hand the same secret to the registry and its workers); null for none
  */
 public record HttpSettings(Set<String> allowedHosts, Set<String> allowedOrigins, String metricsToken,
-        String bootstrapToken) {
+        String bootstrapToken, String workerToken) {
     /** Host names every server answers to: the loopback ones. */
     public static final Set<String> LOOPBACK = Set.of("localhost", "127.0.0.1", "::1", "[::1]");
 
@@ -29,12 +32,24 @@ public record HttpSettings(Set<String> allowedHosts, Set<String> allowedOrigins,
         allowedOrigins = Set.copyOf(allowedOrigins);
     }
 
+    /** Settings without a bootstrap worker token. */
+    public HttpSettings(Set<String> allowedHosts, Set<String> allowedOrigins, String metricsToken,
+            String bootstrapToken) {
+        this(allowedHosts, allowedOrigins, metricsToken, bootstrapToken, null);
+    }
+
     /** Loopback names plus {@code extraHosts} (a bind address other than a wildcard counts too). */
     public static HttpSettings of(List<String> extraHosts, List<String> allowedOrigins, String metricsToken,
             String bootstrapToken) {
+        return of(extraHosts, allowedOrigins, metricsToken, bootstrapToken, null);
+    }
+
+    /** As {@link #of(List, List, String, String)}, storing {@code workerToken} (scope deploy) too when not null. */
+    public static HttpSettings of(List<String> extraHosts, List<String> allowedOrigins, String metricsToken,
+            String bootstrapToken, String workerToken) {
         Set<String> hosts = new java.util.HashSet<>(LOOPBACK);
         extraHosts.stream().filter(h -> !h.equals("0.0.0.0") && !h.equals("::")).forEach(hosts::add);
-        return new HttpSettings(hosts, Set.copyOf(allowedOrigins), metricsToken, bootstrapToken);
+        return new HttpSettings(hosts, Set.copyOf(allowedOrigins), metricsToken, bootstrapToken, workerToken);
     }
 
     /** Loopback only, /metrics open, no bootstrap token: tests and the default of {@code flotilla dev}. */

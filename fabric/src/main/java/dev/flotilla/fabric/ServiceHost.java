@@ -97,6 +97,18 @@ public final class ServiceHost implements AutoCloseable {
                 LOG.info("stored the bootstrap admin token {} from FLOTILLA_ADMIN_TOKEN", Tokens.hint(boot));
             }
         }
+        String worker = settings.workerToken();
+        if (worker != null) {
+            if (!Tokens.wellFormed(worker)) {
+                throw new FlotillaException(ErrorCode.CONFIG_INVALID, "FLOTILLA_WORKER_TOKEN is not a Flotilla token;"
+                        + " create one with 'flotilla token generate'");
+            }
+            if (a.tokens().ensure("bootstrap-worker", List.of(new Grant(Scope.DEPLOY, List.of())), Tokens.hash(worker),
+                    Tokens.hint(worker))) {
+                LOG.info("stored the bootstrap worker token {} (scope deploy) from FLOTILLA_WORKER_TOKEN",
+                        Tokens.hint(worker));
+            }
+        }
         return a;
     }
 

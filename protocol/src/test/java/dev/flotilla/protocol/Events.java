@@ -34,6 +34,7 @@ final class Events {
         .setDirectory("db-per-tenant").setTag("v1.4.0").setVersionId(VERSION_ID)
         .setLatestVersion("20240301000000").setFileCount(3)
         .setArchiveBytes(48_128L)
+        .setVersions(List.of("20240101000000", "20240201000000", "20240301000000"))
         .build();
   }
 

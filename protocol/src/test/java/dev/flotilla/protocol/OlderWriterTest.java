@@ -81,6 +81,30 @@ class OlderWriterTest {
   }
 
   @Test
+  void aDirectoryPushedOfVersion2DecodesWithAnEmptyVersionList() throws IOException {
+    Schema v2 = SchemaHistory.load("DirectoryPushed").get(1);
+    GenericRecord record = new GenericData.Record(v2);
+    record.put("schemaVersion", 2);
+    record.put("eventId", "0b8e0b55-56a4-4c1b-8f0a-4a4e3b0c1d97");
+    record.put("occurredAt", Events.T0.toEpochMilli());
+    record.put("directory", "db-per-tenant");
+    record.put("tag", "v2");
+    record.put("versionId", Events.VERSION_ID);
+    record.put("latestVersion", "20240301000000");
+    record.put("fileCount", 3);
+    record.put("archiveBytes", 48_128L);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v2).encode(record, out);
+
+    DirectoryPushed pushed = EventSerde.decode(out.toByteArray(), DirectoryPushed.class);
+
+    assertThat(pushed.getSchemaVersion()).isEqualTo(2);
+    assertThat(pushed.getLatestVersion()).isEqualTo("20240301000000");
+    assertThat(pushed.getArchiveBytes()).isEqualTo(48_128L);
+    assertThat(pushed.getVersions()).as("not known in version 2: default empty").isEmpty();
+  }
+
+  @Test
   void aRecordOfAnUnregisteredOlderVersionIsUndecodable() throws IOException {
     byte[] bytes = olderRecord();
 

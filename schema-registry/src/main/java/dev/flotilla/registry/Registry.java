@@ -4,10 +4,12 @@ import dev.flotilla.migrate.Hashes;
 import dev.flotilla.migrate.ErrorCode;
 import dev.flotilla.migrate.FlotillaException;
 import dev.flotilla.migrate.dir.MigrationDirectory;
+import dev.flotilla.migrate.dir.MigrationFile;
 import dev.flotilla.protocol.EventSerde;
 import dev.flotilla.protocol.avro.DirectoryPushed;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -58,7 +60,8 @@ public final class Registry {
         RegistryStore.StoredVersion v = new RegistryStore.StoredVersion(id, name, dir.latestVersion(),
                 dir.files().size(), canonical, Instant.now());
         PushResult r = new PushResult(name, t, id, dir.latestVersion(), dir.files().size(), true, 0);
-        RegistryStore.Put put = store.put(v, t, () -> EventSerde.encode(event(r, canonical.length)));
+        List<String> versions = dir.files().stream().map(MigrationFile::version).toList();
+        RegistryStore.Put put = store.put(v, t, () -> EventSerde.encode(event(r, canonical.length, versions)));
         boolean moved = put.previous().isEmpty() || !put.previous().get().equals(id);
         return new PushResult(name, t, id, dir.latestVersion(), dir.files().size(), moved, put.outboxSeq());
     }
@@ -66,12 +69,14 @@ public final class Registry {
     /**
      * The event announcing a push; stored in the outbox with the push, sent by the service. It
      * refers to the archive by its id (readers fetch it from {@code GET /api/v1/versions/{id}}), so
-     * it stays a few hundred bytes however large the directory is.
+     * it stays small however large the directory is: the files' versions, in order, are all it
+     * lists of them (the aggregator counts how many versions a database is behind from them).
      */
-    static DirectoryPushed event(PushResult r, long archiveBytes) {
+    static DirectoryPushed event(PushResult r, long archiveBytes, List<String> versions) {
         return DirectoryPushed.newBuilder().setEventId(UUID.randomUUID().toString()).setOccurredAt(Instant.now())
                 .setDirectory(r.directory()).setTag(r.tag()).setVersionId(r.versionId())
-                .setLatestVersion(r.latestVersion()).setFileCount(r.fileCount()).setArchiveBytes(archiveBytes).build();
+                .setLatestVersion(r.latestVersion()).setFileCount(r.fileCount()).setArchiveBytes(archiveBytes)
+                .setVersions(versions).build();
     }
 
     public RegistryStore store() {

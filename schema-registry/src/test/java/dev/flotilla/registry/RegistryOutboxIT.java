@@ -73,6 +73,7 @@ class RegistryOutboxIT {
             assertThat(p.getTag()).isEqualTo("v1");
             assertThat(p.getVersionId()).isEqualTo(first.versionId());
             assertThat(p.getArchiveBytes()).isEqualTo(archive.length);
+            assertThat(p.getVersions()).as("the files' versions, in order").containsExactly(first.latestVersion());
             assertThat(EventSerde.encode(p).length).as("a reference, not the archive").isLessThan(1024);
 
             s.published(queued.seq());

@@ -99,6 +99,16 @@ public final class WorkerService implements FlotillaService {
     private KafkaConsumer<String, byte[]> consumer;
     private KafkaProducer<String, byte[]> producer;
     private boolean paused;
+    /**
+     * Commands held per partition. A partition holding its share of {@link #maxHeld} is paused alone,
+     * so one partition's backlog (a staged group's lane: one command at a time) cannot fill the
+     * worker while other partitions' lanes sit idle.
+     */
+    private final Map<TopicPartition, AtomicInteger> heldBy = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Partitions paused for their share (event-loop confined). */
+    private final java.util.Set<TopicPartition> pausedParts = new java.util.HashSet<>();
+    /** Whether some partition is paused alone: JDBC threads then hand back to the event loop to resume it. */
+    private volatile boolean someParted;
     /** Commands whose target is being resolved off the event loop (event-loop confined). */
     private int resolving;
     private volatile boolean ready;
@@ -150,9 +160,15 @@ public final class WorkerService implements FlotillaService {
         consumer = KafkaConsumer.create(vertx, KafkaClients.strings(KafkaClients.consumer(host.kafka(), "workers",
                 "worker-" + workerId)));
         consumer.handler(this::onRecord);
+        consumer.partitionsAssignedHandler(parts -> parts.forEach(tp -> {
+            heldBy.put(tp, new AtomicInteger()); // a fresh count; commands of an earlier assignment may still finish
+            pausedParts.remove(tp);
+        }));
         consumer.partitionsRevokedHandler(parts -> {
             commitNow();
             parts.forEach(offsets::revoked);
+            pausedParts.removeAll(parts);
+            parts.forEach(heldBy::remove);
             // Not started yet: the partitions' next owner gets them again (their offsets are uncommitted).
             held.addAndGet(-queue.removeIf(q -> parts.contains(q.tp())));
             maybeResume();
@@ -192,6 +208,11 @@ public final class WorkerService implements FlotillaService {
         if (held.incrementAndGet() >= maxHeld && !paused) {
             paused = true;
             consumer.pause();
+        }
+        if (heldBy.computeIfAbsent(tp, k -> new AtomicInteger()).incrementAndGet() >= partitionShare()
+                && pausedParts.add(tp)) {
+            someParted = true;
+            consumer.pause(java.util.Set.of(tp));
         }
         MigrationCommand command;
         try {
@@ -280,7 +301,9 @@ public final class WorkerService implements FlotillaService {
                 inFlight.decrementAndGet();
             }
             publish(q, r);
-            if (held.decrementAndGet() == maxHeld - 1) {
+            AtomicInteger mine = heldBy.get(q.tp());
+            int left = mine == null ? 0 : mine.decrementAndGet();
+            if (held.decrementAndGet() == maxHeld - 1 || someParted && left <= partitionShare() / 2) {
                 context.runOnContext(v -> maybeResume());
             }
         }
@@ -317,6 +340,7 @@ public final class WorkerService implements FlotillaService {
             Instant start) {
         MDC.put("target", c.getTargetId());
         MDC.put("deploymentSet", String.valueOf(c.getDeploymentSetId()));
+        MDC.put("version", String.valueOf(c.getTargetVersion()));
         Timer.Sample sample = Timer.start();
         try {
             PreparedDirectory prepared = directories.prepared(version, target.url().dialect());
@@ -452,6 +476,26 @@ public final class WorkerService implements FlotillaService {
             paused = false;
             consumer.resume();
         }
+        if (!pausedParts.isEmpty()) {
+            int share = partitionShare();
+            java.util.Set<TopicPartition> ready = new java.util.HashSet<>();
+            for (TopicPartition tp : pausedParts) {
+                AtomicInteger n = heldBy.get(tp);
+                if (n == null || n.get() <= share / 2) {
+                    ready.add(tp);
+                }
+            }
+            if (!ready.isEmpty()) {
+                pausedParts.removeAll(ready);
+                consumer.resume(ready);
+            }
+        }
+        someParted = !pausedParts.isEmpty();
+    }
+
+    /** How many commands one partition may hold: its share of {@link #maxHeld}, at least 2 × concurrency. */
+    private int partitionShare() {
+        return Math.max(2 * concurrency, maxHeld / Math.max(1, heldBy.size()));
     }
 
     private void commitNow() {

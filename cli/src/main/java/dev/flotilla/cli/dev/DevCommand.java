@@ -40,6 +40,9 @@ public final class DevCommand implements Callable<Integer> {
         out.println("  API and registry: " + base + "/api/v1");
         out.println("  metrics:          " + base + "/metrics");
         out.println("  health:           " + base + "/health/ready");
+        if (o.roles().contains(DevServer.Role.AGGREGATOR)) {
+            out.println("  API docs:         " + base + "/api/v1/docs");
+        }
         out.println("  project file:     " + (o.config() == null ? "(none)" : o.config().toAbsolutePath()));
         if (server.adminTokenFile() != null) {
             out.println("  admin token:      " + server.adminTokenFile().toAbsolutePath() + " (the CLI reads it from"

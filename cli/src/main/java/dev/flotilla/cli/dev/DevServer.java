@@ -13,6 +13,8 @@ import dev.flotilla.fabric.TopicSetup;
 import dev.flotilla.fabric.access.AccessService;
 import dev.flotilla.migrate.ErrorCode;
 import dev.flotilla.migrate.FlotillaException;
+import dev.flotilla.notifier.NotifierService;
+import dev.flotilla.openapi.OpenApiService;
 import dev.flotilla.registry.RegistryService;
 import dev.flotilla.web.WebService;
 import dev.flotilla.worker.ArchiveSource;
@@ -32,7 +34,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class DevServer implements AutoCloseable {
     /** Which services to run. */
-    public enum Role { REGISTRY, COORDINATOR, WORKER, AGGREGATOR }
+    public enum Role { REGISTRY, COORDINATOR, WORKER, AGGREGATOR, NOTIFIER }
 
     /**
      * How to start.
@@ -138,10 +140,12 @@ public final class DevServer implements AutoCloseable {
                 case WORKER: out.add(new WorkerService(o.concurrency(), o.maxPerServer(),
                         new ConfigTargetResolver(config), UUID.randomUUID().toString().substring(0, 8),
                         archiveSources(o, config), o.directoryCacheBytes())); break;
+                case NOTIFIER: out.add(new NotifierService()); break;
                 default:
                     out.add(new AggregatorService());
                     out.add(new AccessService());
                     out.add(new WebService());
+                    out.add(new OpenApiService());
             }
         }
         return out;

@@ -12,19 +12,25 @@ import java.util.Map;
 
 /** Options shared by {@code flotilla dev} and the standalone service commands. */
 public final class ServerOptions {
-    @Option(names = "--port", defaultValue = "8080", description = "HTTP port (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--port", defaultValue = "${env:FLOTILLA_PORT:-8080}", description = "HTTP port (default: ${DEFAULT-VALUE};"
+            + " env FLOTILLA_PORT).")
     int port;
 
-    @Option(names = "--bind", defaultValue = "127.0.0.1", description = "HTTP bind address (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--bind", defaultValue = "${env:FLOTILLA_BIND:-127.0.0.1}", description = "HTTP bind address (default:"
+            + " ${DEFAULT-VALUE}; env FLOTILLA_BIND).")
     String bind;
 
-    @Option(names = "--config", defaultValue = "atlas.hcl", description = "Project file (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--config", defaultValue = "${env:FLOTILLA_CONFIG:-atlas.hcl}", description = "Project file (default:"
+            + " ${DEFAULT-VALUE}; env FLOTILLA_CONFIG).")
     Path config;
 
-    @Option(names = "--var", description = "Project file variable, NAME=VALUE.")
+    @Option(names = "--var", split = ",(?=[A-Za-z_][A-Za-z0-9_]*=)", splitSynopsisLabel = ",", paramLabel = "NAME=VALUE",
+            defaultValue = "${env:FLOTILLA_VARS}", description = "Project file variable,"
+            + " NAME=VALUE; repeat, or separate with commas (env FLOTILLA_VARS).")
     Map<String, String> vars = Map.of();
 
-    @Option(names = "--kafka", description = "Kafka bootstrap servers (default: an embedded broker in dev, required otherwise).")
+    @Option(names = "--kafka", defaultValue = "${env:FLOTILLA_KAFKA}", description = "Kafka bootstrap servers (default:"
+            + " an embedded broker in dev, required otherwise; env FLOTILLA_KAFKA).")
     String kafka;
 
     @Option(names = "--kafka-config", paramLabel = "FILE", defaultValue = "${env:FLOTILLA_KAFKA_CONFIG}",
@@ -43,20 +49,26 @@ public final class ServerOptions {
                     + " (env FLOTILLA_TOPIC_MIN_INSYNC_REPLICAS).")
     int minInsyncReplicas;
 
-    @Option(names = "--jdbc-url", description = "PostgreSQL JDBC URL of the service stores (default: an embedded PostgreSQL in dev).")
+    @Option(names = "--jdbc-url", defaultValue = "${env:FLOTILLA_JDBC_URL}", description = "PostgreSQL JDBC URL of the"
+            + " service stores, its password in FLOTILLA_JDBC_PASSWORD (default: an embedded PostgreSQL in dev; env"
+            + " FLOTILLA_JDBC_URL).")
     String jdbcUrl;
 
-    @Option(names = "--data-dir", defaultValue = ".flotilla", description = "Where embedded Kafka and PostgreSQL keep data (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--data-dir", defaultValue = "${env:FLOTILLA_DATA_DIR:-.flotilla}", description = "Where embedded Kafka"
+            + " and PostgreSQL keep data (default: ${DEFAULT-VALUE}; env FLOTILLA_DATA_DIR).")
     Path dataDir;
 
-    @Option(names = "--concurrency", defaultValue = "16", description = "Worker: targets in flight per process (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--concurrency", defaultValue = "${env:FLOTILLA_CONCURRENCY:-16}", description = "Worker: targets in"
+            + " flight per process (default: ${DEFAULT-VALUE}; env FLOTILLA_CONCURRENCY).")
     int concurrency;
 
-    @Option(names = "--max-per-server", defaultValue = "8", description = "Worker: concurrent applies per database server (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-per-server", defaultValue = "${env:FLOTILLA_MAX_PER_SERVER:-8}", description = "Worker:"
+            + " concurrent applies per database server (default: ${DEFAULT-VALUE}; env FLOTILLA_MAX_PER_SERVER).")
     int maxPerServer;
 
-    @Option(names = "--max-archive-bytes", defaultValue = "67108864", description = "Registry: largest push accepted,"
-            + " in bytes (default: ${DEFAULT-VALUE}, 64 MiB).")
+    @Option(names = "--max-archive-bytes", defaultValue = "${env:FLOTILLA_MAX_ARCHIVE_BYTES:-67108864}",
+            description = "Registry: largest push accepted, in bytes (default: ${DEFAULT-VALUE}, 64 MiB; env"
+            + " FLOTILLA_MAX_ARCHIVE_BYTES).")
     long maxArchiveBytes;
 
     @Option(names = "--registry-url", paramLabel = "URL", defaultValue = "${env:FLOTILLA_REGISTRY_URL}",
@@ -65,9 +77,9 @@ public final class ServerOptions {
                     + " the registry too uses its own (env FLOTILLA_REGISTRY_URL).")
     String registryUrl;
 
-    @Option(names = "--directory-cache-bytes", defaultValue = "268435456", description = "Worker: how much of the"
-            + " directory versions it fetched it keeps, in bytes, least recently used out first (default:"
-            + " ${DEFAULT-VALUE}, 256 MiB).")
+    @Option(names = "--directory-cache-bytes", defaultValue = "${env:FLOTILLA_DIRECTORY_CACHE_BYTES:-268435456}",
+            description = "Worker: how much of the directory versions it fetched it keeps, in bytes, least recently"
+            + " used out first (default: ${DEFAULT-VALUE}, 256 MiB; env FLOTILLA_DIRECTORY_CACHE_BYTES).")
     long directoryCacheBytes;
 
     @Option(names = "--allowed-hosts", split = ",", paramLabel = "HOST",
@@ -82,11 +94,17 @@ public final class ServerOptions {
                     + " (env FLOTILLA_ALLOWED_ORIGINS).")
     List<String> allowedOrigins = new ArrayList<>();
 
+    @Option(names = "--log-format", defaultValue = "${env:FLOTILLA_LOG_FORMAT:-text}", paramLabel = "text|json",
+            description = "Log lines as text or as one JSON object per line, with the MDC (deploymentSet, target,"
+                    + " version) as fields (default: ${DEFAULT-VALUE}; env FLOTILLA_LOG_FORMAT).")
+    String logFormat;
+
     DevServer.Options toOptions(List<DevServer.Role> roles, boolean devToken) {
         List<String> hosts = new ArrayList<>(allowedHosts == null ? List.of() : allowedHosts);
         hosts.add(bind);
         HttpSettings http = HttpSettings.of(hosts, allowedOrigins == null ? List.of() : allowedOrigins,
-                secret("FLOTILLA_METRICS_TOKEN"), secret("FLOTILLA_ADMIN_TOKEN"));
+                secret("FLOTILLA_METRICS_TOKEN"), secret("FLOTILLA_ADMIN_TOKEN"),
+                roles.equals(List.of(DevServer.Role.WORKER)) ? null : secret("FLOTILLA_WORKER_TOKEN"));
         KafkaSettings k = KafkaSettings.load(kafka, kafkaConfig, System.getenv(), replicationFactor, minInsyncReplicas);
         return new DevServer.Options(roles, k, jdbcUrl, config, vars, bind, port, dataDir, concurrency,
                 maxPerServer, maxArchiveBytes, http, devToken, registryUrl, secret("FLOTILLA_WORKER_TOKEN"),
@@ -100,6 +118,7 @@ public final class ServerOptions {
     }
 
     int run(PrintWriter out, List<DevServer.Role> roles, String what, boolean devToken) throws Exception {
+        LogFormat.of(logFormat).apply();
         return DevCommand.serve(out, toOptions(roles, devToken), what);
     }
 }

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-/** {@code flotilla registry|coordinator|worker|aggregator}: one service alone, against a given Kafka and PostgreSQL. */
+/** {@code flotilla registry|coordinator|worker|aggregator|notifier}: one service alone, against a given Kafka and PostgreSQL. */
 public abstract class ServiceCommand implements Callable<Integer> {
     @Mixin
     ServerOptions options;
@@ -79,6 +79,16 @@ public abstract class ServiceCommand implements Callable<Integer> {
         @Override
         DevServer.Role role() {
             return DevServer.Role.AGGREGATOR;
+        }
+    }
+
+    /** The notifier service: webhooks. */
+    @Command(name = "notifier", mixinStandardHelpOptions = true, description = "Run the notifier alone: it delivers"
+            + " webhooks for rollouts, failed targets and envs that reached a version.")
+    public static final class Notifier extends ServiceCommand {
+        @Override
+        DevServer.Role role() {
+            return DevServer.Role.NOTIFIER;
         }
     }
 }

@@ -80,6 +80,7 @@ final class ApiContract {
         ask("GET", "/api/v1/dirs/no-such-directory/archive?tag=v1");
         askPushes(dir);
         askTokens();
+        askWebhooks();
         int sets = fleet.sets().size();
         ask("POST", "/api/v1/deployments", "{\"env\":\"prod\"}");
         ask("POST", "/api/v1/deployments", "{\"env\":\"no-such-env\"}");
@@ -95,6 +96,25 @@ final class ApiContract {
                 .getBytes(StandardCharsets.ISO_8859_1);
         assertThat(stale).as("the tutorial's seed file is in the archive").isNotEqualTo(archive);
         send("POST", "/api/v1/dirs/db-per-tenant/push?tag=stale", "application/x-tar", stale);
+    }
+
+    /** Webhooks of the notifier; the ping goes to a port where nothing listens, so it answers a failed attempt. */
+    private void askWebhooks() throws Exception {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        String hooks = "/api/v1/dirs/db-per-tenant/webhooks";
+        JsonNode w = ask("POST", hooks, "{\"name\":\"contract\",\"url\":\"http://127.0.0.1:" + port
+                + "/services/T0/B0/x\",\"format\":\"slack\",\"events\":[\"set.finished\"],"
+                + "\"secret\":\"contract-secret-1234\"}");
+        ask("POST", hooks, "{\"name\":\"contract\",\"url\":\"ftp://example.com\"}");
+        ask("GET", hooks);
+        ask("POST", hooks + "/" + w.path("id").asText() + "/test");
+        ask("GET", hooks + "/" + w.path("id").asText() + "/deliveries?page=1&pageSize=20");
+        ask("GET", hooks + "/999999/deliveries");
+        ask("DELETE", hooks + "/" + w.path("id").asText());
+        ask("DELETE", hooks + "/" + w.path("id").asText());
     }
 
     private void askTokens() throws Exception {

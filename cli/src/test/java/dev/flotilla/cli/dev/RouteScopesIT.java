@@ -6,6 +6,10 @@ import dev.flotilla.fabric.access.Scope;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,15 +27,15 @@ import static org.awaitility.Awaitility.await;
 /**
  * Every route every service serves, taken from the router itself, so that a route added later is
  * checked without anyone remembering to: 401 without a token, 403 with a token of the wrong
- * scope, past both with a token of each scope the route takes. Only the health routes and
- * {@code /metrics} are open.
+ * scope, past both with a token of each scope the route takes. Only the health routes,
+ * {@code /metrics}, browser sign-in and the API's description and docs are open.
  */
 class RouteScopesIT {
     /** For each scope a route may need, one that never covers it. */
     private static final Map<Scope, Scope> WRONG = Map.of(Scope.READ, Scope.PUSH, Scope.PUSH, Scope.READ,
             Scope.DEPLOY, Scope.READ, Scope.ADMIN, Scope.DEPLOY);
 
-    private static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newHttpClient();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @TempDir
     Path tmp;
@@ -51,7 +55,9 @@ class RouteScopesIT {
             // The web UI's pages and files hold no data: the app reads the API with the session cookie.
             assertThat(routes).filteredOn(r -> r.scopes().isEmpty()).extracting(Api.RouteSpec::path)
                     .containsExactlyInAnyOrder("/health/live", "/health/ready", "/metrics", "/ui/session",
-                            "/ui/session/delete", "/", "/signin", "/ui/*");
+                            "/ui/session/delete", "/api/v1/openapi.yaml", "/api/v1/docs",
+                            "/api/v1/docs/swagger-initializer.js", "/api/v1/docs/swagger-ui.css",
+                            "/api/v1/docs/swagger-ui-bundle.js", "/", "/signin", "/ui/*");
             Map<Scope, String> tokens = new EnumMap<>(Scope.class);
             for (Scope s : Scope.values()) {
                 tokens.put(s, fleet.host().access().create("only-" + s.word(), List.of(new Grant(s, List.of())),
@@ -108,22 +114,21 @@ class RouteScopesIT {
     }
 
     /**
-     * The status only: the body is not read, so a route that streams (the event stream) answers too.
+     * The status of a request; only the head of the answer is read, so a route that streams
+     * ({@code /api/v1/events}) answers too.
      */
     private static int send(FleetHarness fleet, Api.RouteSpec r, String path, String token) throws Exception {
         byte[] body = r.contentType() == null ? null
                 : "application/json".equals(r.contentType()) ? "{}".getBytes(StandardCharsets.UTF_8) : new byte[0];
-        java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(
-                java.net.URI.create(fleet.url() + path));
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(fleet.url() + path));
         if (token != null) {
             b.header("authorization", "Bearer " + token);
         }
         if (body != null) {
             b.header("content-type", r.contentType());
         }
-        HttpResponse<java.io.InputStream> answer = HTTP.send(b.method(r.method().name(), body == null
-                ? java.net.http.HttpRequest.BodyPublishers.noBody()
-                : java.net.http.HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+        HttpResponse<InputStream> answer = HTTP.send(b.method(r.method().name(), body == null
+                ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body)).build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         answer.body().close();
         return answer.statusCode();

@@ -239,6 +239,15 @@ class StagedRolloutIT {
         }
         assertThat(targetStates(second)).containsEntry("canary-tenant", "FAILED").containsEntry("acme", "SKIPPED")
                 .containsEntry("globex", "SKIPPED").containsEntry("initech", "SKIPPED");
+        // The aggregator's views of the same set: the rollout's state and reason, the skipped targets,
+        // and databases behind, not synced.
+        JsonNode view = await().atMost(WAIT).until(() -> fleet.set(second),
+                s -> "HALTED".equals(s.path("status").asText()) && s.path("skipped").asLong() == 3);
+        assertThat(view.path("reason").asText()).contains("group \"canary\" failed");
+        assertThat(view.path("failed").asLong()).isEqualTo(1);
+        JsonNode acme = await().atMost(WAIT).until(() -> database("canary", "acme"),
+                d -> d.path("versionsBehind").asInt() == 1);
+        assertThat(acme.path("status").asText()).as("skipped, not synced").isEqualTo("PENDING");
 
         db("canary").exec("DROP TABLE \"canary-tenant\".orders");
         Cli retry = cli("rollout", "retry", "--set", second, "--failed");
@@ -249,6 +258,9 @@ class StagedRolloutIT {
         for (String t : List.of("canary-tenant", "acme", "globex", "initech")) {
             assertThat(version(db("canary"), t)).isEqualTo("2");
         }
+        await().atMost(WAIT).until(() -> fleet.databases("canary").stream().allMatch(d ->
+                d.path("versionsBehind").asInt(-1) == 0 && "SYNCED".equals(d.path("status").asText())));
+        assertThat(fleet.set(second).path("status").asText()).isEqualTo("PASSED");
         Cli audit = cli("audit", "list", "--action", "rollout.retry");
         assertThat(audit.out()).contains("rollout.retry").contains("set " + second).contains("now RUNNING");
     }
@@ -436,6 +448,12 @@ class StagedRolloutIT {
     }
 
     /** Waits for the env's {@code n}th set to reach {@code state}; its id. */
+    /** A database of the env as the aggregator shows it, or a missing node. */
+    private JsonNode database(String env, String name) throws Exception {
+        return fleet.databases(env).stream().filter(d -> name.equals(d.path("name").asText())).findFirst()
+                .orElse(com.fasterxml.jackson.databind.node.MissingNode.getInstance());
+    }
+
     private String awaitSet(String env, int n, String state) throws SQLException {
         await().atMost(WAIT).until(() -> sets(env).size() >= n && state.equals(state(sets(env).get(n - 1)).state()));
         return sets(env).get(n - 1);

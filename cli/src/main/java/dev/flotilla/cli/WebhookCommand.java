@@ -138,9 +138,8 @@ final class WebhookCommand {
         }
     }
 
-    /** {@code flotilla webhook delete --dir D ID}. */
-    @Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete a webhook and its history.")
-    static final class Delete implements Callable<Integer> {
+    /** What every command on one webhook takes: the server, the directory and the webhook's number. */
+    abstract static class OneWebhook implements Callable<Integer> {
         @Mixin
         CloudOptions cloud;
 
@@ -152,6 +151,11 @@ final class WebhookCommand {
 
         @Spec
         CommandSpec spec;
+    }
+
+    /** {@code flotilla webhook delete --dir D ID}. */
+    @Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete a webhook and its history.")
+    static final class Delete extends OneWebhook {
 
         @Override
         public Integer call() {
@@ -163,18 +167,7 @@ final class WebhookCommand {
 
     /** {@code flotilla webhook test --dir D ID}. */
     @Command(name = "test", mixinStandardHelpOptions = true, description = "Send a ping and show how it went.")
-    static final class Test implements Callable<Integer> {
-        @Mixin
-        CloudOptions cloud;
-
-        @Option(names = "--dir", required = true, paramLabel = "DIR", description = "The directory.")
-        String dir;
-
-        @Parameters(paramLabel = "ID", description = "The webhook's number (webhook list).")
-        long id;
-
-        @Spec
-        CommandSpec spec;
+    static final class Test extends OneWebhook {
 
         @Override
         public Integer call() {
@@ -191,21 +184,9 @@ final class WebhookCommand {
     /** {@code flotilla webhook deliveries --dir D ID [--page N]}. */
     @Command(name = "deliveries", mixinStandardHelpOptions = true, description = "A webhook's delivery history,"
             + " newest first.")
-    static final class Deliveries implements Callable<Integer> {
-        @Mixin
-        CloudOptions cloud;
-
+    static final class Deliveries extends OneWebhook {
         @Mixin
         PageOption page;
-
-        @Option(names = "--dir", required = true, paramLabel = "DIR", description = "The directory.")
-        String dir;
-
-        @Parameters(paramLabel = "ID", description = "The webhook's number (webhook list).")
-        long id;
-
-        @Spec
-        CommandSpec spec;
 
         @Override
         public Integer call() {

@@ -541,54 +541,44 @@ final class RolloutStore {
         }
     }
 
-    /** The newest version of {@code directory} every target of {@code env} reached, if any. */
+    /** The newest version of {@code directory} every target of {@code env} reached (id, version), if any. */
     Optional<String[]> reachedVersion(String env, String directory) throws SQLException {
-        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement("SELECT version_id, version,"
-                + " reached_at FROM coordinator_env_versions WHERE env = ? AND directory = ?"
-                + " ORDER BY version DESC NULLS LAST, reached_at DESC LIMIT 1")) {
-            ps.setString(1, env);
-            ps.setString(2, directory);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(new String[] {rs.getString(1), rs.getString(2)}) : Optional.empty();
-            }
-        }
+        return first("SELECT version_id, version FROM coordinator_env_versions WHERE env = ? AND directory = ?"
+                + " ORDER BY version DESC NULLS LAST, reached_at DESC LIMIT 1",
+                rs -> new String[] {rs.getString(1), rs.getString(2)}, env, directory);
     }
 
     /** Whether the env ever reached exactly this version id of the directory. */
     boolean hasReached(String env, String directory, String versionId) throws SQLException {
-        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement("SELECT 1 FROM"
-                + " coordinator_env_versions WHERE env = ? AND directory = ? AND version_id = ?")) {
-            ps.setString(1, env);
-            ps.setString(2, directory);
-            ps.setString(3, versionId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
-            }
-        }
+        return first("SELECT 1 FROM coordinator_env_versions WHERE env = ? AND directory = ? AND version_id = ?",
+                rs -> true, env, directory, versionId).isPresent();
     }
 
     /** Whether the env has a set (not a dry run) of this version of the directory. */
     boolean hasSet(String env, String directory, String versionId) throws SQLException {
-        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement("SELECT 1 FROM"
-                + " coordinator_rollouts WHERE env = ? AND directory = ? AND version_id = ? AND NOT dry_run LIMIT 1")) {
-            ps.setString(1, env);
-            ps.setString(2, directory);
-            ps.setString(3, versionId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
-            }
-        }
+        return first("SELECT 1 FROM coordinator_rollouts WHERE env = ? AND directory = ? AND version_id = ?"
+                + " AND NOT dry_run LIMIT 1", rs -> true, env, directory, versionId).isPresent();
     }
 
     /** The newest set of the env for the directory, if any. */
     Optional<SetRow> latestSet(String env, String directory) throws SQLException {
-        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement("SELECT * FROM"
-                + " coordinator_rollouts WHERE env = ? AND directory = ? AND NOT dry_run ORDER BY created_at DESC"
-                + " LIMIT 1")) {
-            ps.setString(1, env);
-            ps.setString(2, directory);
+        return first("SELECT * FROM coordinator_rollouts WHERE env = ? AND directory = ? AND NOT dry_run"
+                + " ORDER BY created_at DESC LIMIT 1", RolloutStore::set, env, directory);
+    }
+
+    /** Reads one row of a result. */
+    private interface Row<T> {
+        T read(ResultSet rs) throws SQLException;
+    }
+
+    /** The first row of a query with text arguments, if any. */
+    private <T> Optional<T> first(String sql, Row<T> row, String... args) throws SQLException {
+        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setString(i + 1, args[i]);
+            }
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(set(rs)) : Optional.empty();
+                return rs.next() ? Optional.of(row.read(rs)) : Optional.empty();
             }
         }
     }

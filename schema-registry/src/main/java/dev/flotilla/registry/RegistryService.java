@@ -174,6 +174,16 @@ public final class RegistryService extends StoreBackedService {
                 .onFailure(e -> HttpErrors.fail(ctx, e));
     }
 
+    /** Whether {@code id} is a version id; answers 400 when it is not. */
+    private static boolean versionId(RoutingContext ctx, String id) {
+        if (Registry.VERSION_ID.matcher(id).matches()) {
+            return true;
+        }
+        HttpErrors.fail(ctx, new FlotillaException(ErrorCode.REQUEST_INVALID, "\"" + id + "\" is not a version id:"
+                + " a version id is the hex SHA-256 of the archive, 64 characters 0-9 and a-f"));
+        return false;
+    }
+
     /**
      * A version's archive by its id, for workers (whose token has scope deploy) and for pushers of
      * its directory: what a {@code DirectoryPushed} refers to. 404 when the registry does not hold it.
@@ -181,9 +191,7 @@ public final class RegistryService extends StoreBackedService {
     private void version(RoutingContext ctx) {
         String id = ctx.pathParam("versionId");
         Principal p = Api.principal(ctx);
-        if (!Registry.VERSION_ID.matcher(id).matches()) {
-            HttpErrors.fail(ctx, new FlotillaException(ErrorCode.REQUEST_INVALID, "\"" + id + "\" is not a version id:"
-                    + " a version id is the hex SHA-256 of the archive, 64 characters 0-9 and a-f"));
+        if (!versionId(ctx, id)) {
             return;
         }
         jdbc().executeBlocking(() -> {
@@ -210,9 +218,7 @@ public final class RegistryService extends StoreBackedService {
     private void files(RoutingContext ctx) {
         String id = ctx.pathParam("versionId");
         Principal p = Api.principal(ctx);
-        if (!Registry.VERSION_ID.matcher(id).matches()) {
-            HttpErrors.fail(ctx, new FlotillaException(ErrorCode.REQUEST_INVALID, "\"" + id + "\" is not a version id:"
-                    + " a version id is the hex SHA-256 of the archive, 64 characters 0-9 and a-f"));
+        if (!versionId(ctx, id)) {
             return;
         }
         jdbc().executeBlocking(() -> {

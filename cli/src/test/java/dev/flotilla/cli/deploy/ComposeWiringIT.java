@@ -182,14 +182,21 @@ class ComposeWiringIT {
                 assertThat(Main.run(new String[] {"migrate", "push", "--registry", "http://127.0.0.1:"
                     + ports.get("registry"), "--token", admin, "--dir", "file://" + bad, "demo:v2"},
                         new PrintWriter(out), new PrintWriter(out))).as(out.toString()).isZero();
-                await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).until(() -> {
-                    for (JsonNode a : promGet(prom, "/api/v1/alerts").path("data").path("alerts")) {
-                        if ("FlotillaDatabaseFailed".equals(a.path("labels").path("alertname").asText())) {
-                            return true;
+                try {
+                    await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                        for (JsonNode a : promGet(prom, "/api/v1/alerts").path("data").path("alerts")) {
+                            if ("FlotillaDatabaseFailed".equals(a.path("labels").path("alertname").asText())) {
+                                return true;
+                            }
                         }
-                    }
-                    return false;
-                });
+                        return false;
+                    });
+                } catch (org.awaitility.core.ConditionTimeoutException e) {
+                    throw new AssertionError("FlotillaDatabaseFailed did not fire; push: " + out + "; failed targets"
+                            + " scraped: " + promQuery(prom, "flotilla_aggregator_failed_targets_total") + "; targets: "
+                            + promGet(prom, "/api/v1/targets").path("data").path("activeTargets") + "; databases: "
+                            + get(api + "/api/v1/databases?pageSize=10", admin), e);
+                }
                 System.out.println("ComposeWiringIT: Prometheus alerts after the failing version: "
                         + promGet(prom, "/api/v1/alerts").path("data").path("alerts"));
             } else {

@@ -110,7 +110,8 @@ class SecretsIT {
         StringBuilder out = new StringBuilder();
         try (Connection c = store.connect(); Statement s = c.createStatement()) {
             for (String table : List.of("agg_deployment_sets", "agg_deployments", "agg_files", "agg_databases",
-                    "agg_directories", "coordinator_sets")) {
+                    "agg_directories", "agg_rollouts", "coordinator_rollouts", "coordinator_rollout_targets",
+                    "notifier_deliveries", "notifier_attempts")) {
                 try (ResultSet rs = s.executeQuery("SELECT t::text FROM " + table + " t")) {
                     while (rs.next()) {
                         out.append(rs.getString(1)).append('\n');

@@ -339,11 +339,11 @@ public final class CoordinatorService extends StoreBackedService {
         if (!dryRun) {
             promotable(env, v);
         }
-        FanOut.Created c = fanOut.deploy(java.util.UUID.randomUUID().toString(), env, v, "CLI", dryRun, toVersion,
+        Rollouts.Created c = fanOut.deploy(java.util.UUID.randomUUID().toString(), env, v, "CLI", dryRun, toVersion,
                 policy.forEnv(env.name()).halt());
         return new JsonObject().put("id", c.id()).put("planned", c.planned()).put("env", env.name())
                 .put("directory", dir).put("tag", v.tag()).put("versionId", v.versionId())
-                .put("version", FanOut.cap(v, toVersion != null ? toVersion : env.versionCap()))
+                .put("version", c.targetVersion())
                 .put("url", "/deployments/sets/" + c.id());
     }
 
@@ -426,11 +426,11 @@ public final class CoordinatorService extends StoreBackedService {
     }
 
     /** Deploys a version an env reached to the env promoted from it. Blocking; never throws. */
-    private FanOut.Created promote(EnvConfig env, String from, String directory, String versionId, String version) {
+    private Rollouts.Created promote(EnvConfig env, String from, String directory, String versionId, String version) {
         DirectoryIndex.TagVersion v = new DirectoryIndex.TagVersion(directory, "promoted", versionId, version);
         String setId = FanOut.setIdFor("promotion/" + from + "/" + versionId, env.name());
         try {
-            FanOut.Created c = fanOut.deploy(setId, env, v, "PROMOTION", false, null, policy.forEnv(env.name()).halt());
+            Rollouts.Created c = fanOut.deploy(setId, env, v, "PROMOTION", false, null, policy.forEnv(env.name()).halt());
             LOG.info("env {} reached {} of {}: promoted to env {} as set {}", from, version, directory, env.name(),
                     c.id());
             return c;

@@ -25,15 +25,6 @@ import java.util.UUID;
  * commands of the groups that start at once in one Kafka transaction. Blocking.
  */
 final class FanOut {
-    /**
-     * A created set.
-     *
-     * @param id set id
-     * @param planned number of targets
-     */
-    record Created(String id, int planned) {
-    }
-
     private final EventTx tx;
     private final Rollouts rollouts;
 
@@ -47,7 +38,7 @@ final class FanOut {
     }
 
     /** A set of every target at once, to the directory's latest version, without a halt. */
-    Created deploy(String setId, EnvConfig env, DirectoryIndex.TagVersion v, String trigger, boolean dryRun) {
+    Rollouts.Created deploy(String setId, EnvConfig env, DirectoryIndex.TagVersion v, String trigger, boolean dryRun) {
         return deploy(setId, env, v, trigger, dryRun, null, null);
     }
 
@@ -60,8 +51,8 @@ final class FanOut {
      *     {@code to_version}, else the directory's latest
      * @param halt when the rollout pauses itself; null for never
      */
-    Created deploy(String setId, EnvConfig env, DirectoryIndex.TagVersion v, String trigger, boolean dryRun,
-            String toVersion, PolicyConfig.Halt halt) {
+    Rollouts.Created deploy(String setId, EnvConfig env, DirectoryIndex.TagVersion v, String trigger,
+            boolean dryRun, String toVersion, PolicyConfig.Halt halt) {
         List<Target> targets = env.targets().resolve();
         checkUnique(env, targets);
         List<Rollouts.PlannedGroup> groups = new ArrayList<>();
@@ -78,14 +69,13 @@ final class FanOut {
             }
             targets.stream().filter(t -> !placed.contains(t.name())).forEach(unmatched::add);
         }
-        Rollouts.Created c = rollouts.create(new Rollouts.Plan(setId, env.name(), v, cap(v, toVersion != null
+        return rollouts.create(new Rollouts.Plan(setId, env.name(), v, cap(v, toVersion != null
                 ? toVersion : env.versionCap()), trigger, dryRun, env.baseline(), env.txMode(), halt, groups, unmatched,
                 d == null ? null : d.name()));
-        return new Created(c.id(), c.planned());
     }
 
     /** The version a set goes up to: the directory's latest, or the cap when that is lower. */
-    static String cap(DirectoryIndex.TagVersion v, String cap) {
+    private static String cap(DirectoryIndex.TagVersion v, String cap) {
         if (cap == null || v.latestVersion() == null) {
             return v.latestVersion();
         }

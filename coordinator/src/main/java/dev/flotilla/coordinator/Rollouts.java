@@ -86,12 +86,21 @@ final class Rollouts {
         }
     }
 
-    /** A created set: its id and number of targets. */
-    record Created(String id, int planned) {
+    /** A created set: its id, number of targets and the version it goes up to. */
+    record Created(String id, int planned, String targetVersion) {
     }
 
     private final RolloutStore store;
     private final EventTx tx;
+
+    /** Told of every env that reached a version, after the change committed (promotions start there). */
+    private volatile Consumer<EnvReachedVersion> onReached = e -> { };
+    private volatile java.util.function.IntConsumer commandsPublished = n -> { };
+
+    Rollouts(RolloutStore store, EventTx tx) {
+        this.store = store;
+        this.tx = tx;
+    }
 
     /** Publishes in one transaction and counts the commands it sent once it committed. */
     private void send(String what, EventTx.Body body) {
@@ -105,14 +114,6 @@ final class Rollouts {
         if (commands[0] > 0) {
             commandsPublished.accept(commands[0]);
         }
-    }
-    /** Told of every env that reached a version, after the change committed (promotions start there). */
-    private volatile Consumer<EnvReachedVersion> onReached = e -> { };
-    private volatile java.util.function.IntConsumer commandsPublished = n -> { };
-
-    Rollouts(RolloutStore store, EventTx tx) {
-        this.store = store;
-        this.tx = tx;
     }
 
     void onReached(Consumer<EnvReachedVersion> listener) {
@@ -147,7 +148,7 @@ final class Rollouts {
                 if (!existing.get().published) {
                     republish(p.setId());
                 }
-                return new Created(p.setId(), existing.get().planned);
+                return new Created(p.setId(), existing.get().planned, existing.get().targetVersion);
             }
             SetRow s = newSet(p);
             List<GroupRow> groups = new ArrayList<>();
@@ -190,7 +191,7 @@ final class Rollouts {
             if (groups.stream().anyMatch(g -> g.state == GroupState.RUNNING && !g.open()) || groups.isEmpty()) {
                 change(s.id, this::evaluate); // a group with no target: the next ones start, or the set ends, now
             }
-            return new Created(s.id, s.planned);
+            return new Created(s.id, s.planned, s.targetVersion);
         } catch (SQLException e) {
             throw store(e);
         }

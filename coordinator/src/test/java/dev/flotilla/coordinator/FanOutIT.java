@@ -89,9 +89,9 @@ class FanOutIT {
     void theSetAndEveryCommandAreVisibleToReadCommittedConsumers() throws SQLException {
         String setId = UUID.randomUUID().toString();
 
-        FanOut.Created created = fanOut.deploy(setId, env(tenants(5)), V2, "CLI", false);
+        Rollouts.Created created = fanOut.deploy(setId, env(tenants(5)), V2, "CLI", false);
 
-        assertThat(created).isEqualTo(new FanOut.Created(setId, 5));
+        assertThat(created).isEqualTo(new Rollouts.Created(setId, 5, V2.latestVersion()));
         List<Seen> seen = committedEventsOf(setId);
         assertThat(seen).filteredOn(s -> s.event() instanceof DeploymentSetCreated).singleElement().satisfies(s -> {
             assertThat(s.topic() + " " + s.key()).isEqualTo(Topics.DEPLOYMENTS + " " + setId);

@@ -52,9 +52,9 @@ class PrometheusRulesTest {
             }
         }
         assertThat(tested).as("alerts with a test in which they fire").containsAll(alerts);
-        String readme = Files.readString(Compose.repositoryRoot().resolve("README.md"));
+        String runbook = Files.readString(Compose.repositoryRoot().resolve("docs/operations.md"));
         for (String a : alerts) {
-            assertThat(readme).as("README explains " + a).contains("`" + a + "`");
+            assertThat(runbook).as("docs/operations.md explains " + a).contains("`" + a + "`");
         }
     }
 

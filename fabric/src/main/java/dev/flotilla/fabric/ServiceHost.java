@@ -16,6 +16,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
@@ -189,9 +190,14 @@ public final class ServiceHost implements AutoCloseable {
         return s.start(this).onSuccess(v -> LOG.info("{} started", s.name()));
     }
 
-    /** Listens for HTTP on {@code port} (0 picks a free one) of {@code host}. */
+    /**
+     * Listens for HTTP on {@code port} (0 picks a free one) of {@code host}. Plain-text HTTP/2 (h2c) is off:
+     * Java's HttpClient asks every first request to upgrade, and an upgraded connection once answered a large
+     * body in HTTP/1 framing, which the client read as a bad HTTP/2 frame. Nothing here gains from h2c; TLS
+     * in front of Flotilla negotiates HTTP/2 with its clients by ALPN.
+     */
     public Future<Integer> listen(String host, int port) {
-        return vertx.createHttpServer().requestHandler(router).listen(port, host).map(s -> {
+        return vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false)).requestHandler(router).listen(port, host).map(s -> {
             server = s;
             return s.actualPort();
         });

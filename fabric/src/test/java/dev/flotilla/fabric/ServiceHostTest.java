@@ -39,6 +39,19 @@ class ServiceHostTest {
     }
 
     @Test
+    void answersAClientAskingForHttp2InPlainHttp11AndALargeBodyArrivesWhole() throws Exception {
+        String big = " ".repeat(2 * 1024 * 1024) + "end";
+        host.api().open(HttpMethod.GET, "/big", ctx -> ctx.response().end(big));
+        HttpClient h2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<String> r = h2.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/big"))
+                    .GET().build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
+            assertThat(r.body()).hasSize(big.length()).endsWith("end");
+        }
+    }
+
+    @Test
     void readyIsUpOnlyWhenEveryServiceIsReadyAndNamesEach() throws Exception {
         Switch a = new Switch("registry", true);
         Switch b = new Switch("worker", false);

@@ -18,9 +18,17 @@ import java.util.function.Predicate;
  * soon as its last one is done, with no hop through the event loop in between (each hop waits for a
  * scheduler slot, which on a busy machine costs more than a small target's own work). At most
  * {@code maxPerServer} commands of one database server are taken at a time; a command whose server
- * is full waits aside, in order, while commands of other servers go ahead of it. Commands of one
- * lane (a staged group's parallel slot) run one at a time, in order: the first holds the lane from
- * when it comes up until it is done, and the lane's next ones wait aside. Thread-safe.
+ * is full waits aside, in order, while commands of other servers go ahead of it.
+ *
+ * <p>Lanes. A staged group with {@code parallel = N} sends its commands on N lanes ({@code
+ * set/group/n}), each lane on one partition, so each lane is held by one worker. A worker runs a
+ * group's commands from a pool with as many slots as it holds lanes of that group: any of the
+ * group's waiting commands takes a free slot, in arrival order. Across all workers that is at most
+ * N at once, as with one command per lane at a time; but a lane that runs out of commands early
+ * lends its slot to the lanes that have more, so the group's N slots stay busy until its last
+ * command instead of idling while one long lane finishes. A lane counts until its partition goes
+ * to another worker ({@link #removeIf}) or its group has nothing left here. A command holds its
+ * slot from when it comes up (also while it waits for its server) until it is done. Thread-safe.
  *
  * @param <C> a command
  */
@@ -33,16 +41,33 @@ final class CommandQueue<C> {
     /** Commands whose server was full when they came up, per server, in order. */
     private final Map<String, ArrayDeque<Entry<C>>> waiting = new HashMap<>();
     private final Map<String, Integer> taken = new HashMap<>();
-    /** Lanes and the command that holds each (waiting for its server or running). */
-    private final Map<String, Entry<C>> lanes = new HashMap<>();
-    /** Commands whose lane was held when they came up, per lane, in order. */
-    private final Map<String, ArrayDeque<Entry<C>>> laneWaiting = new HashMap<>();
-    /** Commands taken and not done yet. */
-    private final Set<Entry<C>> running = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** Staged groups with commands here, by pool ({@code set/group}). */
+    private final Map<String, Pool<C>> pools = new HashMap<>();
     private boolean closed;
 
     /** A command, the server it runs against and its lane (null for none). */
     record Entry<C>(String server, String lane, C command) {
+        /** The lane's group: the lane without its slot number. */
+        String pool() {
+            int slash = lane.lastIndexOf('/');
+            return slash > 0 ? lane.substring(0, slash) : lane;
+        }
+    }
+
+    /** A group's lanes held here (each with a command of it, to tell its partition), slots taken, and waiters. */
+    private static final class Pool<C> {
+        final Map<String, C> lanes = new HashMap<>();
+        final Set<Entry<C>> holders = Collections.newSetFromMap(new IdentityHashMap<>());
+        final ArrayDeque<Entry<C>> waiting = new ArrayDeque<>();
+        int queued;
+
+        boolean hasSlot() {
+            return holders.size() < lanes.size();
+        }
+
+        boolean idle() {
+            return queued == 0 && holders.isEmpty() && waiting.isEmpty();
+        }
     }
 
     CommandQueue(int maxPerServer) {
@@ -56,7 +81,13 @@ final class CommandQueue<C> {
     void add(String server, String lane, C command) {
         lock.lock();
         try {
-            ready.addLast(new Entry<>(server, lane, command));
+            Entry<C> e = new Entry<>(server, lane, command);
+            if (lane != null) {
+                Pool<C> p = pools.computeIfAbsent(e.pool(), k -> new Pool<>());
+                p.lanes.putIfAbsent(lane, command);
+                p.queued++;
+            }
+            ready.addLast(e);
             available.signal();
         } finally {
             lock.unlock();
@@ -80,16 +111,20 @@ final class CommandQueue<C> {
                     continue;
                 }
                 if (e.lane() != null) {
-                    Entry<C> holder = lanes.putIfAbsent(e.lane(), e);
-                    if (holder != null && holder != e) {
-                        laneWaiting.computeIfAbsent(e.lane(), k -> new ArrayDeque<>()).addLast(e);
-                        continue;
+                    Pool<C> p = pools.get(e.pool());
+                    p.lanes.putIfAbsent(e.lane(), e.command()); // a command held here: its lane is held here
+                    if (!p.holders.contains(e)) {
+                        if (!p.hasSlot()) {
+                            p.waiting.addLast(e);
+                            continue;
+                        }
+                        p.holders.add(e);
+                        p.queued--;
                     }
                 }
                 int n = taken.getOrDefault(e.server(), 0);
                 if (n < maxPerServer) {
                     taken.put(e.server(), n + 1);
-                    running.add(e);
                     return e;
                 }
                 waiting.computeIfAbsent(e.server(), k -> new ArrayDeque<>()).addLast(e);
@@ -103,7 +138,6 @@ final class CommandQueue<C> {
     void done(Entry<C> e) {
         lock.lock();
         try {
-            running.remove(e);
             taken.merge(e.server(), -1, Integer::sum);
             if (taken.get(e.server()) <= 0) {
                 taken.remove(e.server());
@@ -116,23 +150,25 @@ final class CommandQueue<C> {
                 }
                 available.signal();
             }
-            if (e.lane() != null && lanes.remove(e.lane(), e)) {
-                nextOfLane(e.lane());
+            if (e.lane() != null) {
+                Pool<C> p = pools.get(e.pool());
+                if (p != null && p.holders.remove(e)) {
+                    freed(e.pool(), p);
+                }
             }
         } finally {
             lock.unlock();
         }
     }
 
-    /** The lane is free: its oldest waiting command comes up next. */
-    private void nextOfLane(String lane) {
-        ArrayDeque<Entry<C>> w = laneWaiting.get(lane);
-        if (w != null) {
-            ready.addFirst(w.pollFirst());
-            if (w.isEmpty()) {
-                laneWaiting.remove(lane);
-            }
+    /** A slot of the pool came free (or the pool shrank): its oldest waiting command comes up next, if it fits. */
+    private void freed(String pool, Pool<C> p) {
+        if (!p.waiting.isEmpty() && p.hasSlot()) {
+            ready.addFirst(p.waiting.pollFirst());
             available.signal();
+        }
+        if (p.idle()) {
+            pools.remove(pool); // nothing left of the group here; its later commands bring their lanes again
         }
     }
 
@@ -140,41 +176,52 @@ final class CommandQueue<C> {
     int removeIf(Predicate<C> drop) {
         lock.lock();
         try {
-            int removed = removeFrom(ready, drop);
-            for (Map<String, ArrayDeque<Entry<C>>> aside : List.of(waiting, laneWaiting)) {
-                for (Iterator<ArrayDeque<Entry<C>>> it = aside.values().iterator(); it.hasNext(); ) {
-                    ArrayDeque<Entry<C>> w = it.next();
-                    removed += removeFrom(w, drop);
-                    if (w.isEmpty()) {
-                        it.remove();
+            List<Entry<C>> dropped = new ArrayList<>();
+            removeFrom(ready, drop, dropped);
+            for (Iterator<ArrayDeque<Entry<C>>> it = waiting.values().iterator(); it.hasNext(); ) {
+                ArrayDeque<Entry<C>> w = it.next();
+                removeFrom(w, drop, dropped);
+                if (w.isEmpty()) {
+                    it.remove();
+                }
+            }
+            for (Iterator<Map.Entry<String, Pool<C>>> it = pools.entrySet().iterator(); it.hasNext(); ) {
+                Pool<C> p = it.next().getValue();
+                removeFrom(p.waiting, drop, dropped);
+                // The lanes on those partitions are another worker's now, and so are their slots.
+                p.lanes.values().removeIf(drop);
+                p.waiting.forEach(e -> p.lanes.putIfAbsent(e.lane(), e.command()));
+            }
+            for (Entry<C> e : dropped) {
+                if (e.lane() != null) {
+                    Pool<C> p = pools.get(e.pool());
+                    if (!p.holders.remove(e)) {
+                        p.queued--; // it had not come up yet
                     }
                 }
             }
-            // A lane held by a dropped command (it waited for its server) is free again.
-            List<String> freed = new ArrayList<>();
-            lanes.forEach((lane, holder) -> {
-                if (drop.test(holder.command()) && !isTaken(holder)) {
-                    freed.add(lane);
+            for (Map.Entry<String, Pool<C>> p : new ArrayList<>(pools.entrySet())) {
+                while (p.getValue().hasSlot() && !p.getValue().waiting.isEmpty()) {
+                    freed(p.getKey(), p.getValue());
                 }
-            });
-            for (String lane : freed) {
-                lanes.remove(lane);
-                nextOfLane(lane);
+                if (p.getValue().idle()) {
+                    pools.remove(p.getKey());
+                }
             }
-            return removed;
+            return dropped.size();
         } finally {
             lock.unlock();
         }
     }
 
-    private static <C> int removeFrom(ArrayDeque<Entry<C>> q, Predicate<C> drop) {
-        int n = q.size();
-        q.removeIf(e -> drop.test(e.command()));
-        return n - q.size();
-    }
-
-    private boolean isTaken(Entry<C> e) {
-        return running.contains(e);
+    private static <C> void removeFrom(ArrayDeque<Entry<C>> q, Predicate<C> drop, List<Entry<C>> dropped) {
+        q.removeIf(e -> {
+            if (drop.test(e.command())) {
+                dropped.add(e);
+                return true;
+            }
+            return false;
+        });
     }
 
     /** Commands not taken yet. */
@@ -182,7 +229,7 @@ final class CommandQueue<C> {
         lock.lock();
         try {
             return ready.size() + waiting.values().stream().mapToInt(ArrayDeque::size).sum()
-                    + laneWaiting.values().stream().mapToInt(ArrayDeque::size).sum();
+                    + pools.values().stream().mapToInt(p -> p.waiting.size()).sum();
         } finally {
             lock.unlock();
         }

@@ -3,6 +3,7 @@ package dev.flotilla.worker;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -106,7 +107,7 @@ class CommandQueueTest {
         CommandQueue.Entry<String> t1 = q.take();
         assertThat(t1.command()).isEqualTo("t1");
         assertThat(q.take().command()).isEqualTo("t2");
-        assertThat(q.take().command()).as("lane 0 is held by t1: t3 and t5 wait, a command without a lane goes ahead")
+        assertThat(q.take().command()).as("the group's two slots are taken: t3 and t5 wait, a command without a lane goes ahead")
                 .isEqualTo("t4");
         assertThat(q.size()).isEqualTo(2);
         CompletableFuture<String> next = CompletableFuture.supplyAsync(() -> {
@@ -121,6 +122,52 @@ class CommandQueueTest {
         q.done(t1);
 
         assertThat(next.get(10, TimeUnit.SECONDS)).as("the lane's next command, in order").isEqualTo("t3");
+    }
+
+    @Test
+    void aLaneThatRunsOutLendsItsSlotToTheGroupsOtherLanesButNeverMoreThanTheLanesHeld() throws Exception {
+        CommandQueue<String> q = new CommandQueue<>(8);
+        q.add("pg1", "set/wave/0", "p0-a");
+        q.add("pg1", "set/wave/1", "p1-a");
+        q.add("pg1", "set/wave/0", "p0-b");
+        q.add("pg1", "set/wave/0", "p0-c");
+        q.add("pg1", "set/wave/0", "p0-d");
+        q.add("pg1", "set/other/0", "o-a");
+
+        CommandQueue.Entry<String> a = q.take();
+        CommandQueue.Entry<String> b = q.take();
+        assertThat(List.of(a.command(), b.command())).containsExactly("p0-a", "p1-a");
+        CommandQueue.Entry<String> other = q.take();
+        assertThat(other.command()).as("wave's 2 slots are taken; another group has its own").isEqualTo("o-a");
+        assertThat(q.size()).isEqualTo(3);
+
+        q.done(b); // lane 1 has nothing left: its slot goes to lane 0's next command
+        CommandQueue.Entry<String> c = q.take();
+        assertThat(c.command()).isEqualTo("p0-b");
+        CompletableFuture<String> third = takeAsync(q);
+        await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(5)).until(() -> !third.isDone());
+
+        q.done(a);
+        assertThat(third.get(10, TimeUnit.SECONDS)).as("still two of the wave at once, never three").isEqualTo("p0-c");
+        q.done(other);
+
+        // Lane 1's partition goes to another worker: its slot goes with it, so the wave runs one at a time here.
+        q.removeIf(cmd -> cmd.startsWith("p1-"));
+        q.done(c);
+        CompletableFuture<String> d = takeAsync(q);
+        await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(5)).until(() -> !d.isDone());
+        assertThat(q.size()).isEqualTo(1);
+    }
+
+    private static CompletableFuture<String> takeAsync(CommandQueue<String> q) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                CommandQueue.Entry<String> e = q.take();
+                return e == null ? null : e.command();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
     }
 
     @Test

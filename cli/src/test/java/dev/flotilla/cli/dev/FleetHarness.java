@@ -84,7 +84,8 @@ final class FleetHarness implements AutoCloseable {
         String workerToken = server.host().access().create("extra-worker-" + UUID.randomUUID().toString()
                 .substring(0, 8), List.of(new Grant(Scope.DEPLOY, List.of())), "test").text();
         return DevServer.start(new DevServer.Options(List.of(DevServer.Role.WORKER), kafka, null,
-                atlasHcl, Map.of(), "127.0.0.1", 0, atlasHcl.getParent().resolve(".flotilla-w2"), concurrency, 4,
+                atlasHcl, Map.of(), "127.0.0.1", 0, atlasHcl.getParent().resolve(".flotilla-w-" + workerToken.substring(
+                        workerToken.length() - 8)), concurrency, 4,
                 DevServer.DEFAULT_MAX_ARCHIVE_BYTES, HttpSettings.loopback(), false, registryUrl, workerToken,
                 DevServer.DEFAULT_DIRECTORY_CACHE_BYTES));
     }

@@ -2,35 +2,36 @@ package dev.flotilla.bench;
 
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Function;
+import java.util.function.ToIntFunction;
 
 /**
  * How busy the workers kept a rollout, from its results' {@code startedAt} and {@code endedAt}
  * (SKIPPED results excluded): the share of the span first start → last end during which k targets
- * were applying at once, and, for lanes, where each lane's time went.
+ * were applying at once, and how each staged group used its {@code parallel} slots.
  */
 final class InFlight {
     private InFlight() {
     }
 
     /**
-     * Where the lanes' time went, summed over lanes, in ms.
+     * How a group used its slots: from its first start to its last end, {@code busy / span} targets
+     * applied at once on average, of at most {@code parallel}.
      *
-     * @param lanes how many lanes ran
-     * @param busy applying
-     * @param gaps idle between two of its targets
-     * @param head idle from the first start of any lane to the lane's first start
-     * @param tail idle from the lane's last end to the last end of any lane
+     * @param name the group
+     * @param parallel its limit
+     * @param first its first target's start
+     * @param last its last target's end
+     * @param busy its targets' apply times, summed
      */
-    record Lanes(int lanes, long busy, long gaps, long head, long tail) {
-        long total() {
-            return busy + gaps + head + tail;
+    record Group(String name, int parallel, long first, long last, long busy) {
+        double meanApplying() {
+            return busy / (double) Math.max(1, last - first);
         }
     }
-
     /** Share of the span with exactly k targets applying, for k = 0..max (more than max counts as max). */
     static double[] shares(List<TopicLog.Result> results, int max) {
         List<long[]> edges = new ArrayList<>();
@@ -55,39 +56,22 @@ final class InFlight {
         return out;
     }
 
-    /** Where the time of the lanes {@code laneOf} names went (results it maps to null are left out). */
-    static Lanes lanes(List<TopicLog.Result> results, Function<TopicLog.Result, String> laneOf) {
-        Map<String, List<TopicLog.Result>> byLane = new HashMap<>();
+    /** How each group {@code groupOf} names used its slots (results it maps to null are left out), by name. */
+    static List<Group> groups(List<TopicLog.Result> results, Function<TopicLog.Result, String> groupOf,
+            ToIntFunction<String> parallelOf) {
+        Map<String, long[]> byGroup = new TreeMap<>();
         for (TopicLog.Result r : applied(results)) {
-            String lane = laneOf.apply(r);
-            if (lane != null) {
-                byLane.computeIfAbsent(lane, k -> new ArrayList<>()).add(r);
+            String g = groupOf.apply(r);
+            if (g != null) {
+                long[] a = byGroup.computeIfAbsent(g, k -> new long[] {Long.MAX_VALUE, Long.MIN_VALUE, 0});
+                a[0] = Math.min(a[0], r.startedMillis());
+                a[1] = Math.max(a[1], r.endedMillis());
+                a[2] += r.endedMillis() - r.startedMillis();
             }
         }
-        long first = Long.MAX_VALUE;
-        long last = Long.MIN_VALUE;
-        for (List<TopicLog.Result> l : byLane.values()) {
-            for (TopicLog.Result r : l) {
-                first = Math.min(first, r.startedMillis());
-                last = Math.max(last, r.endedMillis());
-            }
-        }
-        long busy = 0;
-        long gaps = 0;
-        long head = 0;
-        long tail = 0;
-        for (List<TopicLog.Result> l : byLane.values()) {
-            l.sort(Comparator.comparingLong(TopicLog.Result::startedMillis));
-            head += l.get(0).startedMillis() - first;
-            long end = l.get(0).startedMillis();
-            for (TopicLog.Result r : l) {
-                gaps += Math.max(0, r.startedMillis() - end);
-                busy += r.endedMillis() - r.startedMillis();
-                end = Math.max(end, r.endedMillis());
-            }
-            tail += last - end;
-        }
-        return new Lanes(byLane.size(), busy, gaps, head, tail);
+        List<Group> out = new ArrayList<>();
+        byGroup.forEach((g, a) -> out.add(new Group(g, parallelOf.applyAsInt(g), a[0], a[1], a[2])));
+        return out;
     }
 
     private static List<TopicLog.Result> applied(List<TopicLog.Result> results) {

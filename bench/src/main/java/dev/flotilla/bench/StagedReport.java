@@ -84,7 +84,7 @@ final class StagedReport {
                 + " The check compares the sums of the wall times.");
         staged.forEach(run -> r.note(canary(run)));
         all.forEach(run -> r.note(inFlight(run)));
-        staged.forEach(run -> r.note(lanes(run)));
+        staged.forEach(run -> r.note(waves(run)));
         r.note("Before the first round, an unmeasured warm-up fleet of " + warmup + " tenants takes the directory one"
                 + " file at a time, then is emptied and takes the whole directory again, through flat and staged envs"
                 + " in turn, until the JIT compiler threads are idle (as in the `rollout` scenario).");
@@ -128,21 +128,24 @@ final class StagedReport {
     }
 
     /**
-     * Where the waves' lanes spent their time: a lane is {@code order % parallel} of its group
-     * (the coordinator sends a group's targets in order, the n-th on lane n mod parallel).
+     * How each wave used its {@code parallel} slots (a group is the second-last part of a command id;
+     * 0 is the canary), and when each started and ended against the first start and last end of any
+     * wave: a worker gives a group as many slots as it holds lanes of it, shared by the group's commands.
      */
-    private String lanes(Run run) {
-        InFlight.Lanes l = InFlight.lanes(run.results(), r -> {
+    private String waves(Run run) {
+        List<InFlight.Group> groups = InFlight.groups(run.results(), r -> {
             String[] p = r.commandId().split("/");
-            int group = Integer.parseInt(p[p.length - 2]);
-            return group == 0 ? null : group + "/" + Integer.parseInt(p[p.length - 1]) % waveParallel.applyAsInt(
-                    group - 1);
-        });
-        double t = Math.max(1, l.total());
-        return String.format(Locale.ROOT, "%s: the waves' %d lanes spent %.0f%% of their time applying, %.0f%%"
-                + " idle between two of their targets, %.0f%% before their first (after the first lane started),"
-                + " %.0f%% after their last (before the last lane ended).", run.row().name(), l.lanes(),
-                100 * l.busy() / t, 100 * l.gaps() / t, 100 * l.head() / t, 100 * l.tail() / t);
+            return "0".equals(p[p.length - 2]) ? null : "wave " + p[p.length - 2];
+        }, name -> waveParallel.applyAsInt(Integer.parseInt(name.substring(5)) - 1));
+        long first = groups.stream().mapToLong(InFlight.Group::first).min().orElse(0);
+        long last = groups.stream().mapToLong(InFlight.Group::last).max().orElse(0);
+        StringBuilder b = new StringBuilder();
+        for (InFlight.Group g : groups) {
+            b.append(b.length() == 0 ? "" : "; ").append(String.format(Locale.ROOT, "%s applied %.1f at once of"
+                    + " its %d from its first start (+%d ms after the first wave's) to its last end (%d ms before the"
+                    + " last wave's)", g.name(), g.meanApplying(), g.parallel(), g.first() - first, last - g.last()));
+        }
+        return run.row().name() + ": " + b + ".";
     }
 
     private static long at(long[] times, int i, long origin) {

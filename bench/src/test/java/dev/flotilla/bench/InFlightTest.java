@@ -24,15 +24,16 @@ class InFlightTest {
     }
 
     @Test
-    void aLaneIdleBetweenItsTargetsOrAfterItsLastOneIsCounted() {
-        List<TopicLog.Result> results = List.of(applied("0", 0, 10), applied("0", 30, 40), applied("1", 0, 20));
+    void aGroupsMeanApplyingIsItsApplyTimeOverItsSpan() {
+        List<TopicLog.Result> results = List.of(applied("0", 0, 10), applied("0", 30, 40), applied("1", 0, 20),
+                applied("c", 0, 5));
 
-        InFlight.Lanes l = InFlight.lanes(results, r -> r.commandId().substring(4));
+        List<InFlight.Group> g = InFlight.groups(results, r -> r.commandId().startsWith("s/1/c") ? null
+                : "wave " + r.commandId().substring(4), name -> 2);
 
-        assertThat(l.lanes()).isEqualTo(2);
-        assertThat(l.busy()).isEqualTo(40);
-        assertThat(l.gaps()).isEqualTo(20);
-        assertThat(l.head()).isZero();
-        assertThat(l.tail()).isEqualTo(20);
+        assertThat(g).extracting(InFlight.Group::name).containsExactly("wave 0", "wave 1");
+        assertThat(g.get(0).meanApplying()).as("20 ms applying over 0-40").isCloseTo(0.5, within(1e-9));
+        assertThat(g.get(1).meanApplying()).isCloseTo(1.0, within(1e-9));
+        assertThat(g.get(0).parallel()).isEqualTo(2);
     }
 }

@@ -152,7 +152,6 @@ final class Rollouts {
             }
             SetRow s = newSet(p);
             List<GroupRow> groups = new ArrayList<>();
-            List<NewTarget> rows = new ArrayList<>(p.planned());
             for (int i = 0; i < p.groups().size(); i++) {
                 PlannedGroup pg = p.groups().get(i);
                 GroupRow g = new GroupRow();
@@ -162,21 +161,12 @@ final class Rollouts {
                 g.failFast = pg.failFast();
                 g.dependsOn = pg.dependsOn();
                 g.state = pg.dependsOn().isEmpty() ? GroupState.RUNNING : GroupState.WAITING;
-                TargetState t = g.state == GroupState.RUNNING ? TargetState.SENT : TargetState.PENDING;
-                int ord = 0;
-                for (Target target : pg.targets()) {
-                    rows.add(new NewTarget(Topics.targetId(p.env(), target.name()), target.name(), g.name, ord++,
-                            target.redactedUrl(), t, t == TargetState.SENT ? 1 : 0, null, null));
-                }
-                g.add(t, pg.targets().size());
+                g.add(g.state == GroupState.RUNNING ? TargetState.SENT : TargetState.PENDING, pg.targets().size());
                 groups.add(g);
             }
-            String unmatchedWhy = "matches no group of deployment \"" + p.deployment() + "\"; add a group without"
-                    + " match to take the rest";
-            for (Target target : p.unmatched()) {
-                rows.add(new NewTarget(Topics.targetId(p.env(), target.name()), target.name(), FLAT, 0,
-                        target.redactedUrl(), TargetState.SKIPPED, 1, unmatchedWhy, SkipKind.UNMATCHED));
-            }
+            // Made as they are written and again as they are published, never all at once: a set of a
+            // million targets would otherwise hold a second copy of every target, as rows.
+            Iterable<NewTarget> rows = () -> newTargets(p, groups);
             try (Connection c = store.transaction()) {
                 store.insert(c, s);
                 store.insertGroups(c, s.id, groups);
@@ -195,6 +185,45 @@ final class Rollouts {
         } catch (SQLException e) {
             throw store(e);
         }
+    }
+
+    /**
+     * The rows of a new set's targets, group by group and then the unmatched ones, each made when
+     * asked for (a hand-written iterator: a flat-mapped stream's iterator buffers a whole group).
+     */
+    private static java.util.Iterator<NewTarget> newTargets(Plan p, List<GroupRow> groups) {
+        String unmatchedWhy = "matches no group of deployment \"" + p.deployment() + "\"; add a group without"
+                + " match to take the rest";
+        return new java.util.Iterator<>() {
+            private int group;
+            private int ord;
+
+            @Override
+            public boolean hasNext() {
+                while (group < p.groups().size() && ord >= p.groups().get(group).targets().size()) {
+                    group++;
+                    ord = 0;
+                }
+                return group < p.groups().size() || ord < p.unmatched().size();
+            }
+
+            @Override
+            public NewTarget next() {
+                if (!hasNext()) {
+                    throw new java.util.NoSuchElementException();
+                }
+                if (group == p.groups().size()) {
+                    Target t = p.unmatched().get(ord++);
+                    return new NewTarget(Topics.targetId(p.env(), t.name()), t.name(), FLAT, 0, t.redactedUrl(),
+                            TargetState.SKIPPED, 1, unmatchedWhy, SkipKind.UNMATCHED);
+                }
+                GroupRow g = groups.get(group);
+                TargetState state = g.state == GroupState.RUNNING ? TargetState.SENT : TargetState.PENDING;
+                Target t = p.groups().get(group).targets().get(ord);
+                return new NewTarget(Topics.targetId(p.env(), t.name()), t.name(), g.name, ord++, t.redactedUrl(),
+                        state, state == TargetState.SENT ? 1 : 0, null, null);
+            }
+        };
     }
 
     private static SetRow newSet(Plan p) {
@@ -220,7 +249,7 @@ final class Rollouts {
     }
 
     /** The first publication of a set, from what was just written. */
-    private void publishNew(SetRow s, List<GroupRow> groups, List<NewTarget> rows) {
+    private void publishNew(SetRow s, List<GroupRow> groups, Iterable<NewTarget> rows) {
         Map<String, GroupRow> byName = new HashMap<>();
         groups.forEach(g -> byName.put(g.name, g));
         send("deployment set " + s.id + " for env \"" + s.env + "\"", sink -> {

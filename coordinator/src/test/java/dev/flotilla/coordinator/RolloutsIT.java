@@ -123,6 +123,32 @@ class RolloutsIT {
     }
 
     @Test
+    void aStepOfMoreRecordsThanOneTransactionTakesGoesOutInPartsEachVisibleOnceCommitted() throws Exception {
+        rollouts = new Rollouts(new RolloutStore(store), new EventTx(producer, 4));
+        String set = create(plan(null, List.of(group("canary", 1, true, List.of(), tenants(0, 1)),
+                group("rest", 3, true, List.of("canary"), tenants(1, 11))), List.of()));
+        result(awaitCommands(set, 1).get(0), "PASSED");
+        List<MigrationCommand> commands = awaitCommands(set, 11);
+        assertThat(commands).extracting(MigrationCommand::getTargetName).doesNotHaveDuplicates();
+        commands.stream().skip(1).forEach(c -> result(c, "PASSED"));
+        awaitState(set, "PASSED");
+
+        // A read-committed consumer sees the first part while the step is still being sent.
+        MigrationCommand one = commands.get(0);
+        int before = events(MigrationResult.class, set).size();
+        java.util.concurrent.CompletableFuture<Void> publishing = java.util.concurrent.CompletableFuture.runAsync(
+                () -> new EventTx(producer, 4).publish("test results", sink -> {
+                    for (int i = 0; i < 5; i++) {
+                        sink.send(Topics.RESULTS, one.getTargetId(), resultOf(one, "PASSED", null, null));
+                    }
+                    await().atMost(PATIENCE).until(() -> events(MigrationResult.class, set).size() >= before + 4);
+                    sink.send(Topics.RESULTS, one.getTargetId(), resultOf(one, "PASSED", null, null));
+                }));
+        publishing.get(PATIENCE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+        await().atMost(PATIENCE).until(() -> events(MigrationResult.class, set).size() == before + 6);
+    }
+
+    @Test
     void aCanaryGoesFirstThenTheNextGroupRunsOnItsLanes() {
         String set = create(plan(null, List.of(
                 group("canary", 1, true, List.of(), tenants(0, 1)),

@@ -26,7 +26,7 @@ public final class AggregatorService extends StoreBackedService {
     /** What {@code status=} may ask for on a set's targets. */
     static final Set<String> DEPLOYMENT_STATUSES = Set.of("QUEUED", "RUNNING", "PASSED", "FAILED", "NO_ACTION",
             "DRY_RUN", "SKIPPED");
-    /** How often {@code flotilla_databases_behind} is recomputed. */
+    /** How often {@code flotilla_databases_behind} and the {@link FleetGauges} are recomputed. */
     static final long BEHIND_REFRESH_MS = 5_000;
     /** What {@code status=} may ask for on databases. */
     static final Set<String> DATABASE_STATUSES = Set.of("SYNCED", "PENDING", "FAILED");
@@ -38,6 +38,7 @@ public final class AggregatorService extends StoreBackedService {
     private RolloutsConsumer rollouts;
     private SupervisedLoop rolloutsSupervisor;
     private BehindGauge behind;
+    private FleetGauges fleet;
     private long behindTimer = -1;
     private ViewQueries queries;
     private LiveEvents live;
@@ -70,6 +71,8 @@ public final class AggregatorService extends StoreBackedService {
         rollouts = new RolloutsConsumer(host.kafka(), host.store());
         behind = new BehindGauge(host.store(), host.meters());
         behind.refresh();
+        fleet = new FleetGauges(host.store(), host.meters());
+        fleet.refresh();
         live = new LiveEvents(queries);
         loop.onCommitted(live::committed);
         rollouts.onCommitted(live::committed);
@@ -84,6 +87,7 @@ public final class AggregatorService extends StoreBackedService {
         rolloutsSupervisor = SupervisedLoop.start("flotilla-aggregator-rollouts", rollouts);
         behindTimer = host.vertx().setPeriodic(BEHIND_REFRESH_MS, id -> jdbc().executeBlocking(() -> {
             behind.refresh();
+            fleet.refresh();
             return null;
         }, false).onFailure(e -> LOG.warn("could not recompute {}: {}", BehindGauge.NAME, e.toString())));
         routes(host.api());

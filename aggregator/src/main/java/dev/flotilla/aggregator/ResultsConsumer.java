@@ -1,5 +1,6 @@
 package dev.flotilla.aggregator;
 
+import dev.flotilla.fabric.ConsumerLag;
 import dev.flotilla.fabric.DeadLetters;
 import dev.flotilla.fabric.KafkaClients;
 import dev.flotilla.fabric.KafkaSettings;
@@ -64,8 +65,8 @@ final class ResultsConsumer implements SupervisedLoop.Body {
     private boolean uncommitted;
     private long lastCommit;
     private volatile boolean caughtUp;
-    /** The current run's clients and supervisor. */
-    private KafkaConsumer<String, byte[]> consumer;
+    /** The current run's clients and supervisor (the consumer read by the lag gauge at each scrape). */
+    private volatile KafkaConsumer<String, byte[]> consumer;
     private KafkaProducer<String, byte[]> dlq;
     private SupervisedLoop loop;
 
@@ -86,6 +87,8 @@ final class ResultsConsumer implements SupervisedLoop.Body {
         this.visibility = Timer.builder("flotilla_result_visibility")
                 .description("from a result event's time to its row being committed in the views")
                 .publishPercentileHistogram().register(meters);
+        ConsumerLag.bind(meters, "aggregator", () -> consumer, Topics.DIRECTORIES, Topics.DEPLOYMENTS, Topics.COMMANDS,
+                Topics.RESULTS);
     }
 
     private KafkaConsumer<String, byte[]> newConsumer() {

@@ -102,5 +102,7 @@ final class ViewSchema {
             + " INSERT INTO agg_version_counts (env, directory, version, n) SELECT coalesce(env, ''),"
             + " coalesce(directory, ''), coalesce(current_version, ''), count(*) FROM agg_databases GROUP BY 1, 2, 3"),
         VERSIONS_BEHIND_FUNCTION,
+        // The unfinished sets, which flotilla_deployment_sets_running counts at every refresh.
+        FleetGauges.INDEX,
     };
 }

@@ -165,6 +165,65 @@ class RolloutViewsIT {
         assertThat(metrics()).as("no tenant in a label").doesNotContain("tenant").doesNotContain("\"eu/b\"");
     }
 
+    @Test
+    void databasesByStatusAndUnfinishedSetsByStateAreGaugedPerEnvAndDirectory() throws Exception {
+        // sets are prod/app in every test of this class: read the running ones as a change from now
+        double runningBefore = value(metrics(), FleetGauges.SETS_RUNNING, "prod", "app", "state", "RUNNING");
+        double pausedBefore = value(metrics(), FleetGauges.SETS_RUNNING, "prod", "app", "state", "PAUSED");
+        String set = UUID.randomUUID().toString();
+        send(Topics.DEPLOYMENTS, set, ev.set(set, "2", 3));
+        for (String target : List.of("fleet/a", "fleet/b", "fleet/c")) {
+            send(Topics.COMMANDS, target, ev.command(set, target, "2", 1));
+        }
+        send(Topics.RESULTS, "fleet/a", ev.result(set, "fleet/a", "PASSED", 1, "2", "2", 2));
+        send(Topics.RESULTS, "fleet/b", ev.result(set, "fleet/b", "FAILED", 1, "2", "1", 2));
+        send(Topics.ROLLOUTS, set, ev.rollout(set, 1, "RUNNING", null, null, 1));
+
+        await().atMost(WAIT).untilAsserted(() -> {
+            String metrics = metrics();
+            assertThat(value(metrics, FleetGauges.DATABASES, "fleet", "app", "status", "SYNCED")).isEqualTo(1.0);
+            assertThat(value(metrics, FleetGauges.DATABASES, "fleet", "app", "status", "FAILED")).isEqualTo(1.0);
+            assertThat(value(metrics, FleetGauges.DATABASES, "fleet", "app", "status", "PENDING")).isEqualTo(1.0);
+            assertThat(value(metrics, FleetGauges.SETS_RUNNING, "prod", "app", "state", "RUNNING"))
+                    .isEqualTo(runningBefore + 1);
+        });
+        send(Topics.ROLLOUTS, set, ev.rollout(set, 2, "PAUSED", "paused by alice", "alice", 3));
+        await().atMost(WAIT).untilAsserted(() -> {
+            String metrics = metrics();
+            assertThat(value(metrics, FleetGauges.SETS_RUNNING, "prod", "app", "state", "RUNNING"))
+                    .isEqualTo(runningBefore);
+            assertThat(value(metrics, FleetGauges.SETS_RUNNING, "prod", "app", "state", "PAUSED"))
+                    .isEqualTo(pausedBefore + 1);
+        });
+        send(Topics.ROLLOUTS, set, ev.rollout(set, 3, "FAILED", null, null, 4));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(value(metrics(), FleetGauges.SETS_RUNNING, "prod", "app",
+                "state", "PAUSED")).as("a finished set is not running").isEqualTo(pausedBefore));
+
+        Matcher m = Pattern.compile("(?m)^(" + FleetGauges.DATABASES + "|" + FleetGauges.SETS_RUNNING
+                + ")\\{([^}]*)\\} ").matcher(metrics());
+        while (m.find()) {
+            List<String> names = new ArrayList<>();
+            for (String pair : m.group(2).split(",")) {
+                names.add(pair.substring(0, pair.indexOf('=')));
+            }
+            assertThat(names).as(m.group()).containsExactlyInAnyOrder("env", "directory",
+                    m.group(1).equals(FleetGauges.DATABASES) ? "status" : "state");
+        }
+    }
+
+    /** A gauge's value for env, directory and one more label; 0 when the series is not shown. */
+    private static double value(String metrics, String name, String env, String directory, String label, String is) {
+        Matcher m = Pattern.compile("(?m)^" + name + "\\{([^}]*)\\} (\\S+)$").matcher(metrics);
+        while (m.find()) {
+            String labels = m.group(1);
+            if (labels.contains("env=\"" + env + "\"") && labels.contains("directory=\"" + directory + "\"")
+                    && labels.contains(label + "=\"" + is + "\"")) {
+                return Double.parseDouble(m.group(2));
+            }
+        }
+        return 0;
+    }
+
     private static JsonObject target(JsonObject set, String targetId) {
         for (Object t : set.getJsonArray("targets")) {
             if (targetId.equals(((JsonObject) t).getString("targetId"))) {

@@ -149,6 +149,29 @@ class ServiceHostTest {
                 .doesNotContain("internal detail").doesNotContain("s3cret");
     }
 
+    @Test
+    void requestsAreCountedByMethodRouteTemplateAndStatusClassNeverByThePathAsked() throws Exception {
+        assertThat(get("/fail/NOT_FOUND").statusCode()).isEqualTo(404);
+        assertThat(get("/fail/REQUEST_INVALID").statusCode()).isEqualTo(400);
+        assertThat(get("/fail/INTERNAL").statusCode()).isEqualTo(500);
+        assertThat(get("/health/live").statusCode()).isEqualTo(200);
+        assertThat(get("/no/such/tenant_42").statusCode()).isEqualTo(404);
+
+        // Vert.x counts a request once its answer is sent: wait for the last one to show
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> get("/metrics").body()
+                .lines().anyMatch(l -> l.startsWith("vertx_http_server_requests_total{") && l.contains("route=\"\"")));
+        String metrics = get("/metrics").body();
+        java.util.List<String> series = metrics.lines().filter(l -> l.startsWith("vertx_http_server_requests_total{"))
+                .toList();
+        assertThat(series).anySatisfy(l -> assertThat(l).contains("code=\"4xx\"", "method=\"GET\"",
+                "route=\"/fail/:code\"").endsWith(" 2.0"));
+        assertThat(series).anySatisfy(l -> assertThat(l).contains("code=\"5xx\"", "route=\"/fail/:code\"")
+                .endsWith(" 1.0"));
+        assertThat(series).anySatisfy(l -> assertThat(l).contains("code=\"2xx\"", "route=\"/health/live\""));
+        assertThat(metrics).as("no raw path, no full status code in a label").doesNotContain("NOT_FOUND")
+                .doesNotContain("tenant_42").doesNotContain("code=\"404\"").doesNotContain("code=\"500\"");
+    }
+
     private HttpResponse<String> get(String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());

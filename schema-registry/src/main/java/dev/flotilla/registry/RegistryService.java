@@ -16,6 +16,7 @@ import dev.flotilla.migrate.dir.MigrationDirectory;
 import dev.flotilla.migrate.dir.MigrationFile;
 import dev.flotilla.migrate.url.DatabaseUrl;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -46,6 +47,7 @@ public final class RegistryService extends StoreBackedService {
     private AuditTrail audit;
     private Api api;
     private Counter pushes;
+    private DistributionSummary archiveBytes;
     private OutboxDrain drain;
     private SupervisedLoop drainLoop;
     private Vertx vertx;
@@ -69,6 +71,12 @@ public final class RegistryService extends StoreBackedService {
     protected void prepare(ServiceHost host) {
         vertx = host.vertx();
         pushes = Counter.builder("flotilla_registry_pushes_total").description("directory pushes that moved a tag")
+                .register(host.meters());
+        // a few fixed buckets up to the largest archive taken, not a histogram per byte range: the dashboard
+        // asks how large pushes are, and six series per process answer that
+        archiveBytes = DistributionSummary.builder("flotilla_registry_push_archive_bytes").baseUnit("bytes")
+                .description("size of the archives of accepted pushes, as sent").serviceLevelObjectives(16 * 1024,
+                        256 * 1024, 1024 * 1024, 4 * 1024 * 1024, 16 * 1024 * 1024, maxArchiveBytes)
                 .register(host.meters());
         registry = new Registry(new JdbcRegistryStore(host.store()), maxArchiveBytes);
         drain = new OutboxDrain(registry.store(), host.kafka(), host.meters());
@@ -104,6 +112,7 @@ public final class RegistryService extends StoreBackedService {
         byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
         AuditEvent event = Api.event(ctx, "directory.push", name + ":" + (tag == null ? "latest" : tag), "ok", null);
         jdbc().executeBlocking(() -> pushAndRecord(name, tag, body, event), false).compose(r -> {
+            archiveBytes.record(body.length);
             if (r.moved()) {
                 pushes.increment();
             }

@@ -1,5 +1,6 @@
 package dev.flotilla.worker;
 
+import dev.flotilla.fabric.ConsumerLag;
 import dev.flotilla.fabric.DeadLetters;
 import dev.flotilla.fabric.FlotillaService;
 import dev.flotilla.fabric.KafkaClients;
@@ -159,6 +160,8 @@ public final class WorkerService implements FlotillaService {
                 "worker-" + workerId)));
         consumer = KafkaConsumer.create(vertx, KafkaClients.strings(KafkaClients.consumer(host.kafka(), "workers",
                 "worker-" + workerId)));
+        org.apache.kafka.clients.consumer.Consumer<String, byte[]> kafkaConsumer = consumer.unwrap();
+        ConsumerLag.bind(host.meters(), "workers", () -> kafkaConsumer, Topics.COMMANDS);
         consumer.handler(this::onRecord);
         consumer.partitionsAssignedHandler(parts -> parts.forEach(tp -> {
             heldBy.put(tp, new AtomicInteger()); // a fresh count; commands of an earlier assignment may still finish

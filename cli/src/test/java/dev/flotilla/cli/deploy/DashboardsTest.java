@@ -22,8 +22,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The Grafana dashboards under {@code deploy/grafana/dashboards}, checked without a Grafana by the
  * rules of Grafana's dashboard linter: every panel has a title, a description and a unit, queries
  * through the dashboard's datasource variable, takes {@code $__rate_interval} in every rate, and
- * its PromQL parses ({@code promtool check rules} on the expressions). That each metric exists is
- * checked against a real scrape by {@code ComposeWiringIT}.
+ * its PromQL parses ({@code promtool check rules} on the expressions), and the variables it uses
+ * are the dashboard's. That each metric exists is checked against a real scrape by
+ * {@code ComposeWiringIT}, and each label by {@code MetricsCardinalityIT}.
  */
 class DashboardsTest {
     static final Path DASHBOARDS = Compose.repositoryRoot().resolve("deploy/grafana/dashboards");
@@ -56,6 +57,30 @@ class DashboardsTest {
                     Matcher m = RANGE.matcher(t.path("expr").asText());
                     while (m.find()) {
                         assertThat(m.group(3)).as(what + ": " + m.group()).isEqualTo("$__rate_interval");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void everyVariableAQueryUsesIsDeclaredAndEveryDashboardHasItsOwnUid() throws Exception {
+        Set<String> uids = new LinkedHashSet<>();
+        Pattern variable = Pattern.compile("\\$(?:\\{)?([a-zA-Z_][a-zA-Z0-9_]*)");
+        for (JsonNode d : dashboards()) {
+            assertThat(uids.add(d.path("uid").asText())).as("uid " + d.path("uid") + " once").isTrue();
+            Set<String> declared = new LinkedHashSet<>();
+            for (JsonNode v : d.path("templating").path("list")) {
+                declared.add(v.path("name").asText());
+            }
+            for (JsonNode p : panels(d)) {
+                for (JsonNode t : p.path("targets")) {
+                    Matcher m = variable.matcher(t.path("expr").asText());
+                    while (m.find()) {
+                        if (!m.group(1).startsWith("__")) { // Grafana's own: $__rate_interval
+                            assertThat(declared).as(d.path("title").asText() + " / " + p.path("title").asText()
+                                    + ": $" + m.group(1) + " is a variable of the dashboard").contains(m.group(1));
+                        }
                     }
                 }
             }

@@ -93,7 +93,12 @@ class KustomizeTest {
             }
         }
         assertThat(deployments).containsExactlyInAnyOrder("flotilla-registry", "flotilla-coordinator",
-                "flotilla-aggregator", "flotilla-worker");
+                "flotilla-aggregator", "flotilla-worker", "flotilla-notifier");
+        // the notifier's webhook routes are called through its Service: its name must pass the Host check
+        assertThat(String.valueOf(objects.stream().filter(o -> "ConfigMap".equals(o.get("kind"))
+                        && "flotilla-settings".equals(get(o, "metadata", "name"))).findFirst()
+                .map(o -> get(o, "data", "FLOTILLA_ALLOWED_HOSTS")).orElse(null)).split(","))
+                .as("FLOTILLA_ALLOWED_HOSTS").contains("flotilla-notifier");
         for (Map<String, Object> o : objects) {
             if ("HorizontalPodAutoscaler".equals(o.get("kind"))) {
                 assertThat(deployments).contains(String.valueOf(get(o, "spec", "scaleTargetRef", "name")));
@@ -107,7 +112,7 @@ class KustomizeTest {
             Map<String, Object> c = map(c0);
             assertThat(String.valueOf(c.get("image"))).as(what + " image").isNotBlank();
             assertThat(((List<?>) c.get("args")).get(0)).as(what + " runs a service")
-                    .isIn("registry", "coordinator", "worker", "aggregator");
+                    .isIn("registry", "coordinator", "worker", "aggregator", "notifier");
             Set<String> ports = new HashSet<>();
             for (Object p : (List<?>) c.get("ports")) {
                 ports.add(String.valueOf(map(p).get("name")));

@@ -25,20 +25,27 @@ import java.util.TreeMap;
  * new authentication. A connection goes back only after a run that ended normally, and only after
  * {@code DISCARD ALL} reset what a migration file may have changed in the session (settings, role,
  * temporary tables, advisory locks, prepared statements); anything else closes it. Other dialects
- * (a SQLite file, a MySQL database per tenant) get a fresh connection per run. Thread-safe.
+ * (a SQLite file, a MySQL database per tenant) get a fresh connection per run.
+ *
+ * <p>At most {@code maxIdlePerServer} connections stay idle per server, whatever their database:
+ * with a database per tenant every tenant is a database of its own, and idle connections kept per
+ * database (a thousand tenants, a thousand backends) used up the server's {@code max_connections}.
+ * When a server is full, the connection idle longest goes. With the worker's limit of runs per
+ * server, a worker holds at most twice that many connections to one server. Thread-safe.
  */
 final class TargetConnections implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TargetConnections.class);
     /** A connection idle longer than this is checked before it is handed out again. */
     private static final long VALIDATE_AFTER_NANOS = Duration.ofSeconds(5).toNanos();
 
-    private final int maxIdlePerKey;
+    private final int maxIdlePerServer;
     private final Duration idleTimeout;
-    private final Map<Key, Deque<Idle>> idle = new HashMap<>();
+    /** Idle connections per server, the most recently used first. */
+    private final Map<String, Deque<Idle>> idle = new HashMap<>();
     private boolean closed;
 
-    TargetConnections(int maxIdlePerKey, Duration idleTimeout) {
-        this.maxIdlePerKey = maxIdlePerKey;
+    TargetConnections(int maxIdlePerServer, Duration idleTimeout) {
+        this.maxIdlePerServer = maxIdlePerServer;
         this.idleTimeout = idleTimeout;
     }
 
@@ -57,8 +64,7 @@ final class TargetConnections implements AutoCloseable {
         while (true) {
             Idle i;
             synchronized (this) {
-                Deque<Idle> q = idle.get(key);
-                i = q == null ? null : q.pollFirst();
+                i = take(key);
             }
             if (i == null) {
                 return JdbcConnector.open(url, connectTimeout);
@@ -81,16 +87,36 @@ final class TargetConnections implements AutoCloseable {
         }
         Connection extra = null;
         synchronized (this) {
-            Deque<Idle> q = idle.computeIfAbsent(Key.of(url), k -> new ArrayDeque<>());
-            if (closed || q.size() >= maxIdlePerKey) {
+            Key key = Key.of(url);
+            if (closed || maxIdlePerServer < 1) {
                 extra = c;
             } else {
-                q.addFirst(new Idle(c, System.nanoTime()));
+                Deque<Idle> q = idle.computeIfAbsent(key.server(), k -> new ArrayDeque<>());
+                if (q.size() >= maxIdlePerServer) {
+                    extra = q.pollLast().connection; // the one idle longest
+                }
+                q.addFirst(new Idle(key, c, System.nanoTime()));
             }
         }
         if (extra != null) {
             quietlyClose(extra);
         }
+    }
+
+    /** The most recently used idle connection for {@code key}, taken out; null when none. */
+    private Idle take(Key key) {
+        Deque<Idle> q = idle.get(key.server());
+        if (q == null) {
+            return null;
+        }
+        for (Iterator<Idle> it = q.iterator(); it.hasNext(); ) {
+            Idle i = it.next();
+            if (i.key.equals(key)) {
+                it.remove();
+                return i;
+            }
+        }
+        return null;
     }
 
     /** Closes connections idle for longer than the idle timeout; call now and then, off the event loop. */
@@ -161,10 +187,12 @@ final class TargetConnections implements AutoCloseable {
     }
 
     private static final class Idle {
+        final Key key;
         final Connection connection;
         final long since;
 
-        Idle(Connection connection, long since) {
+        Idle(Key key, Connection connection, long since) {
+            this.key = key;
             this.connection = connection;
             this.since = since;
         }

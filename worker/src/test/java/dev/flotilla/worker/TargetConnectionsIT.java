@@ -20,6 +20,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -121,7 +123,8 @@ class TargetConnectionsIT {
         pool.release(url, c, true);
 
         assertThat(pool.idleCount()).isEqualTo(2);
-        assertThat(c.isClosed()).as("the third, over the limit of 2").isTrue();
+        assertThat(a.isClosed()).as("the one idle longest makes room: the limit is 2").isTrue();
+        assertThat(c.isClosed()).isFalse();
 
         try (TargetConnections shortLived = new TargetConnections(2, Duration.ZERO)) {
             Connection d = shortLived.borrow(url, Duration.ofSeconds(5));
@@ -130,6 +133,26 @@ class TargetConnectionsIT {
             assertThat(shortLived.idleCount()).isZero();
             assertThat(d.isClosed()).isTrue();
         }
+    }
+
+    @Test
+    void aServerKeepsNoMoreIdleConnectionsThanTheLimitWhateverTheirDatabases() throws Exception {
+        // A database per tenant: each database its own key, yet the server's backends stay bounded.
+        List<Connection> released = new ArrayList<>();
+        for (String database : List.of(db.name(), "postgres", "test")) {
+            DatabaseUrl url = DatabaseUrl.parse(db.url().replace("/" + db.name(), "/" + database));
+            Connection c = pool.borrow(url, Duration.ofSeconds(5));
+            pool.release(url, c, true);
+            released.add(c);
+        }
+
+        assertThat(pool.idleCount()).as("limit 2 for the server").isEqualTo(2);
+        assertThat(released.get(0).isClosed()).as("the first database's, idle longest").isTrue();
+        assertThat(released.get(2).isClosed()).isFalse();
+        DatabaseUrl test = DatabaseUrl.parse(db.url().replace("/" + db.name(), "/test"));
+        Connection again = pool.borrow(test, Duration.ofSeconds(5));
+        assertThat(again).as("the idle one of the same database is handed out").isSameAs(released.get(2));
+        pool.release(test, again, false);
     }
 
     @Test

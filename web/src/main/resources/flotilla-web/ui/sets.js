@@ -145,6 +145,10 @@ export async function setView(ctx) {
   const body = h('tbody', null, targets.map((t) => targetRow(set, t, may)));
   const rows = new Map(targets.map((t, i) => [t.targetId, body.children[i]]));
   const message = h('div', { id: 'action-message' });
+  // The controls follow the set's state as events report it: Resume appears once it is paused.
+  const slot = h('div', { id: 'set-controls' });
+  const showControls = (s) => slot.replaceChildren(...[may ? controls(s) : null].filter((c) => c));
+  showControls(set);
   const head = h('div', { class: 'panel' }, h('dl', { class: 'facts' },
     fact('Status', h('span', { id: 'set-status' }, badge(set.stalled ? 'STALLED' : set.status, 'deployment'))),
     fact('Targets', h('span', { id: 'set-counts', class: 'num', text: counts(set) })),
@@ -163,7 +167,7 @@ export async function setView(ctx) {
     h('h1', { text: `Deployment set #${set.seq}` }),
     h('p', { class: 'muted mono small', text: set.id }),
     head,
-    may ? controls(set) : null,
+    slot,
     message,
     h('h2', { text: 'Targets' }),
     h('div', { class: 'toolbar' }, toggle),
@@ -179,6 +183,7 @@ export async function setView(ctx) {
       if (type === 'set' && e.id === set.id) {
         document.getElementById('set-status').replaceChildren(badge(e.status, 'deployment'));
         document.getElementById('set-counts').textContent = counts(e);
+        showControls({ ...set, ...e });
       } else if (type === 'deployment' && e.setId === set.id) {
         const tr = rows.get(e.targetId);
         if (tr) {
@@ -226,18 +231,23 @@ function targetActions(set, t) {
     t.status === 'PASSED' || t.status === 'NO_ACTION' || t.status === 'DRY_RUN' ? null : skip);
 }
 
-/** The rollout controls that mean something for the set as the views show it. */
+/**
+ * The rollout controls that mean something for the set as the views show it: Pause while it runs,
+ * Resume while paused (the coordinator resumes nothing else), Cancel until it ends, Retry failed
+ * when a target failed.
+ */
 function controls(set) {
   const running = set.status === 'RUNNING';
-  if (!running && !set.failed) {
+  const paused = set.status === 'PAUSED';
+  if (!running && !paused && !set.failed) {
     return null;
   }
   return h('div', { class: 'actions', id: 'set-actions' },
-    running ? h('button', { type: 'button', text: 'Pause', onclick: () => act(set, 'pause') }) : null,
-    running ? h('button', { type: 'button', text: 'Resume', onclick: () => act(set, 'resume') }) : null,
+    running ? h('button', { type: 'button', id: 'pause', text: 'Pause', onclick: () => act(set, 'pause') }) : null,
+    paused ? h('button', { type: 'button', id: 'resume', text: 'Resume', onclick: () => act(set, 'resume') }) : null,
     set.failed ? h('button', { type: 'button', text: 'Retry failed',
       onclick: () => act(set, 'retry', { failed: true }) }) : null,
-    running ? h('button', { type: 'button', class: 'danger', text: 'Cancel rollout',
+    running || paused ? h('button', { type: 'button', id: 'cancel', class: 'danger', text: 'Cancel rollout',
       onclick: () => confirm('Cancel this rollout for good? Targets not started are skipped.') && act(set, 'cancel') })
       : null);
 }

@@ -66,6 +66,12 @@ public final class AggregatorService extends StoreBackedService {
     @Override
     protected void prepare(ServiceHost host) throws java.sql.SQLException {
         host.store().migrate(ViewSchema.DDL);
+        try (java.sql.Connection c = host.store().connection()) {
+            if (!ViewSchema.searchIndexed(c)) {
+                LOG.warn("the store has no pg_trgm extension (and this login cannot add it): searching databases by"
+                        + " name reads every row; add it with CREATE EXTENSION pg_trgm and restart the aggregator");
+            }
+        }
         queries = new ViewQueries(host.store(), stallAfter);
         loop = new ResultsConsumer(host.kafka(), host.store(), host.meters());
         rollouts = new RolloutsConsumer(host.kafka(), host.store());

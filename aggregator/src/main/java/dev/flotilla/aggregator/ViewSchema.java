@@ -1,5 +1,10 @@
 package dev.flotilla.aggregator;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
 /**
  * The aggregator's tables: the status views, written only by the aggregator.
  *
@@ -27,6 +32,9 @@ final class ViewSchema {
         + " WHEN current_v IS NULL THEN cardinality(vs)"
         + " WHEN array_position(vs, current_v) IS NOT NULL THEN cardinality(vs) - array_position(vs, current_v)"
         + " ELSE (SELECT count(*)::int FROM unnest(vs) v WHERE v COLLATE \"C\" > current_v COLLATE \"C\") END $$";
+
+    /** The trigram index that serves the databases' name search. */
+    static final String NAME_SEARCH_INDEX = "agg_databases_name_trgm";
 
     /** Adds a column to a store that predates it and fills it in, once: the column is the marker. */
     private static String countOnce(String table, String column, String fill) {
@@ -104,5 +112,29 @@ final class ViewSchema {
         VERSIONS_BEHIND_FUNCTION,
         // The unfinished sets, which flotilla_deployment_sets_running counts at every refresh.
         FleetGauges.INDEX,
+        // The name search is "contains, in any case" (ILIKE '%…%'), which no B-tree serves: at
+        // 100,000 databases it read every row twice (the count and the page), 387 ms p99. A trigram
+        // index answers it from the rows that hold the text. pg_trgm ships with PostgreSQL (contrib,
+        // in Debian's server package and in the embedded binaries) and is trusted since 13: a login
+        // with CREATE on the database may add it. Where it cannot be added, the search still works,
+        // by scanning, and the aggregator says so at start (searchIndexed).
+        "DO $$ BEGIN CREATE EXTENSION IF NOT EXISTS pg_trgm; EXCEPTION WHEN OTHERS THEN"
+            + " RAISE WARNING 'pg_trgm cannot be added (%): the name search scans every database', SQLERRM; END $$",
+        // The operator class is named in the extension's own schema, wherever it was installed.
+        "DO $$ DECLARE s name; BEGIN SELECT n.nspname INTO s FROM pg_extension e JOIN pg_namespace n"
+            + " ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'; IF s IS NOT NULL THEN"
+            + " EXECUTE format('CREATE INDEX IF NOT EXISTS " + NAME_SEARCH_INDEX
+            + " ON agg_databases USING gin (name %I.gin_trgm_ops)', s); END IF; END $$",
     };
+
+    /** Whether the name search has its index: false on a PostgreSQL without pg_trgm. */
+    static boolean searchIndexed(Connection c) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM pg_indexes WHERE schemaname ="
+                + " current_schema() AND indexname = ?")) {
+            s.setString(1, NAME_SEARCH_INDEX);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
 }

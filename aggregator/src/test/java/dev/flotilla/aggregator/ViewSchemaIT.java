@@ -63,7 +63,8 @@ class ViewSchemaIT {
                     List.of("a", "2026-01-01 00:00:03+00"), java.util.Arrays.asList("b", null));
             assertThat(rows(db, "SELECT indexname FROM pg_indexes WHERE tablename IN ('agg_deployments',"
                     + " 'agg_databases') AND indexname NOT LIKE '%pkey' ORDER BY 1")).containsExactly(
-                    List.of("agg_databases_database_id"), List.of("agg_databases_page"), List.of("agg_databases_seq_key"),
+                    List.of("agg_databases_database_id"), List.of("agg_databases_name_trgm"), List.of("agg_databases_page"),
+                    List.of("agg_databases_seq_key"),
                     List.of("agg_deployments_names"));
 
             try (Connection c = db.connection()) {

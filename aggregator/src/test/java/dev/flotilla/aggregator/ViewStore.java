@@ -60,6 +60,11 @@ final class ViewStore implements AutoCloseable {
         }
     }
 
+    /** The scratch database's JDBC URL, for a pool of a test's own. */
+    String jdbcUrl() {
+        return scratch.jdbcUrl();
+    }
+
     ViewQueries queries() {
         return new ViewQueries(db, Duration.ofMinutes(5));
     }

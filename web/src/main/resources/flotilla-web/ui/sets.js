@@ -184,6 +184,9 @@ export async function setView(ctx) {
         document.getElementById('set-status').replaceChildren(badge(e.status, 'deployment'));
         document.getElementById('set-counts').textContent = counts(e);
         showControls({ ...set, ...e });
+        if (['PASSED', 'FAILED', 'HALTED', 'CANCELLED'].includes(e.status)) {
+          refetch(); // ended: its completion time, and the targets' actions that still mean something
+        }
       } else if (type === 'deployment' && e.setId === set.id) {
         const tr = rows.get(e.targetId);
         if (tr) {
@@ -218,6 +221,9 @@ function targetRow(set, t, may) {
 }
 
 function targetActions(set, t) {
+  if (set.status === 'CANCELLED') {
+    return null; // the coordinator retries and skips nothing of a cancelled set
+  }
   const retry = h('button', { type: 'button', text: 'Retry', title: 'run this target again',
     onclick: () => act(set, 'retry', { target: t.targetName }) });
   const skip = h('button', { type: 'button', text: 'Skip', title: 'go on without this target',
@@ -228,7 +234,7 @@ function targetActions(set, t) {
       }
     } });
   return h('span', { class: 'row-actions' }, t.status === 'FAILED' || t.status === 'SKIPPED' ? retry : null,
-    t.status === 'PASSED' || t.status === 'NO_ACTION' || t.status === 'DRY_RUN' ? null : skip);
+    ['PASSED', 'NO_ACTION', 'DRY_RUN', 'SKIPPED'].includes(t.status) ? null : skip);
 }
 
 /**

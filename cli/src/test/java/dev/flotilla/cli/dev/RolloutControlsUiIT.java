@@ -133,6 +133,7 @@ class RolloutControlsUiIT {
         page.click("#cancel");
         assertThat(page.locator("#set-status")).hasText("Cancelled");
         assertThat(page.locator("#set-actions")).hasCount(0);
+        assertThat(page.locator("#targets button")).hasCount(0); // nothing to retry or skip in a cancelled set
         assertThat(page.evaluate("window.__sameDocument === true")).as("changed without a reload").isEqualTo(true);
         shot(page, "controls-5-cancelled");
 

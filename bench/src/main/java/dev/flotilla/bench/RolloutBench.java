@@ -96,14 +96,23 @@ final class RolloutBench {
         if (c.contenders().contains("flyway")) {
             loop("flyway", "Flyway " + Progress.version("org.flywaydb", "flyway-core"), rollout, again);
         }
+        String flotillaError = null;
         if (c.contenders().contains("flotilla")) {
-            flotilla = new FlotillaRun(session, c, steps).run();
-            rollout.add(flotilla.rollout());
-            if (flotilla.again() != null) {
-                again.add(flotilla.again());
+            try {
+                flotilla = new FlotillaRun(session, c, steps).run();
+                rollout.add(flotilla.rollout());
+                if (flotilla.again() != null) {
+                    again.add(flotilla.again());
+                }
+            } catch (Exception e) {
+                // the loops' rows are still worth printing; the check says Flotilla did not complete
+                Progress.say("Flotilla did not complete: %s", e);
+                e.printStackTrace();
+                flotilla = null;
+                flotillaError = String.valueOf(e).replace('|', '/');
             }
         }
-        return new RolloutReport(c, rollout, again, flotilla).build();
+        return new RolloutReport(c, rollout, again, flotilla, flotillaError).build();
     }
 
     private void loop(String label, String name, List<Row> rollout, List<Row> again) throws Exception {

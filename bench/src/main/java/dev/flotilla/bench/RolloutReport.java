@@ -10,12 +10,16 @@ final class RolloutReport {
     private final List<Row> rollout;
     private final List<Row> again;
     private final FlotillaRun flotilla;
+    /** Why the Flotilla contender did not complete, or null. */
+    private final String flotillaError;
 
-    RolloutReport(RolloutBench.Config c, List<Row> rollout, List<Row> again, FlotillaRun flotilla) {
+    RolloutReport(RolloutBench.Config c, List<Row> rollout, List<Row> again, FlotillaRun flotilla,
+            String flotillaError) {
         this.c = c;
         this.rollout = rollout;
         this.again = again;
         this.flotilla = flotilla;
+        this.flotillaError = flotillaError;
     }
 
     private boolean sqlite() {
@@ -62,6 +66,11 @@ final class RolloutReport {
         if (flotilla != null) {
             visibility(r);
             r.note(flotilla.timeline());
+        }
+        if (flotillaError != null) {
+            r.check(new Check(db() + ": Flotilla/floor tenants/s" + sized(sqlite() ? 5000 : 1000), "did not complete",
+                    "completes", false));
+            r.note("Flotilla did not complete: " + flotillaError + " (its services' log lines are on stderr).");
         }
         notes(r);
         return r;

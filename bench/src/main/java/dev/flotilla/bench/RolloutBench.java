@@ -64,6 +64,8 @@ final class RolloutBench {
     private final List<Workload> steps;
     /** {@link #steps} split for the loops once, before any clock starts; the last is the measured directory. */
     private final List<PreparedDirectory> prepared = new ArrayList<>();
+    /** The server's counters per tenant of each measured stretch ({@link ServerCounters}), by phase. */
+    private final java.util.Map<String, List<String>> counters = new java.util.HashMap<>();
 
     RolloutBench(Session session, Config c) {
         this.session = session;
@@ -99,7 +101,7 @@ final class RolloutBench {
         String flotillaError = null;
         if (c.contenders().contains("flotilla")) {
             try {
-                flotilla = new FlotillaRun(session, c, steps).run();
+                flotilla = new FlotillaRun(session, c, steps, this::counted).run();
                 rollout.add(flotilla.rollout());
                 if (flotilla.again() != null) {
                     again.add(flotilla.again());
@@ -112,7 +114,7 @@ final class RolloutBench {
                 flotillaError = String.valueOf(e).replace('|', '/');
             }
         }
-        return new RolloutReport(c, rollout, again, flotilla, flotillaError).build();
+        return new RolloutReport(c, rollout, again, flotilla, flotillaError, counters).build();
     }
 
     private void loop(String label, String name, List<Row> rollout, List<Row> again) throws Exception {
@@ -155,9 +157,18 @@ final class RolloutBench {
     }
 
     private Row measured(String name, Fleet fleet, String label, String phase) throws Exception {
+        java.util.Map<String, Long> before = ServerCounters.snapshot(session, c.db());
         Session.Measured<Outcome> m = session.measure(label + "-" + c.db() + "-" + phase,
                 () -> whole(label, fleet));
+        counted(phase, ServerCounters.perTenant(name, before, ServerCounters.snapshot(session, c.db()), c.tenants()));
         return new Row(name, m.value(), m.usage());
+    }
+
+    /** Keeps a note of what the server did in a measured stretch of {@code phase} (rollout, nothing-new). */
+    void counted(String phase, String note) {
+        if (note != null) {
+            counters.computeIfAbsent(phase, k -> new ArrayList<>()).add(note);
+        }
     }
 
     /** The loop {@code label} over {@code fleet} with the measured directory. */

@@ -12,9 +12,12 @@ final class RolloutReport {
     private final FlotillaRun flotilla;
     /** Why the Flotilla contender did not complete, or null. */
     private final String flotillaError;
+    /** What the target server did per tenant in each measured stretch, by phase ({@link ServerCounters}). */
+    private final java.util.Map<String, List<String>> counters;
 
     RolloutReport(RolloutBench.Config c, List<Row> rollout, List<Row> again, FlotillaRun flotilla,
-            String flotillaError) {
+            String flotillaError, java.util.Map<String, List<String>> counters) {
+        this.counters = counters;
         this.c = c;
         this.rollout = rollout;
         this.again = again;
@@ -72,6 +75,7 @@ final class RolloutReport {
                     "completes", false));
             r.note("Flotilla did not complete: " + flotillaError + " (its services' log lines are on stderr).");
         }
+        serverNotes(r, "rollout");
         notes(r);
         return r;
     }
@@ -104,6 +108,7 @@ final class RolloutReport {
         if (flotilla != null && flotilla.againTimeline() != null) {
             r.note(flotilla.againTimeline());
         }
+        serverNotes(r, "nothing-new");
         Row floor = find(again, "floor");
         if (fl != null && floor != null) {
             r.check(new Check(db() + ": Flotilla/floor tenants/s, nothing new",
@@ -111,6 +116,15 @@ final class RolloutReport {
                     "none", null));
         }
         return r;
+    }
+
+    private void serverNotes(Report r, String phase) {
+        List<String> notes = counters.getOrDefault(phase, List.of());
+        if (!notes.isEmpty()) {
+            r.note("What the target server did, per tenant (" + ("mariadb".equals(c.db()) ? "`SHOW GLOBAL STATUS`"
+                    : "`pg_stat_database` over the tenant databases") + ", before and after the stretch): "
+                    + String.join("; ", notes) + ".");
+        }
     }
 
     private Report table(String title, List<Row> rows) {

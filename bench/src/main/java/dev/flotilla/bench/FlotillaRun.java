@@ -31,9 +31,13 @@ final class FlotillaRun {
     private PromHistogram visibilityMetric;
     private String timeline;
     private String againTimeline;
+    /** Takes what the target server did in a measured stretch ({@link ServerCounters}), by phase. */
+    private final java.util.function.BiConsumer<String, String> counted;
 
     /** @param steps the warm-up's directories, ending with the measured one (see {@link Workload#steps}) */
-    FlotillaRun(Session session, RolloutBench.Config c, List<Workload> steps) {
+    FlotillaRun(Session session, RolloutBench.Config c, List<Workload> steps,
+            java.util.function.BiConsumer<String, String> counted) {
+        this.counted = counted;
         this.session = session;
         this.c = c;
         this.steps = steps;
@@ -111,10 +115,13 @@ final class FlotillaRun {
         byte[] archive = workload.directory().toArchive();
         PromHistogram before = PromHistogram.parse(api.text("/metrics"), VISIBILITY);
         long[] pushAt = new long[1];
+        java.util.Map<String, Long> counters = ServerCounters.snapshot(session, c.db());
         Session.Measured<Probe> m = session.measure("flotilla-" + c.db() + "-rollout", () -> {
             pushAt[0] = System.currentTimeMillis();
             return synced(api, "bench", archive, c.tenants());
         });
+        counted.accept("rollout", ServerCounters.perTenant("Flotilla", counters, ServerCounters.snapshot(session,
+                c.db()), c.tenants()));
         visibilityMetric = PromHistogram.parse(api.text("/metrics"), VISIBILITY).minus(before);
         String setId = f.lastSet("bench");
         TopicLog log = new TopicLog(f.bootstrap());
@@ -129,11 +136,14 @@ final class FlotillaRun {
         Api api = f.api();
         String[] id = new String[1];
         long[] deployAt = new long[1];
+        java.util.Map<String, Long> counters = ServerCounters.snapshot(session, c.db());
         Session.Measured<Probe> m = session.measure("flotilla-" + c.db() + "-nothing-new", () -> {
             deployAt[0] = System.currentTimeMillis();
             id[0] = api.deploy("bench");
             return Probe.until(() -> done(api, id[0]), c.tenants(), c.probeMs(), timeoutMs(c.tenants()));
         });
+        counted.accept("nothing-new", ServerCounters.perTenant("Flotilla", counters, ServerCounters.snapshot(session,
+                c.db()), c.tenants()));
         TopicLog log = new TopicLog(f.bootstrap());
         List<TopicLog.Result> results = log.results(id[0]);
         again = new Row("Flotilla (deploy → set done)", TopicLog.outcome(results, c.tenants()), m.usage());

@@ -45,7 +45,13 @@ public final class Main implements Callable<Integer> {
                         + " dropped (default: ${DEFAULT-VALUE}).")
         String pg;
 
-        @Option(names = "--keep", description = "Keep fleets and scratch databases afterwards.")
+        @Option(names = "--mysql", defaultValue = "mysql://root@127.0.0.1:3306",
+                description = "MariaDB (or MySQL) for --db mariadb: a database per tenant, bench_tenant_N, created"
+                        + " once and dropped at the end (default: ${DEFAULT-VALUE}).")
+        String mysql;
+
+        @Option(names = "--keep", description = "Keep fleets and scratch databases afterwards (database-per-tenant"
+                + " fleets are then found and emptied by the next invocation instead of created again).")
         boolean keep;
 
         @Option(names = "--quiet-load", defaultValue = "0", description = "Before each measured run, wait until the"
@@ -57,13 +63,13 @@ public final class Main implements Callable<Integer> {
         int quietWait;
 
         Session session() {
-            return new Session(workDir, PgServer.parse(pg), keep, quietLoad, quietWait);
+            return new Session(workDir, PgServer.parse(pg), MariaDbServer.parse(mysql), keep, quietLoad, quietWait);
         }
     }
 
     /** Options of the rollout scenario. */
     static final class RolloutOptions {
-        @Option(names = "--tenants", description = "Fleet size (default: 5000 for sqlite, 1000 for postgres, as in"
+        @Option(names = "--tenants", description = "Fleet size (default: 5000 for sqlite, 1000 for the others, as in"
                 + " docs/architecture.md).")
         Integer tenants;
 
@@ -72,7 +78,9 @@ public final class Main implements Callable<Integer> {
         int parallel;
 
         @Option(names = "--db", defaultValue = "sqlite",
-                description = "sqlite or postgres (default: ${DEFAULT-VALUE}).")
+                description = "sqlite (a file per tenant), postgres (a schema per tenant), postgres-db (a database"
+                        + " per tenant on --pg) or mariadb (a database per tenant on --mysql) (default:"
+                        + " ${DEFAULT-VALUE}).")
         String db;
 
         @Option(names = "--only", split = ",", description = "Contenders to run: floor, executor (Flotilla's"
@@ -83,21 +91,24 @@ public final class Main implements Callable<Integer> {
                 description = "Also run each contender again with nothing new (default: on).")
         boolean nothingNew;
 
-        @Option(names = "--warmup", defaultValue = "" + RolloutBench.WARMUP, description = "Unmeasured warm-up fleet size per"
-                + " contender, capped at --tenants (default: ${DEFAULT-VALUE}).")
-        int warmup;
+        @Option(names = "--warmup", description = "Unmeasured warm-up fleet size per contender, capped at --tenants"
+                + " (default: " + RolloutBench.WARMUP + "; " + RolloutBench.WARMUP_DATABASES + " for the"
+                + " database-per-tenant layouts, whose fleet is emptied between passes).")
+        Integer warmup;
 
         @Option(names = "--probe-ms", defaultValue = "25", description = "API polling interval for visibility"
                 + " (default: ${DEFAULT-VALUE}).")
         int probeMs;
 
         RolloutBench.Config config() {
-            if (!"sqlite".equals(db) && !"postgres".equals(db)) {
-                throw new IllegalArgumentException("--db must be sqlite or postgres, not " + db);
+            if (!List.of("sqlite", "postgres", "postgres-db", "mariadb").contains(db)) {
+                throw new IllegalArgumentException("--db must be sqlite, postgres, postgres-db or mariadb, not " + db);
             }
             int n = tenants != null ? tenants : "sqlite".equals(db) ? 5000 : 1000;
             Set<String> contenders = new LinkedHashSet<>(only);
-            return new RolloutBench.Config(db, n, parallel, contenders, nothingNew, warmup, probeMs);
+            int w = warmup != null ? warmup : DatabaseFleet.handles(db) ? RolloutBench.WARMUP_DATABASES
+                    : RolloutBench.WARMUP;
+            return new RolloutBench.Config(db, n, parallel, contenders, nothingNew, w, probeMs);
         }
     }
 
@@ -143,8 +154,9 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    @Command(name = "scale-out", mixinStandardHelpOptions = true, description = "Two worker processes against one,"
-            + " on PostgreSQL targets where every statement takes extra latency (pg_sleep).")
+    @Command(name = "scale-out", mixinStandardHelpOptions = true, description = "N worker processes (default 4)"
+            + " against one, on PostgreSQL targets where every statement takes extra latency (pg_sleep); then a staged"
+            + " rollout across the N, counting each group's concurrent applies at the targets.")
     static final class ScaleOut implements Callable<Integer> {
         @CommandLine.Mixin
         Common common;
@@ -155,7 +167,7 @@ public final class Main implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             try (Session s = common.session()) {
-                return print(List.of(new ScaleOutBench(s, options).run()));
+                return print(new ScaleOutBench(s, options).run());
             }
         }
     }
@@ -230,8 +242,14 @@ public final class Main implements Callable<Integer> {
                         sqliteTenants, parallel, all, true, RolloutBench.WARMUP, 25)).run());
                 guarded(reports, "rollout, PostgreSQL", () -> new RolloutBench(s, new RolloutBench.Config("postgres",
                         pgTenants, parallel, all, true, RolloutBench.WARMUP, 25)).run());
+                guarded(reports, "rollout, PostgreSQL database-per-tenant", () -> new RolloutBench(s,
+                        new RolloutBench.Config("postgres-db", pgTenants, parallel, all, true,
+                                RolloutBench.WARMUP_DATABASES, 25)).run());
+                guarded(reports, "rollout, MariaDB database-per-tenant", () -> new RolloutBench(s,
+                        new RolloutBench.Config("mariadb", pgTenants, parallel, all, true,
+                                RolloutBench.WARMUP_DATABASES, 25)).run());
                 guarded(reports, "rollout-staged", () -> new StagedBench(s, staged, parallel, 25).run());
-                guarded(reports, "scale-out", () -> List.of(new ScaleOutBench(s, scaleOut).run()));
+                guarded(reports, "scale-out", () -> new ScaleOutBench(s, scaleOut).run());
                 guarded(reports, "fan-out", () -> List.of(new FanOutBench(s, fanOut).run()));
                 guarded(reports, "dev-start", () -> List.of(new DevStartBench(s, devStart).run()));
                 Report summary = new Report("Every target, this run", Check.HEADER);

@@ -7,9 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * CPU time of the local PostgreSQL server, read from {@code /proc}: every live {@code postgres}
- * process, plus the postmaster's reaped children (the backends of connections already closed).
- * Linux only; 0 elsewhere. Counts every client of the server, not only this benchmark's.
+ * CPU time of the local database servers, read from {@code /proc}: every live {@code postgres}
+ * process, plus the postmaster's reaped children (the backends of connections already closed),
+ * and the local MariaDB or MySQL server ({@code mariadbd}, {@code mysqld}: one process, its
+ * threads included), which the database-per-tenant MariaDB fleets run on. Linux only; 0
+ * elsewhere. Counts every client of the servers, not only this benchmark's.
  */
 final class PgCpu {
     /** Clock ticks per second of {@code /proc/<pid>/stat} times (USER_HZ, 100 on Linux). */
@@ -39,10 +41,18 @@ final class PgCpu {
         }
         int open = stat.indexOf('(');
         int close = stat.lastIndexOf(')');
-        if (open < 0 || close < open || !stat.substring(open + 1, close).startsWith("postgres")) {
+        if (open < 0 || close < open) {
+            return 0;
+        }
+        String comm = stat.substring(open + 1, close);
+        boolean mysql = comm.startsWith("mariadbd") || comm.startsWith("mysqld");
+        if (!comm.startsWith("postgres") && !mysql) {
             return 0;
         }
         String[] f = stat.substring(close + 2).split(" ");
+        if (mysql) {
+            return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        }
         // f[0] = state, f[1] = ppid, f[11..14] = utime, stime, cutime, cstime
         long own = Long.parseLong(f[11]) + Long.parseLong(f[12]);
         boolean postmaster = !isPostgres(Path.of("/proc", f[1]));

@@ -26,6 +26,13 @@ final class RolloutBench {
     static final int WARMUP = 5000;
 
     /**
+     * The warm-up fleet of the database-per-tenant layouts: a database per tenant costs 7.5 MB
+     * (PostgreSQL, where warm-up databases live on tmpfs) and its creation and drop take long, and
+     * a smaller fleet only takes more passes to let the JIT settle.
+     */
+    static final int WARMUP_DATABASES = 250;
+
+    /**
      * What the rollout's settle passes do. The steps alone ran each tenant's apply path only a few
      * thousand times: on 1,000 PostgreSQL tenants, Flotilla's JIT then compiled through the whole
      * measured rollout (426 first-time compilations in its 4.5 s, by -XX:+LogCompilation), and the
@@ -37,7 +44,7 @@ final class RolloutBench {
     /**
      * What to run.
      *
-     * @param db "sqlite" or "postgres"
+     * @param db "sqlite", "postgres" (schema per tenant), "postgres-db" or "mariadb" (database per tenant)
      * @param tenants fleet size
      * @param parallel threads of the loops, and the worker's concurrency (and per-server budget)
      * @param contenders any of floor, executor, flyway, flotilla
@@ -57,6 +64,8 @@ final class RolloutBench {
     private final List<Workload> steps;
     /** {@link #steps} split for the loops once, before any clock starts; the last is the measured directory. */
     private final List<PreparedDirectory> prepared = new ArrayList<>();
+    /** The server's counters per tenant of each measured stretch ({@link ServerCounters}), by phase. */
+    private final java.util.Map<String, List<String>> counters = new java.util.HashMap<>();
 
     RolloutBench(Session session, Config c) {
         this.session = session;
@@ -64,8 +73,15 @@ final class RolloutBench {
         this.steps = Workload.write(session.dir("workload-" + c.db()), 0)
                 .steps(session.dir("workload-" + c.db() + "-steps"));
         for (Workload step : steps) {
-            prepared.add(PreparedDirectory.of(step.directory(), "postgres".equals(c.db())
-                    ? dev.flotilla.migrate.sql.Dialect.POSTGRES : dev.flotilla.migrate.sql.Dialect.SQLITE));
+            prepared.add(PreparedDirectory.of(step.directory(), dialect(c.db())));
+        }
+    }
+
+    static dev.flotilla.migrate.sql.Dialect dialect(String db) {
+        switch (db) {
+            case "sqlite": return dev.flotilla.migrate.sql.Dialect.SQLITE;
+            case "mariadb": return dev.flotilla.migrate.sql.Dialect.MYSQL;
+            default: return dev.flotilla.migrate.sql.Dialect.POSTGRES;
         }
     }
 
@@ -82,14 +98,23 @@ final class RolloutBench {
         if (c.contenders().contains("flyway")) {
             loop("flyway", "Flyway " + Progress.version("org.flywaydb", "flyway-core"), rollout, again);
         }
+        String flotillaError = null;
         if (c.contenders().contains("flotilla")) {
-            flotilla = new FlotillaRun(session, c, steps).run();
-            rollout.add(flotilla.rollout());
-            if (flotilla.again() != null) {
-                again.add(flotilla.again());
+            try {
+                flotilla = new FlotillaRun(session, c, steps, this::counted).run();
+                rollout.add(flotilla.rollout());
+                if (flotilla.again() != null) {
+                    again.add(flotilla.again());
+                }
+            } catch (Exception e) {
+                // the loops' rows are still worth printing; the check says Flotilla did not complete
+                Progress.say("Flotilla did not complete: %s", e);
+                e.printStackTrace();
+                flotilla = null;
+                flotillaError = String.valueOf(e).replace('|', '/');
             }
         }
-        return new RolloutReport(c, rollout, again, flotilla).build();
+        return new RolloutReport(c, rollout, again, flotilla, flotillaError, counters).build();
     }
 
     private void loop(String label, String name, List<Row> rollout, List<Row> again) throws Exception {
@@ -132,9 +157,18 @@ final class RolloutBench {
     }
 
     private Row measured(String name, Fleet fleet, String label, String phase) throws Exception {
+        java.util.Map<String, Long> before = ServerCounters.snapshot(session, c.db());
         Session.Measured<Outcome> m = session.measure(label + "-" + c.db() + "-" + phase,
                 () -> whole(label, fleet));
+        counted(phase, ServerCounters.perTenant(name, before, ServerCounters.snapshot(session, c.db()), c.tenants()));
         return new Row(name, m.value(), m.usage());
+    }
+
+    /** Keeps a note of what the server did in a measured stretch of {@code phase} (rollout, nothing-new). */
+    void counted(String phase, String note) {
+        if (note != null) {
+            counters.computeIfAbsent(phase, k -> new ArrayList<>()).add(note);
+        }
     }
 
     /** The loop {@code label} over {@code fleet} with the measured directory. */

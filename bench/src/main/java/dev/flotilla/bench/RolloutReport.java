@@ -10,12 +10,19 @@ final class RolloutReport {
     private final List<Row> rollout;
     private final List<Row> again;
     private final FlotillaRun flotilla;
+    /** Why the Flotilla contender did not complete, or null. */
+    private final String flotillaError;
+    /** What the target server did per tenant in each measured stretch, by phase ({@link ServerCounters}). */
+    private final java.util.Map<String, List<String>> counters;
 
-    RolloutReport(RolloutBench.Config c, List<Row> rollout, List<Row> again, FlotillaRun flotilla) {
+    RolloutReport(RolloutBench.Config c, List<Row> rollout, List<Row> again, FlotillaRun flotilla,
+            String flotillaError, java.util.Map<String, List<String>> counters) {
+        this.counters = counters;
         this.c = c;
         this.rollout = rollout;
         this.again = again;
         this.flotilla = flotilla;
+        this.flotillaError = flotillaError;
     }
 
     private boolean sqlite() {
@@ -23,7 +30,16 @@ final class RolloutReport {
     }
 
     private String db() {
-        return sqlite() ? "SQLite" : "PostgreSQL";
+        switch (c.db()) {
+            case "sqlite": return "SQLite";
+            case "postgres-db": return "PostgreSQL database-per-tenant";
+            case "mariadb": return "MariaDB database-per-tenant";
+            default: return "PostgreSQL";
+        }
+    }
+
+    private boolean databasePerTenant() {
+        return DatabaseFleet.handles(c.db());
     }
 
     List<Report> build() {
@@ -42,18 +58,24 @@ final class RolloutReport {
         Row fl = find(rollout, "Flotilla (");
         int designSize = sqlite() ? 5000 : 1000;
         if (fl != null && floor != null) {
-            double min = sqlite() ? 0.8 : 1.5;
+            double min = sqlite() ? 0.8 : databasePerTenant() ? 1.0 : 1.5;
             r.check(ratio(db() + ": Flotilla/floor tenants/s" + sized(designSize), fl, floor, min));
         }
         if (fl != null && flyway != null) {
             r.check(sqlite() ? ratio(db() + ": Flotilla/Flyway tenants/s" + sized(designSize), fl, flyway, 2.0)
                     : new Check(db() + ": Flotilla/Flyway tenants/s", Report.ratio(fl.perSecond() / flyway.perSecond()),
-                    "none for PostgreSQL", null));
+                    "none for " + db(), null));
         }
         if (flotilla != null) {
             visibility(r);
             r.note(flotilla.timeline());
         }
+        if (flotillaError != null) {
+            r.check(new Check(db() + ": Flotilla/floor tenants/s" + sized(sqlite() ? 5000 : 1000), "did not complete",
+                    "completes", false));
+            r.note("Flotilla did not complete: " + flotillaError + " (its services' log lines are on stderr).");
+        }
+        serverNotes(r, "rollout");
         notes(r);
         return r;
     }
@@ -86,6 +108,7 @@ final class RolloutReport {
         if (flotilla != null && flotilla.againTimeline() != null) {
             r.note(flotilla.againTimeline());
         }
+        serverNotes(r, "nothing-new");
         Row floor = find(again, "floor");
         if (fl != null && floor != null) {
             r.check(new Check(db() + ": Flotilla/floor tenants/s, nothing new",
@@ -93,6 +116,15 @@ final class RolloutReport {
                     "none", null));
         }
         return r;
+    }
+
+    private void serverNotes(Report r, String phase) {
+        List<String> notes = counters.getOrDefault(phase, List.of());
+        if (!notes.isEmpty()) {
+            r.note("What the target server did, per tenant (" + ("mariadb".equals(c.db()) ? "`SHOW GLOBAL STATUS`"
+                    : "`pg_stat_database` over the tenant databases") + ", before and after the stretch): "
+                    + String.join("; ", notes) + ".");
+        }
     }
 
     private Report table(String title, List<Row> rows) {
@@ -107,15 +139,21 @@ final class RolloutReport {
                 + " in Kafka and in the worker).");
         r.note("CPU is this JVM's process CPU (the embedded Kafka broker and every Flotilla service included); DB CPU"
                 + " is the local PostgreSQL server's (targets and Flotilla's store; other clients of that server"
-                + " too).");
+                + " too)" + ("mariadb".equals(c.db()) ? " plus the local MariaDB server's (the targets)" : "") + ".");
         r.note("Each contender gets a fresh fleet and first brings an unmeasured warm-up fleet of " + c.warmup()
                 + " tenants to the directory one file at a time (one rollout per file); then empties it and applies"
                 + " the whole directory again (Flotilla: pushed to an env of targets it has not seen) until its JVM's"
                 + " JIT compiler threads are idle (at most " + Session.SETTLE_MS / 1000 + " s); before the nothing-new"
                 + " measurement, runs it with nothing new until they are idle again."
-                + (sqlite() ? "" : " PostgreSQL warm-up databases live in a tablespace on tmpfs"
-                + (Boolean.getBoolean("bench.pgTmpfs") ? ", and in this run the measured ones too" : "; the measured"
-                + " ones in the server's default one") + ".") + " Nothing is deleted until the whole"
+                + (sqlite() || "mariadb".equals(c.db()) ? "" : " PostgreSQL warm-up databases live in a tablespace on"
+                + " tmpfs" + (Boolean.getBoolean("bench.pgTmpfs") ? ", and in this run the measured ones too"
+                : "; the measured ones in the server's default one") + ".")
+                + (databasePerTenant() ? " Database-per-tenant: the " + c.tenants() + " tenant databases (and the "
+                + c.warmup() + " of the warm-up fleet) are created once per invocation and shared by the"
+                + " contenders; each contender finds them emptied when it starts its warm-up (MariaDB: each"
+                + " database dropped and created again; PostgreSQL: its schemas dropped), so its measured fleet's"
+                + " files were deleted during its warm-up, not 370 s before, and the first contender's fleet is"
+                + " new." : "") + " Nothing is deleted until the whole"
                 + " invocation ends, and a measured stretch starts at least " + Session.INODE_WAIT_S + " s after the"
                 + " previous invocation's deletions, after a CHECKPOINT and a sync. \"MigrationExecutor alone\" is"
                 + " the executor every worker runs, called in the floor's loop (no Kafka, no events, no views): the"
@@ -125,8 +163,14 @@ final class RolloutReport {
     }
 
     private String fleet() {
-        return String.format(Locale.ROOT, "%,d %s", c.tenants(), sqlite() ? "SQLite tenant files"
-                : "PostgreSQL schema-per-tenant tenants");
+        String what;
+        switch (c.db()) {
+            case "sqlite": what = "SQLite tenant files"; break;
+            case "postgres-db": what = "PostgreSQL database-per-tenant tenants (`postgres://…/bench_tenant_N`)"; break;
+            case "mariadb": what = "MariaDB database-per-tenant tenants (`mysql://…/bench_tenant_N`)"; break;
+            default: what = "PostgreSQL schema-per-tenant tenants";
+        }
+        return String.format(Locale.ROOT, "%,d %s", c.tenants(), what);
     }
 
     private String sized(int designSize) {

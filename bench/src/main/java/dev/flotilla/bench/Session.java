@@ -24,6 +24,7 @@ final class Session implements AutoCloseable {
 
     private final Path work;
     private final PgServer pg;
+    private final MariaDbServer maria;
     private final String runId;
     private final boolean keep;
     private final double quietLoad;
@@ -36,12 +37,16 @@ final class Session implements AutoCloseable {
     /** The tablespace of PostgreSQL warm-up fleets ("" for the default), made on first use. */
     private String warmTablespace;
 
-    Session(Path root, PgServer pg, boolean keep, double quietLoad, int quietWaitSeconds) {
+    /** Database-per-tenant fleets, made once per invocation and shared by its contenders, by kind and prefix. */
+    private final java.util.Map<String, DatabaseFleet> databaseFleets = new java.util.HashMap<>();
+
+    Session(Path root, PgServer pg, MariaDbServer maria, boolean keep, double quietLoad, int quietWaitSeconds) {
         this.quietLoad = quietLoad;
         this.quietWaitSeconds = quietWaitSeconds;
         this.runId = LocalDateTime.now().format(DateTimeFormatter.ofPattern("MMddHHmmss"));
         this.work = root.resolve("run-" + runId).toAbsolutePath();
         this.pg = pg;
+        this.maria = maria;
         this.keep = keep;
         this.deletedAtFile = root.resolve("deleted-at").toAbsolutePath();
         try {
@@ -124,6 +129,10 @@ final class Session implements AutoCloseable {
         return pg;
     }
 
+    MariaDbServer maria() {
+        return maria;
+    }
+
     boolean keep() {
         return keep;
     }
@@ -139,6 +148,9 @@ final class Session implements AutoCloseable {
      */
     Fleet fleet(String db, String label, int n) {
         List<String> names = Fleet.names("tenant", n);
+        if (DatabaseFleet.handles(db)) {
+            return databaseFleet(db, "bench_", names, Boolean.getBoolean("bench.pgTmpfs") ? warmTablespace() : "");
+        }
         return "postgres".equals(db) ? new PostgresFleet(this, database(label), names,
                 Boolean.getBoolean("bench.pgTmpfs") ? warmTablespace() : "")
                 : new SqliteFleet(this, dir("fleets").resolve(label), names);
@@ -152,10 +164,36 @@ final class Session implements AutoCloseable {
      * as the warm-up database grew (227/s after 18 passes, 196/s after 31, against 310/s).
      */
     Fleet warmFleet(String db, String label, int n) {
+        if (DatabaseFleet.handles(db)) {
+            return databaseFleet(db, "bench_warm_", Fleet.names("tenant", n), "postgres-db".equals(db)
+                    ? warmTablespace() : "");
+        }
         if (!"postgres".equals(db)) {
             return fleet(db, label, n);
         }
         return new PostgresFleet(this, database(label), Fleet.names("tenant", n), warmTablespace());
+    }
+
+    /**
+     * The database-per-tenant fleet of {@code db} whose databases are named {@code prefix} + tenant:
+     * created on first use (see {@link DatabaseFleet}), emptied on every later one. Every contender
+     * thus takes the same databases, which a measured run finds emptied, their files deleted,
+     * shortly before (the first contender finds them new).
+     */
+    private Fleet databaseFleet(String db, String prefix, List<String> names, String tablespace) {
+        try {
+            DatabaseFleet f = databaseFleets.get(db + "/" + prefix + names.size());
+            if (f != null) {
+                f.reset(0);
+                return f;
+            }
+            f = DatabaseFleet.open(this, db, prefix, names, tablespace);
+            databaseFleets.put(db + "/" + prefix + names.size(), f);
+            return f;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while preparing the " + db + " fleet", e);
+        }
     }
 
     /** Where the warm-up tablespace's files go: tmpfs. */

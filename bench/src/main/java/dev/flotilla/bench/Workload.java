@@ -43,10 +43,22 @@ final class Workload {
      * @param latencyMs when above 0, a {@code SELECT pg_sleep} of this many ms after every statement
      */
     static Workload write(Path root, int latencyMs) {
-        return write(root, latencyMs, FILES.size());
+        return write(root, latencyMs, FILES.size(), "", "");
+    }
+
+    /**
+     * The latent directory with {@code first} before the first file's statements and {@code last}
+     * after the last file's (each a statement of its own, e.g. an insert that records the time).
+     */
+    static Workload write(Path root, int latencyMs, String first, String last) {
+        return write(root, latencyMs, FILES.size(), first, last);
     }
 
     private static Workload write(Path root, int latencyMs, int files) {
+        return write(root, latencyMs, files, "", "");
+    }
+
+    private static Workload write(Path root, int latencyMs, int files, String first, String last) {
         Path atlas = root.resolve("atlas");
         Path flyway = root.resolve("flyway");
         try {
@@ -58,6 +70,7 @@ final class Workload {
                     break;
                 }
                 String sql = latencyMs > 0 ? latent(f.getValue(), latencyMs) : f.getValue();
+                sql = (n == 0 ? first : "") + sql + (n == files - 1 ? last : "");
                 Files.writeString(atlas.resolve(f.getKey()), sql, StandardCharsets.UTF_8);
                 String description = f.getKey().substring(f.getKey().indexOf('_') + 1);
                 Files.writeString(flyway.resolve("V" + (++n) + "__" + description), sql, StandardCharsets.UTF_8);

@@ -23,7 +23,8 @@ import java.util.function.Predicate;
  * <p>Lanes. A staged group with {@code parallel = N} sends its commands on N lanes ({@code
  * set/group/n}), each lane on one partition, so each lane is held by one worker. A worker runs a
  * group's commands from a pool with as many slots as it holds lanes of that group: any of the
- * group's waiting commands takes a free slot, in arrival order. Across all workers that is at most
+ * group's commands held here takes a free slot, the lowest index first (the group's {@code
+ * order_by}: lanes are read in any order, a wave's tenants still start in its order). Across all workers that is at most
  * N at once, as with one command per lane at a time; but a lane that runs out of commands early
  * lends its slot to the lanes that have more, so the group's N slots stay busy until its last
  * command instead of idling while one long lane finishes. A lane counts until its partition goes
@@ -44,9 +45,10 @@ final class CommandQueue<C> {
     /** Staged groups with commands here, by pool ({@code set/group}). */
     private final Map<String, Pool<C>> pools = new HashMap<>();
     private boolean closed;
+    private long seq;
 
     /** A command, the server it runs against and its lane (null for none). */
-    record Entry<C>(String server, String lane, C command) {
+    record Entry<C>(String server, String lane, long order, long seq, C command) {
         /** The lane's group: the lane without its slot number. */
         String pool() {
             int slash = lane.lastIndexOf('/');
@@ -58,7 +60,8 @@ final class CommandQueue<C> {
     private static final class Pool<C> {
         final Map<String, C> lanes = new HashMap<>();
         final Set<Entry<C>> holders = Collections.newSetFromMap(new IdentityHashMap<>());
-        final ArrayDeque<Entry<C>> waiting = new ArrayDeque<>();
+        final java.util.PriorityQueue<Entry<C>> waiting = new java.util.PriorityQueue<>(
+                java.util.Comparator.<Entry<C>>comparingLong(Entry::order).thenComparingLong(Entry::seq));
         int queued;
 
         boolean hasSlot() {
@@ -79,9 +82,15 @@ final class CommandQueue<C> {
     }
 
     void add(String server, String lane, C command) {
+        add(server, lane, -1, command);
+    }
+
+    /** A command of {@code lane} (null for none); {@code order} ranks it in its group (its index), -1 for arrival. */
+    void add(String server, String lane, long order, C command) {
         lock.lock();
         try {
-            Entry<C> e = new Entry<>(server, lane, command);
+            long n = seq++;
+            Entry<C> e = new Entry<>(server, lane, order < 0 ? n : order, n, command);
             if (lane != null) {
                 Pool<C> p = pools.computeIfAbsent(e.pool(), k -> new Pool<>());
                 p.lanes.putIfAbsent(lane, command);
@@ -114,12 +123,21 @@ final class CommandQueue<C> {
                     Pool<C> p = pools.get(e.pool());
                     p.lanes.putIfAbsent(e.lane(), e.command()); // a command held here: its lane is held here
                     if (!p.holders.contains(e)) {
+                        // The group's commands still in line join it aside, so the lowest index held goes first.
+                        String pool = e.pool();
+                        p.waiting.add(e);
+                        ready.removeIf(x -> x.lane() != null && !p.holders.contains(x) && pool.equals(x.pool())
+                                && p.waiting.add(x));
                         if (!p.hasSlot()) {
-                            p.waiting.addLast(e);
                             continue;
                         }
+                        e = p.waiting.poll();
                         p.holders.add(e);
                         p.queued--;
+                        if (p.hasSlot() && !p.waiting.isEmpty()) {
+                            ready.addFirst(p.waiting.poll()); // another free slot: the next one comes up at once
+                            available.signal();
+                        }
                     }
                 }
                 int n = taken.getOrDefault(e.server(), 0);
@@ -164,7 +182,7 @@ final class CommandQueue<C> {
     /** A slot of the pool came free (or the pool shrank): its oldest waiting command comes up next, if it fits. */
     private void freed(String pool, Pool<C> p) {
         if (!p.waiting.isEmpty() && p.hasSlot()) {
-            ready.addFirst(p.waiting.pollFirst());
+            ready.addFirst(p.waiting.poll());
             available.signal();
         }
         if (p.idle()) {
@@ -201,7 +219,8 @@ final class CommandQueue<C> {
                 }
             }
             for (Map.Entry<String, Pool<C>> p : new ArrayList<>(pools.entrySet())) {
-                while (p.getValue().hasSlot() && !p.getValue().waiting.isEmpty()) {
+                for (int free = p.getValue().lanes.size() - p.getValue().holders.size(); free > 0
+                        && !p.getValue().waiting.isEmpty(); free--) {
                     freed(p.getKey(), p.getValue());
                 }
                 if (p.getValue().idle()) {
@@ -214,7 +233,7 @@ final class CommandQueue<C> {
         }
     }
 
-    private static <C> void removeFrom(ArrayDeque<Entry<C>> q, Predicate<C> drop, List<Entry<C>> dropped) {
+    private static <C> void removeFrom(java.util.Collection<Entry<C>> q, Predicate<C> drop, List<Entry<C>> dropped) {
         q.removeIf(e -> {
             if (drop.test(e.command())) {
                 dropped.add(e);

@@ -260,7 +260,8 @@ public final class WorkerService implements FlotillaService {
             queue.add("", new Queued(tp, offset, command, null, refused));
             return;
         }
-        queue.add(target.url().serverKey(), command.getLane(), new Queued(tp, offset, command, target, null));
+        queue.add(target.url().serverKey(), command.getLane(), command.getIndex(), new Queued(tp, offset, command, target,
+                null));
     }
 
     /**

@@ -159,6 +159,27 @@ class CommandQueueTest {
         assertThat(q.size()).isEqualTo(1);
     }
 
+    @Test
+    void aGroupsCommandsStartLowestIndexFirstWhicheverLaneWasReadFirst() throws Exception {
+        CommandQueue<String> q = new CommandQueue<>(8);
+        for (int i : new int[] {0, 2, 4}) {
+            q.add("pg1", "set/wave/0", i, "t" + i); // lane 0's partition was read first
+        }
+        for (int i : new int[] {1, 3, 5}) {
+            q.add("pg1", "set/wave/1", i, "t" + i);
+        }
+
+        CommandQueue.Entry<String> a = q.take();
+        CommandQueue.Entry<String> b = q.take();
+        assertThat(List.of(a.command(), b.command())).containsExactly("t0", "t1");
+        q.done(a);
+        q.done(b);
+        CommandQueue.Entry<String> c = q.take();
+        CommandQueue.Entry<String> d = q.take();
+        assertThat(List.of(c.command(), d.command())).as("in the group's order, not lane by lane")
+                .containsExactly("t2", "t3");
+    }
+
     private static CompletableFuture<String> takeAsync(CommandQueue<String> q) {
         return CompletableFuture.supplyAsync(() -> {
             try {

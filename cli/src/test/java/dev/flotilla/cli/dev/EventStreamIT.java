@@ -32,7 +32,8 @@ import static org.awaitility.Awaitility.await;
 class EventStreamIT {
     private static final Duration WAIT = Duration.ofSeconds(120);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int TENANTS = 200;
+    /** The rollout size issue 17 holds the stream to: it keeps up with 5,000 tenants without dropping an event. */
+    private static final int TENANTS = 5_000;
 
     @TempDir
     Path tmp;
@@ -142,8 +143,7 @@ class EventStreamIT {
     }
 
     private static long synced(FleetHarness fleet) throws Exception {
-        return Stream.concat(fleet.databases("prod").stream(), fleet.databases("qa").stream())
-                .filter(d -> "SYNCED".equals(d.path("status").asText())).count();
+        return fleet.get("/api/v1/databases?status=SYNCED&pageSize=1").path("page").path("total").asLong();
     }
 
     /** Targets whose deployment the stream showed finished. */

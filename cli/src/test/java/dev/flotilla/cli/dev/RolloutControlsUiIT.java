@@ -1,15 +1,12 @@
 package dev.flotilla.cli.dev;
 
 import com.microsoft.playwright.Browser;
-import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.PlaywrightException;
-import com.microsoft.playwright.assertions.PlaywrightAssertions;
 import dev.flotilla.fabric.access.Grant;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
@@ -35,7 +31,7 @@ import static org.awaitility.Awaitility.await;
  */
 class RolloutControlsUiIT {
     private static final Path SHOTS = Paths.get("target", "screenshots");
-    private static Playwright playwright;
+    private static Chromium chromium;
     private static Browser browser;
 
     @TempDir
@@ -43,27 +39,14 @@ class RolloutControlsUiIT {
 
     @BeforeAll
     static void browser() {
-        Assumptions.assumeTrue(Files.isExecutable(WebUiIT.CHROMIUM), "no chromium at " + WebUiIT.CHROMIUM
-                + ": apt-get install -y chromium (.ci/run does)");
-        PlaywrightAssertions.setDefaultAssertionTimeout(SeedTutorialFlow.WAIT.toMillis());
-        try {
-            playwright = Playwright.create(new Playwright.CreateOptions()
-                    .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
-            browser = playwright.chromium().launch(new BrowserType.LaunchOptions().setExecutablePath(WebUiIT.CHROMIUM)
-                    .setHeadless(true).setArgs(WebUiIT.FLAGS).setTimeout(60_000));
-        } catch (PlaywrightException e) {
-            Assumptions.abort("chromium did not start under Playwright: " + e.getMessage().lines().findFirst()
-                    .orElse(""));
-        }
+        chromium = Chromium.start();
+        browser = chromium.browser();
     }
 
     @AfterAll
     static void close() {
-        if (browser != null) {
-            browser.close();
-        }
-        if (playwright != null) {
-            playwright.close();
+        if (chromium != null) {
+            chromium.close();
         }
     }
 

@@ -1,15 +1,12 @@
 package dev.flotilla.cli.dev;
 
 import com.microsoft.playwright.Browser;
-import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.PlaywrightException;
-import com.microsoft.playwright.assertions.PlaywrightAssertions;
 import dev.flotilla.fabric.access.Grant;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,7 +18,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Pattern;
 
@@ -37,13 +33,9 @@ import static org.awaitility.Awaitility.await;
  * turn it Synced. Each step leaves a screenshot in {@code target/screenshots}.
  */
 class WebUiIT {
-    static final Path CHROMIUM = Paths.get("/usr/bin/chromium");
-    static final List<String> FLAGS = List.of("--headless", "--no-sandbox", "--disable-gpu",
-            "--disable-background-networking", "--disable-quic", "--no-first-run", "--disable-component-update",
-            "--disable-sync");
     private static final double WAIT_MS = SeedTutorialFlow.WAIT.toMillis();
     private static final Path SHOTS = Paths.get("target", "screenshots");
-    private static Playwright playwright;
+    private static Chromium chromium;
     private static Browser browser;
 
     @TempDir
@@ -51,27 +43,14 @@ class WebUiIT {
 
     @BeforeAll
     static void browser() {
-        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM), "no chromium at " + CHROMIUM + ": apt-get install -y"
-                + " chromium (.ci/run does)");
-        PlaywrightAssertions.setDefaultAssertionTimeout(WAIT_MS);
-        try {
-            playwright = Playwright.create(new Playwright.CreateOptions()
-                    .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
-            browser = playwright.chromium().launch(new BrowserType.LaunchOptions().setExecutablePath(CHROMIUM)
-                    .setHeadless(true).setArgs(FLAGS).setTimeout(60_000));
-        } catch (PlaywrightException e) {
-            Assumptions.abort("chromium did not start under Playwright: " + e.getMessage().lines().findFirst()
-                    .orElse(""));
-        }
+        chromium = Chromium.start();
+        browser = chromium.browser();
     }
 
     @AfterAll
     static void close() {
-        if (browser != null) {
-            browser.close();
-        }
-        if (playwright != null) {
-            playwright.close();
+        if (chromium != null) {
+            chromium.close();
         }
     }
 

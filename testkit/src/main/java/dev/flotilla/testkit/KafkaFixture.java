@@ -1,26 +1,41 @@
 package dev.flotilla.testkit;
 
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
+import org.apache.kafka.common.utils.AppInfoParser;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.kafka.KafkaContainer;
+import org.testcontainers.utility.DockerImageName;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * An in-process Kafka cluster (KRaft, one combined broker+controller) on a random loopback
- * port, for integration tests. Started once per JVM by {@link #shared()}; tests isolate
- * themselves by topic prefix or consumer group rather than by cluster.
+ * A Kafka cluster for integration tests: an in-process one (KRaft, one combined broker+controller)
+ * on a random loopback port, or, when the system property {@value #PROPERTY} is {@code
+ * testcontainers} and a Docker engine answers, Testcontainers' {@code apache/kafka} image of the
+ * version of the Kafka clients on the classpath. Started once per JVM by {@link #shared()}; tests
+ * isolate themselves by topic prefix or consumer group rather than by cluster.
  */
 public final class KafkaFixture implements AutoCloseable {
+    /** {@code -Dflotilla.kafka=testcontainers} asks for the container. */
+    public static final String PROPERTY = "flotilla.kafka";
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaFixture.class);
     private static volatile KafkaFixture shared;
 
-    private final KafkaClusterTestKit cluster;
+    private final String bootstrap;
+    private final AutoCloseable cluster;
     private boolean closed;
 
-    private KafkaFixture(KafkaClusterTestKit cluster) {
+    private KafkaFixture(String bootstrap, AutoCloseable cluster) {
+        this.bootstrap = bootstrap;
         this.cluster = cluster;
     }
 
@@ -30,7 +45,6 @@ public final class KafkaFixture implements AutoCloseable {
             synchronized (KafkaFixture.class) {
                 if (shared == null) {
                     shared = start();
-                    KafkaFixture k = shared;
                     Runtime.getRuntime().addShutdownHook(new Thread(KafkaFixture::stopShared, "kafka-fixture-stop"));
                 }
             }
@@ -38,8 +52,37 @@ public final class KafkaFixture implements AutoCloseable {
         return shared;
     }
 
-    /** Starts a new cluster the caller owns. */
+    /** Starts a new cluster the caller owns: in a container when asked for and Docker answers, else in process. */
     public static KafkaFixture start() {
+        if ("testcontainers".equals(System.getProperty(PROPERTY))) {
+            if (dockerAnswers()) {
+                return container();
+            }
+            LOG.warn("-D{}=testcontainers, but no Docker engine answers: the in-process Kafka it is", PROPERTY);
+        }
+        return inProcess();
+    }
+
+    /** The image a container would run: {@code apache/kafka} at the clients' own version. */
+    public static DockerImageName image() {
+        return DockerImageName.parse("apache/kafka:" + AppInfoParser.getVersion());
+    }
+
+    private static boolean dockerAnswers() {
+        try {
+            return DockerClientFactory.instance().isDockerAvailable();
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static KafkaFixture container() {
+        KafkaContainer c = new KafkaContainer(image()).withEnv("KAFKA_NUM_PARTITIONS", "6");
+        c.start();
+        return new KafkaFixture(c.getBootstrapServers(), c::stop);
+    }
+
+    private static KafkaFixture inProcess() {
         try {
             KafkaClusterTestKit c = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
                     .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
@@ -52,7 +95,7 @@ public final class KafkaFixture implements AutoCloseable {
             c.format();
             c.startup();
             c.waitForReadyBrokers();
-            return new KafkaFixture(c);
+            return new KafkaFixture(c.bootstrapServers(), c);
         } catch (Exception e) {
             throw new IllegalStateException("could not start the in-process Kafka cluster", e);
         }
@@ -71,12 +114,16 @@ public final class KafkaFixture implements AutoCloseable {
     }
 
     public String bootstrapServers() {
-        return cluster.bootstrapServers();
+        return bootstrap;
+    }
+
+    private Admin admin() {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
     }
 
     /** Creates topics (ignoring ones that exist) with the given partition count. */
     public void createTopics(int partitions, String... names) {
-        try (Admin admin = cluster.admin()) {
+        try (Admin admin = admin()) {
             List<NewTopic> topics = new ArrayList<>();
             for (String n : names) {
                 topics.add(new NewTopic(n, partitions, (short) 1));
@@ -91,7 +138,7 @@ public final class KafkaFixture implements AutoCloseable {
 
     /** How many members of a consumer group currently have at least one partition assigned. */
     public int membersWithPartitions(String group) {
-        try (Admin admin = cluster.admin()) {
+        try (Admin admin = admin()) {
             var d = admin.describeConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS).get(group);
             return (int) d.members().stream().filter(m -> !m.assignment().topicPartitions().isEmpty()).count();
         } catch (Exception e) {

@@ -16,7 +16,7 @@ import java.util.Map;
 /**
  * A child JVM running Flotilla services (what {@code flotilla worker} or {@code flotilla coordinator}
  * runs), measured from start: prints {@code READY port=N}, answers {@code stats} on stdin with
- * {@code STATS cpuMs=… allocMiB=… peakMiB=… liveMiB=…}, and stops on {@code stop} or end of input.
+ * {@code STATS cpuMs=… allocMiB=… peakMiB=… liveMiB=… gcMs=… jitMs=…}, and stops on {@code stop} or end of input.
  *
  * <p>Arguments: {@code roles kafka jdbcUrlOrDash projectFile dataDir concurrency maxPerServer
  * [registryUrl tokenFile]}; a process with a worker and no registry fetches directory versions from
@@ -47,9 +47,10 @@ public final class ServiceProcess {
         for (String line = in.readLine(); line != null && !"stop".equals(line); line = in.readLine()) {
             if ("stats".equals(line)) {
                 Usage u = meter.snapshot();
-                System.out.printf(Locale.ROOT, "STATS cpuMs=%d allocMiB=%d peakMiB=%d liveMiB=%d gcMs=%d%n",
+                System.out.printf(Locale.ROOT, "STATS cpuMs=%d allocMiB=%d peakMiB=%d liveMiB=%d gcMs=%d jitMs=%d%n",
                         u.cpuNanos() / 1_000_000, u.allocatedBytes() >> 20, u.peakHeapBytes() >> 20,
-                        u.liveHeapBytes() >> 20, gcMillis());
+                        u.liveHeapBytes() >> 20, gcMillis(),
+                        java.lang.management.ManagementFactory.getCompilationMXBean().getTotalCompilationTime());
                 System.out.flush();
             }
         }

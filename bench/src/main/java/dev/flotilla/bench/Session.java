@@ -263,12 +263,23 @@ final class Session implements AutoCloseable {
     /** {@link #untilJitSettles(String, String, Callable, Callable)}, at most {@code maxPasses} passes. */
     void untilJitSettles(String who, String what, int maxPasses, Callable<?> prepare, Callable<?> pass)
             throws Exception {
+        untilJitSettles(who, what, maxPasses, prepare, pass, () -> new long[0]);
+    }
+
+    /**
+     * {@link #untilJitSettles(String, String, int, Callable, Callable)}, waiting for child JVMs' JIT
+     * too: {@code children} gives each one's total compilation time so far (ms), and a pass counts as
+     * settled only when every JVM's compiler threads were busy less than a tenth of it.
+     */
+    void untilJitSettles(String who, String what, int maxPasses, Callable<?> prepare, Callable<?> pass,
+            Callable<long[]> children) throws Exception {
         long start = System.nanoTime();
         int passes = 0;
         while (true) {
             if (prepare != null) {
                 prepare.call();
             }
+            long[] children0 = children.call();
             long jit0 = JIT.getTotalCompilationTime();
             long jitCpu0 = JitCpu.nanos();
             long t0 = System.nanoTime();
@@ -276,10 +287,15 @@ final class Session implements AutoCloseable {
             passes++;
             long wallMs = Math.max(1, (System.nanoTime() - t0) / 1_000_000);
             long busyMs = JIT.getTotalCompilationTime() - jit0;
+            long[] children1 = children.call();
+            for (int i = 0; i < children0.length; i++) {
+                busyMs = Math.max(busyMs, children1[i] - children0[i]);
+            }
             long spentMs = (System.nanoTime() - start) / 1_000_000;
             boolean settled = busyMs * 10 < wallMs;
             if (settled || spentMs > SETTLE_MS || passes == maxPasses) {
-                Progress.say("%s: %d warm-up pass(es) %s in %,d ms; JIT busy %d ms (CPU %d ms) of the last %d ms%s",
+                Progress.say("%s: %d warm-up pass(es) %s in %,d ms; JIT busy %d ms (the busiest JVM; this one's"
+                        + " CPU %d ms) of the last %d ms%s",
                         who, passes, what, spentMs, busyMs, (JitCpu.nanos() - jitCpu0) / 1_000_000, wallMs,
                         settled ? "" : " (gave up waiting for it to settle)");
                 return;

@@ -61,8 +61,8 @@ final class DevStartBench {
             session.discard(dir.resolve("data-" + i));
         }
         r.check(new Check("`flotilla dev` start → ready, worst of " + o.runs, ok == o.runs ? worst + " ms"
-                : worst + " ms; " + (o.runs - ok) + " of " + o.runs + " did not start", "< 10 s",
-                ok == o.runs && worst < 10_000));
+                : worst + " ms; " + (o.runs - ok) + " of " + o.runs + " did not start", "< 5 s",
+                ok == o.runs && worst < 5_000));
         r.note("Embedded Kafka and embedded PostgreSQL, as `./flotilla dev` runs; the time includes JVM start-up.");
         return r;
     }

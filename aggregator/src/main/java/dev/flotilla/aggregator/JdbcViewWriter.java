@@ -32,6 +32,8 @@ import static dev.flotilla.aggregator.ViewStatements.FAN_OUT;
 import static dev.flotilla.aggregator.ViewStatements.FAN_OUT_EXISTING;
 import static dev.flotilla.aggregator.ViewStatements.PROGRESS;
 import static dev.flotilla.aggregator.ViewStatements.RESULT;
+import static dev.flotilla.aggregator.ViewStatements.RESULTS;
+import static dev.flotilla.aggregator.ViewStatements.RESULTS_APPLIED;
 import static dev.flotilla.aggregator.ViewStatements.RESULT_APPLIED;
 import static dev.flotilla.aggregator.ViewStatements.SET_INSERT;
 import static dev.flotilla.aggregator.ViewStatements.SET_UPDATE;
@@ -231,7 +233,26 @@ final class JdbcViewWriter {
 
     /** Binds one text array per column: the statement unnests them into rows. */
     private <T> void bindColumns(PreparedStatement ps, List<T> rows, Args<T> args) throws SQLException {
-        Object[][] columns = null;
+        bindColumns(ps, 0, -1, rows, args, null);
+    }
+
+    /**
+     * Binds one array per column from the first parameter, text but for the columns of {@code type};
+     * returns the number of parameters bound.
+     */
+    private <T> int bindColumns(PreparedStatement ps, List<T> rows, Args<T> args, String type, int... typed)
+            throws SQLException {
+        return bindColumns(ps, 0, -1, rows, args, type, typed);
+    }
+
+    /**
+     * Binds one array per column after the first {@code offset} parameters ({@code width} columns,
+     * or as many as a row has when -1: rows may then not be empty), text but for the columns of
+     * {@code type}; returns {@code offset} plus the number of columns bound.
+     */
+    private <T> int bindColumns(PreparedStatement ps, int offset, int width, List<T> rows, Args<T> args,
+            String type, int... typed) throws SQLException {
+        Object[][] columns = width < 0 ? null : new Object[width][rows.size()];
         for (int i = 0; i < rows.size(); i++) {
             Object[] row = args.of(rows.get(i));
             columns = columns == null ? new Object[row.length][rows.size()] : columns;
@@ -240,8 +261,13 @@ final class JdbcViewWriter {
             }
         }
         for (int k = 0; columns != null && k < columns.length; k++) {
-            ps.setArray(k + 1, array("text", columns[k]));
+            boolean isTyped = false;
+            for (int t : typed) {
+                isTyped |= t == k;
+            }
+            ps.setArray(offset + k + 1, array(isTyped ? type : "text", columns[k]));
         }
+        return offset + (columns == null ? 0 : columns.length);
     }
 
     /**
@@ -251,6 +277,12 @@ final class JdbcViewWriter {
      * results are terminal but leave the database as it was ({@link ViewStatements#SKIPPED_APPLIED}).
      */
     private void results(Segment s, Touched touched, List<Integer> changed) throws SQLException {
+        if (s.results.size() > 1 && s.results.stream().map(MigrationResult::getTargetId).distinct().count()
+                == s.results.size()) {
+            distinctResults(s, touched, changed);
+            return;
+        }
+        // A target twice: an upsert statement cannot write one row twice, so row by row, in order.
         int[] n = batch(RESULT, s.results, r -> new Object[] {r.getDeploymentSetId(), r.getTargetId(),
             r.getTargetName(), r.getEnv(), r.getDirectory(), r.getRedactedUrl(), deploymentStatus(r), r.getAttempt(),
             r.getFromVersion(), r.getToVersion(), r.getCurrentVersion(), r.getDatabaseId(), r.getError(),
@@ -278,6 +310,63 @@ final class JdbcViewWriter {
             }
         }
         followUps(run, runSkipped);
+    }
+
+    /**
+     * Results of distinct targets: no two touch the same row, so their order does not matter and
+     * each statement takes them all at once ({@link ViewStatements#RESULTS}, then
+     * {@link ViewStatements#RESULTS_APPLIED} for those that changed their deployment).
+     */
+    private void distinctResults(Segment s, Touched touched, List<Integer> changed) throws SQLException {
+        Set<String> moved = new HashSet<>();
+        try (PreparedStatement ps = c.prepareStatement(RESULTS)) {
+            bindColumns(ps, s.results, r -> new Object[] {r.getDeploymentSetId(), r.getTargetId(), r.getTargetName(),
+                r.getEnv(), r.getDirectory(), r.getRedactedUrl(), deploymentStatus(r), r.getAttempt(),
+                r.getFromVersion(), r.getToVersion(), r.getCurrentVersion(), r.getDatabaseId(), r.getError(),
+                r.getErrorCode(), paused(r) ? null : text(r.getStartedAt()), paused(r) ? null : text(r.getEndedAt()),
+                text(r.getOccurredAt()), r.getWorkerId()}, "int4", 7);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    moved.add(rs.getString(1));
+                }
+            }
+        }
+        List<MigrationResult> applied = new ArrayList<>();
+        List<MigrationResult> skipped = new ArrayList<>();
+        for (int i = 0; i < s.results.size(); i++) {
+            MigrationResult r = s.results.get(i);
+            touched.deployment(r.getDeploymentSetId(), r.getTargetId());
+            if (!moved.contains(r.getTargetId())) {
+                continue;
+            }
+            changed.add(s.resultIndices.get(i));
+            touched.time(r.getDeploymentSetId(), r.getOccurredAt(), paused(r) ? null : r.getEndedAt());
+            if (!paused(r)) {
+                (SKIPPED.equals(r.getStatus()) ? skipped : applied).add(r);
+            }
+        }
+        followUps(skipped, true);
+        if (applied.size() < 2) {
+            followUps(applied, false);
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(RESULTS_APPLIED)) {
+            int k = bindColumns(ps, applied, r -> new Object[] {r.getDeploymentSetId(), r.getTargetId(), r.getEnv(),
+                r.getTargetName(), r.getDirectory(), r.getRedactedUrl(), r.getDatabaseId(), r.getCurrentVersion(),
+                r.getToVersion(), databaseStatus(r), text(r.getEndedAt()), r.getError(), text(r.getOccurredAt()),
+                r.getFiles().size()}, "int4", 13);
+            List<Object[]> files = new ArrayList<>();
+            for (MigrationResult r : applied) {
+                for (int i = 0; i < r.getFiles().size(); i++) {
+                    FileLog l = r.getFiles().get(i);
+                    files.add(new Object[] {r.getDeploymentSetId(), r.getTargetId(), i, l.getName(), l.getVersion(),
+                        l.getDescription(), text(l.getStartedAt()), text(l.getEndedAt()), l.getSkipped(),
+                        JsonText.array(l.getApplied()), l.getErrorStmt(), l.getErrorText()});
+                }
+            }
+            bindColumns(ps, k, 12, files, row -> row, "int4", 2, 8);
+            ps.executeUpdate();
+        }
     }
 
     private void followUps(List<MigrationResult> results, boolean skipped) throws SQLException {

@@ -81,10 +81,23 @@ final class ViewStatements {
     static final String PROGRESS = "UPDATE agg_deployments SET status = 'RUNNING', attempt = ?,"
             + " started_at = coalesce(started_at, ?), updated_at = ?, error = NULL, error_code = NULL WHERE set_id = ? AND target_id = ?"
             + " AND status IN ('QUEUED', 'RUNNING') AND attempt <= ?";
-    static final String RESULT = "INSERT INTO agg_deployments (set_id, target_id, target_name, env, directory,"
-            + " url, status, attempt, from_version, to_version, current_version, database_id, error, error_code,"
-            + " started_at, ended_at, updated_at, worker_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            + " ON CONFLICT (set_id, target_id) DO UPDATE SET status = EXCLUDED.status, attempt = EXCLUDED.attempt,"
+    /** What a result that changed its deployment does to its database row, unless a newer event did more. */
+    private static final String RESULT_DATABASE = " ON CONFLICT (target_id) DO UPDATE SET"
+            + " database_id = coalesce(EXCLUDED.database_id, agg_databases.database_id),"
+            + " current_version = coalesce(EXCLUDED.current_version, agg_databases.current_version),"
+            // The status is the result's, against the version it aimed for: a result read before its
+            // own command (another topic) must not leave the older command's target beside it.
+            + " target_version = coalesce(EXCLUDED.target_version, agg_databases.target_version),"
+            + " status = EXCLUDED.status, last_set_id = EXCLUDED.last_set_id,"
+            + " last_deployment_at = EXCLUDED.last_deployment_at, error = EXCLUDED.error,"
+            + " updated_at = EXCLUDED.updated_at WHERE agg_databases.updated_at <= EXCLUDED.updated_at";
+    /** The columns {@link #RESULT} writes, in its order: the set-based form binds one array per column. */
+    private static final String RESULT_COLUMNS = "set_id, target_id, target_name, env, directory, url, status,"
+            + " attempt, from_version, to_version, current_version, database_id, error, error_code, started_at,"
+            + " ended_at, updated_at, worker_id";
+    /** {@link #RESULT}'s guard: a newer attempt wins, and a redelivered NO_ACTION never hides what its run did. */
+    private static final String RESULT_CONFLICT = " ON CONFLICT (set_id, target_id) DO UPDATE SET"
+            + " status = EXCLUDED.status, attempt = EXCLUDED.attempt,"
             + " from_version = EXCLUDED.from_version, to_version = EXCLUDED.to_version,"
             + " current_version = EXCLUDED.current_version, database_id = EXCLUDED.database_id,"
             + " error = EXCLUDED.error, error_code = EXCLUDED.error_code, started_at = EXCLUDED.started_at,"
@@ -93,6 +106,46 @@ final class ViewStatements {
             // A redelivered command finds its work done and reports NO_ACTION: that must not
             // hide the PASSED or FAILED of the run that did the work.
             + " AND NOT (agg_deployments.status IN ('PASSED', 'FAILED') AND EXCLUDED.status = 'NO_ACTION'))";
+    /** A result's deployment: inserted, or updated unless it is older than what the row holds. */
+    static final String RESULT = "INSERT INTO agg_deployments (" + RESULT_COLUMNS + ")"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" + RESULT_CONFLICT;
+    /**
+     * {@link #RESULT} for the results of distinct targets, in one statement over one array per
+     * column (a pipelined batch costs the server a statement per result; this one, a row each):
+     * answers the target ids whose deployment it changed.
+     */
+    static final String RESULTS = "INSERT INTO agg_deployments (" + RESULT_COLUMNS + ") SELECT set_id, target_id,"
+            + " target_name, env, directory, url, status, attempt, from_version, to_version, current_version,"
+            + " database_id, error, error_code, started_at::timestamptz, ended_at::timestamptz,"
+            + " updated_at::timestamptz, worker_id FROM unnest(?::text[], ?::text[], ?::text[], ?::text[],"
+            + " ?::text[], ?::text[], ?::text[], ?::int4[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],"
+            + " ?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) AS r(" + RESULT_COLUMNS + ")"
+            + RESULT_CONFLICT + " RETURNING target_id";
+    /**
+     * {@link #RESULT_APPLIED} for the results of distinct targets, in one statement: the results as
+     * one array per column, their file logs flattened into one array per column with the result's
+     * set, target and each file's index.
+     */
+    static final String RESULTS_APPLIED = "WITH r AS (SELECT * FROM unnest(?::text[], ?::text[], ?::text[],"
+            + " ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],"
+            + " ?::text[], ?::int4[]) AS r(set_id, target_id, env, name, directory, url, database_id,"
+            + " current_version, target_version, status, ended_at, error, updated_at, files)),"
+            + " f AS (SELECT * FROM unnest(?::text[], ?::text[], ?::int4[], ?::text[], ?::text[], ?::text[],"
+            + " ?::text[], ?::text[], ?::int4[], ?::text[], ?::text[], ?::text[]) AS f(set_id, target_id, idx, name,"
+            + " version, description, started_at, ended_at, skipped, applied, error_stmt, error_text)),"
+            + " gone AS (DELETE FROM agg_files a USING r WHERE a.set_id = r.set_id AND a.target_id = r.target_id"
+            + " AND a.idx >= r.files),"
+            + " kept AS (INSERT INTO agg_files (set_id, target_id, idx, name, version, description, started_at,"
+            + " ended_at, skipped, applied, error_stmt, error_text) SELECT set_id, target_id, idx, name, version,"
+            + " description, started_at::timestamptz, ended_at::timestamptz, skipped, applied::jsonb, error_stmt,"
+            + " error_text FROM f ON CONFLICT (set_id, target_id, idx) DO UPDATE SET name = EXCLUDED.name,"
+            + " version = EXCLUDED.version, description = EXCLUDED.description, started_at = EXCLUDED.started_at,"
+            + " ended_at = EXCLUDED.ended_at, skipped = EXCLUDED.skipped, applied = EXCLUDED.applied,"
+            + " error_stmt = EXCLUDED.error_stmt, error_text = EXCLUDED.error_text)"
+            + " INSERT INTO agg_databases (target_id, env, name, directory, url, database_id, current_version,"
+            + " target_version, status, last_set_id, last_deployment_at, error, updated_at) SELECT target_id, env,"
+            + " name, directory, url, database_id, current_version, target_version, status, set_id,"
+            + " ended_at::timestamptz, error, updated_at::timestamptz FROM r" + RESULT_DATABASE;
     /**
      * What a terminal SKIPPED result that changed its deployment does to the rest of the views: the
      * deployment has no file log (an earlier attempt's goes), and a skip never makes a database
@@ -128,13 +181,5 @@ final class ViewStatements {
             + " error_stmt = EXCLUDED.error_stmt, error_text = EXCLUDED.error_text)"
             + " INSERT INTO agg_databases (target_id, env, name, directory, url,"
             + " database_id, current_version, target_version, status, last_set_id, last_deployment_at, error,"
-            + " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (target_id) DO UPDATE SET"
-            + " database_id = coalesce(EXCLUDED.database_id, agg_databases.database_id),"
-            + " current_version = coalesce(EXCLUDED.current_version, agg_databases.current_version),"
-            // The status is the result's, against the version it aimed for: a result read before its
-            // own command (another topic) must not leave the older command's target beside it.
-            + " target_version = coalesce(EXCLUDED.target_version, agg_databases.target_version),"
-            + " status = EXCLUDED.status, last_set_id = EXCLUDED.last_set_id,"
-            + " last_deployment_at = EXCLUDED.last_deployment_at, error = EXCLUDED.error,"
-            + " updated_at = EXCLUDED.updated_at WHERE agg_databases.updated_at <= EXCLUDED.updated_at";
+            + " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" + RESULT_DATABASE;
 }

@@ -210,12 +210,21 @@ class ViewWriterIT {
 
     @Test
     void randomBatchesEndWhereTheirEventsOneByOneDo() throws Exception {
-        Random random = new Random(7);
+        randomBatches(new Random(7), 3, 14);
+    }
+
+    /** Mostly distinct targets per batch: the results then go in one set-based statement each. */
+    @Test
+    void randomBatchesOverManyTargetsEndWhereTheirEventsOneByOneDo() throws Exception {
+        randomBatches(new Random(11), 12, 30);
+    }
+
+    private void randomBatches(Random random, int targets, int size) throws Exception {
         try (ViewStore single = new ViewStore("views1")) {
             for (int round = 0; round < 40; round++) {
                 store.truncate();
                 single.truncate();
-                List<Object> events = randomEvents(random);
+                List<Object> events = randomEvents(random, targets, size);
                 store.batch(events.toArray());
                 single.oneByOne(events.toArray());
                 assertThat(store.dump()).as("round %d: %s", round, describe(events)).isEqualTo(single.dump());
@@ -313,14 +322,14 @@ class ViewWriterIT {
         store.assertCountsMatchRows();
     }
 
-    /** Events of two sets over three targets, shuffled, with duplicates and several attempts. */
-    private List<Object> randomEvents(Random random) {
+    /** {@code size} events of two sets over {@code targets} targets, shuffled, with duplicates and several attempts. */
+    private List<Object> randomEvents(Random random, int targets, int size) {
         String[] sets = {SET, NEXT_SET};
         List<Object> out = new ArrayList<>();
-        for (int i = 0; i < 14; i++) {
+        for (int i = 0; i < size; i++) {
             String set = sets[random.nextInt(2)];
             String version = set.equals(SET) ? "2" : "3";
-            String target = "prod/tenant_" + random.nextInt(3);
+            String target = "prod/tenant_" + random.nextInt(targets);
             int attempt = 1 + random.nextInt(2);
             int at = random.nextInt(20);
             switch (random.nextInt(9)) {

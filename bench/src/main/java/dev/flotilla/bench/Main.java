@@ -87,7 +87,7 @@ public final class Main implements Callable<Integer> {
                 + " executor alone in the floor's loop), flyway, flotilla (default: all).")
         List<String> only = List.of("floor", "executor", "flyway", "flotilla");
 
-        @Option(names = "--no-nothing-new", negatable = true, defaultValue = "true", fallbackValue = "true",
+        @Option(names = "--nothing-new", negatable = true, defaultValue = "true", fallbackValue = "true",
                 description = "Also run each contender again with nothing new (default: on).")
         boolean nothingNew;
 

@@ -70,7 +70,7 @@ final class ScaleOutBench {
                         + " default 4 workers × 4 in flight).")
         List<Integer> stagedParallel;
 
-        @Option(names = "--no-scale-staged", negatable = true, defaultValue = "true", fallbackValue = "true",
+        @Option(names = "--scale-staged", negatable = true, defaultValue = "true", fallbackValue = "true",
                 description = "With the N workers, also roll out a staged env and count concurrent applies per"
                         + " group at the targets (default: on).")
         boolean staged;

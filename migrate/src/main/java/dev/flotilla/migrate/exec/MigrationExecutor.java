@@ -102,8 +102,10 @@ public final class MigrationExecutor {
             if (plan.baseline() != null && !o.dryRun()) {
                 table.writeLater(plan.baseline());
             }
-            if (!o.dryRun() && (!d.transactionalDdl() || plan.pending().isEmpty())) {
+            if (!o.dryRun() && plan.pending().isEmpty()) {
                 table.bootstrap();
+            } else if (!o.dryRun() && !d.transactionalDdl()) {
+                table.createTable(); // its rows go with the first file's first write
             }
             List<FileResult> results = run(c, d, url, schema, table, plan, o, listener);
             FileResult last = results.isEmpty() ? null : results.get(results.size() - 1);

@@ -76,9 +76,12 @@ final class FileRunner {
             return finish(f, start, from, shown, null);
         }
         boolean ownTx = mode == TxMode.FILE && !outerTx;
-        Rows rows = mode == TxMode.NONE ? Rows.EVERY_STATEMENT : kind == Dialect.MYSQL ? Rows.COMMIT_POINTS : Rows.ONCE;
+        Rows rows = mode == TxMode.NONE ? Rows.EVERY_STATEMENT
+                : kind == Dialect.MYSQL ? Rows.COMMIT_POINTS : Rows.ONCE;
         if (ownTx) {
             table.begin();
+        } else if (mode == TxMode.NONE) {
+            table.autocommit(); // the previous file's transaction committed and left it off
         }
         // A new target's schemas, table and first rows go into this file's transaction (or, in
         // tx-mode none, commit with its first progress row), before the statements that need them;
@@ -105,7 +108,7 @@ final class FileRunner {
         }
         p.recordDone();
         if (ownTx) {
-            table.commit();
+            table.checkpoint();
         }
         return finish(f, start, from, shown, null);
     }
@@ -128,7 +131,7 @@ final class FileRunner {
             this.outerTx = outerTx;
         }
 
-        /** Before statement {@code i}: whether it may commit on its own; if so, DML before it is recorded first. */
+        /** Before statement {@code i}: whether it may commit on its own; if so, the DML before it is recorded first. */
         boolean beforeStatement(int i) throws SQLException {
             boolean commits = rows == Rows.COMMIT_POINTS
                     && MysqlDialect.commitsImplicitly(f.statements().get(i).text());

@@ -139,6 +139,8 @@ public final class MigrationExecutor {
         }
         if (all) {
             table.commit();
+        } else if (!o.dryRun()) {
+            table.autocommit(); // files commit without leaving it, so that the next needs no statement to begin
         }
         return results;
     }

@@ -81,14 +81,22 @@ final class RevisionsTable implements AutoCloseable {
     }
 
     /**
-     * Commits the open transaction and opens the next: on MySQL, right after a statement that
-     * committed implicitly, so that the row recording it is durable before anything else runs.
+     * Commits the open transaction and stays out of autocommit, so the next transaction needs no
+     * statement to open: at the end of a file's own transaction (the next file's {@link #begin()}
+     * then sends nothing; {@link #autocommit()} ends the run's), and on MySQL right after a
+     * statement that committed implicitly, so that the row recording it is durable before
+     * anything else runs.
      */
     void checkpoint() throws SQLException {
         conn.commit();
         if (state == State.UNCOMMITTED) {
             finished();
         }
+    }
+
+    /** Returns to autocommit; nothing may be uncommitted (after {@link #checkpoint()}). */
+    void autocommit() throws SQLException {
+        conn.setAutoCommit(true);
     }
 
     /**

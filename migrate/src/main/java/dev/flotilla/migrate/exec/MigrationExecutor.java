@@ -32,7 +32,7 @@ public final class MigrationExecutor {
      */
     public ApplyResult apply(DatabaseUrl url, PreparedDirectory dir, ApplyOptions options, ApplyListener listener) {
         try (Connection c = JdbcConnector.open(url, options.connectTimeout())) {
-            return apply(c, url, dir, options, listener);
+            return apply(c, url, dir, options, listener, true);
         } catch (SQLException e) {
             throw new FlotillaException(ErrorCode.CONNECTION_FAILED, "closing the connection to " + url.redacted()
                     + " failed: " + e.getMessage(), e);
@@ -46,6 +46,15 @@ public final class MigrationExecutor {
      */
     public ApplyResult apply(Connection c, DatabaseUrl url, PreparedDirectory dir, ApplyOptions options,
             ApplyListener listener) {
+        return apply(c, url, dir, options, listener, false);
+    }
+
+    /**
+     * @param closing whether the connection is closed right after: a lock that ends with the
+     *     session ({@link TargetDialect#lockEndsWithSession()}) is then left to the close
+     */
+    private ApplyResult apply(Connection c, DatabaseUrl url, PreparedDirectory dir, ApplyOptions options,
+            ApplyListener listener, boolean closing) {
         checkDialect(url, dir);
         TargetDialect d = TargetDialect.of(url.dialect());
         String schema = revisionsSchema(url, options, d);
@@ -58,7 +67,9 @@ public final class MigrationExecutor {
                 return locked(c, url, d, schema, dir, options, listener, start);
             } finally {
                 endTransaction(c, url);
-                lock.close();
+                if (!closing || !d.lockEndsWithSession()) {
+                    lock.close();
+                }
             }
         } catch (SQLException e) {
             throw new FlotillaException(ErrorCode.REVISIONS_INVALID, "sql/migrate: reading or writing "

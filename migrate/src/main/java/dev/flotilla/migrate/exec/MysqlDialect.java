@@ -169,6 +169,12 @@ final class MysqlDialect extends TargetDialect {
         throw Backoff.timeout(url, revisionsSchema, timeout);
     }
 
+    /** {@code GET_LOCK} locks belong to the session: closing the connection releases them. */
+    @Override
+    boolean lockEndsWithSession() {
+        return true;
+    }
+
     static String lockName(String schema) {
         String name = "atlas_migrate_execute:" + schema;
         if (name.length() <= MAX_LOCK_NAME) {

@@ -112,6 +112,21 @@ class MariaDbExecutorIT {
     }
 
     @Test
+    void aRunOnItsOwnConnectionLeavesTheLockToTheCloseAndTheNextRunGetsIt() throws Exception {
+        PreparedDirectory d = dir("1_init.sql", INIT);
+        String name = MysqlDialect.lockName(db.name());
+
+        assertThat(apply(db.url(), d).status()).isEqualTo("PASSED");
+
+        try (Connection observer = db.connect()) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> lockHolder(observer, name) == 0);
+        }
+        assertThat(executor.apply(DatabaseUrl.parse(db.url()), d,
+                ApplyOptions.builder().lockTimeout(Duration.ZERO).build(), ApplyListener.NONE).status())
+                .isEqualTo("NO_ACTION");
+    }
+
+    @Test
     void aSecondSessionWaitsInTheServerUntilTheTimeoutAndGetsTheLockOnceReleased() throws Exception {
         MysqlDialect d = new MysqlDialect();
         DatabaseUrl url = DatabaseUrl.parse(db.url());

@@ -78,23 +78,27 @@ final class MysqlDialect extends TargetDialect {
 
     /**
      * One query for what the apply needs to know first: whether the database and the revisions
-     * table exist and, for a new target, the first user object ({@link #firstUserObject}). A
-     * database that exists is not created again, so a new tenant's first write needs no DDL but
-     * the table's.
+     * table exist and, for a URL bound to a database, the first user object there
+     * ({@link #firstUserObject}; for a server URL that search spans every database and is left
+     * to the planner, which asks only when the target has no revisions). A database that exists
+     * is not created again, so a new tenant's first write needs no DDL but the table's.
      */
     @Override
     Catalog inspect(Connection c, DatabaseUrl url, String revisionsSchema) throws SQLException {
+        boolean bound = url.schema().isPresent();
         String sql = "SELECT 'schema', schema_name, NULL FROM information_schema.schemata WHERE schema_name = ?"
                 + " UNION ALL SELECT 'table', table_schema, table_name FROM information_schema.tables"
                 + " WHERE table_schema = ? AND table_name = '" + TABLE + "'"
-                + " UNION ALL (" + firstUserObjectSql(url) + ")";
+                + (bound ? " UNION ALL (" + firstUserObjectSql(url) + ")" : "");
         boolean schema = false;
         boolean table = false;
         Optional<String> first = Optional.empty();
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, revisionsSchema);
             ps.setString(2, revisionsSchema);
-            ps.setString(3, url.schema().orElse(revisionsSchema));
+            if (bound) {
+                ps.setString(3, url.schema().get());
+            }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     schema |= "schema".equals(rs.getString(1));
@@ -103,7 +107,7 @@ final class MysqlDialect extends TargetDialect {
                 }
             }
         }
-        return new Catalog(table, schema || table ? List.of() : List.of(revisionsSchema), first);
+        return new Catalog(table, schema || table ? List.of() : List.of(revisionsSchema), bound ? first : null);
     }
 
     @Override

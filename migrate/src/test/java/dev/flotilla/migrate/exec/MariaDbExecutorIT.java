@@ -83,6 +83,18 @@ class MariaDbExecutorIT {
     }
 
     @Test
+    void aDatabaseWithATableButNoRevisionsIsRefusedAsNotCleanAndACleanOneIsNot() throws SQLException {
+        db.exec("CREATE TABLE legacy (id int)");
+
+        assertThatThrownBy(() -> apply(db.url(), dir("1_init.sql", INIT)))
+                .hasMessageContaining("not clean: found table \"legacy\" in schema \"" + db.name() + "\"")
+                .extracting(e -> ((FlotillaException) e).code()).isEqualTo(ErrorCode.DATABASE_NOT_CLEAN);
+        assertThat(count(db, "SELECT count(*) FROM information_schema.tables WHERE table_schema = '" + db.name()
+                + "' AND table_name = 'atlas_schema_revisions'")).as("nothing written").isZero();
+        assertThat(apply(other.url(), dir("1_init.sql", INIT)).status()).isEqualTo("PASSED");
+    }
+
+    @Test
     void duplicateKeyIsReportedAsGoPrintsMysqlErrors() throws SQLException {
         apply(db.url(), dir("1_init.sql", INIT));
         db.exec("INSERT INTO users VALUES (1, 'existing')");

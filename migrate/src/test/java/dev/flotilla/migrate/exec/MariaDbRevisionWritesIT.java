@@ -168,6 +168,27 @@ class MariaDbRevisionWritesIT {
         assertThat(revisions().get(1).error()).isNull();
     }
 
+    @Test
+    void aTxmodeNoneFileAfterAFileInItsOwnTransactionStillRecordsEveryStatement() throws SQLException {
+        String none = "-- atlas:txmode none\n\nCREATE TABLE a (id int);\nINSERT INTO a VALUES (1);\n"
+                + "CREATE TABLEX b (id int);\n";
+        ApplyResult failed = apply(dir(List.of("1_users.sql", USERS, "2_none.sql", none)));
+
+        assertThat(failed.error()).contains("CREATE TABLEX");
+        Revision partial = revisions().get(2);
+        assertThat(partial.applied()).as("the INSERT committed on its own, and its row").isEqualTo(2);
+        assertThat(partial.partialHashes()).hasSize(2);
+        assertThat(count("SELECT count(*) FROM a")).isEqualTo(1);
+
+        ApplyResult resumed = apply(dir(List.of("1_users.sql", USERS, "2_none.sql",
+                none.replace("TABLEX", "TABLE"))));
+
+        assertThat(resumed.status()).as(String.valueOf(resumed.error())).isEqualTo("PASSED");
+        assertThat(resumed.applied().get(0).skipped()).isEqualTo(2);
+        assertThat(count("SELECT count(*) FROM a")).isEqualTo(1);
+        assertThat(revisions().get(2).partialHashes()).isNull();
+    }
+
     /** Adds a file to the directory, applies it on {@code c} and returns the session's counters' change. */
     private Counts applyNext(Connection c, List<String> files, String name, String content) throws SQLException {
         files.add(name);

@@ -15,8 +15,9 @@ import java.util.List;
 
 /**
  * Runs one file on one target and keeps its revision row as Atlas does: written at start and
- * after each statement when the database cannot roll statements back (tx-mode none, MySQL DDL),
- * written once with the file otherwise; on failure the row records the error and statement.
+ * after each statement in tx-mode none, at MySQL's commit points (implicit commits) in a file's
+ * transaction there, written once with the file otherwise ({@link Rows}); the last statement's
+ * row is the "done" row, written once. On failure the row records the error and statement.
  */
 final class FileRunner {
     private final Connection conn;
@@ -36,6 +37,21 @@ final class FileRunner {
         this.table = table;
         this.options = options;
         this.listener = listener;
+    }
+
+    /** Where a file's revision row is written while it runs. */
+    private enum Rows {
+        /** Once, with the file, in its transaction: the database rolls statements back (PostgreSQL, SQLite). */
+        ONCE,
+        /** At start and after every statement: tx-mode none, where each statement commits on its own. */
+        EVERY_STATEMENT,
+        /**
+         * Where MySQL commits: after a statement that commits implicitly (DDL and the like), and
+         * committed with it; before one, when DML ran since the last row, so that its implicit
+         * commit takes the DML and the row together; with the file at its end. A file that is
+         * not resumed has no start row: until its first commit point there is nothing to resume.
+         */
+        COMMIT_POINTS
     }
 
     /**
@@ -60,39 +76,100 @@ final class FileRunner {
             return finish(f, start, from, shown, null);
         }
         boolean ownTx = mode == TxMode.FILE && !outerTx;
-        boolean progressRows = mode == TxMode.NONE || kind == Dialect.MYSQL;
+        Rows rows = mode == TxMode.NONE ? Rows.EVERY_STATEMENT
+                : kind == Dialect.MYSQL ? Rows.COMMIT_POINTS : Rows.ONCE;
         if (ownTx) {
             table.begin();
+        } else if (mode == TxMode.NONE) {
+            table.autocommit(); // the previous file's transaction committed and left it off
         }
         // A new target's schemas, table and first rows go into this file's transaction (or, in
-        // tx-mode none, commit with its first progress row), before the statements that need them.
-        if (progressRows) {
+        // tx-mode none, commit with its first progress row), before the statements that need them;
+        // on MySQL the table exists already and its rows go with this file's first row.
+        if (rows == Rows.EVERY_STATEMENT || rows == Rows.COMMIT_POINTS && existing != null) {
             table.write(row);
-        } else {
+        } else if (rows == Rows.ONCE) {
             table.bootstrap();
         }
-        long t0 = System.nanoTime();
+        Progress p = new Progress(f, row, rows, outerTx);
         try (Statement s = conn.createStatement()) {
             s.setEscapeProcessing(false);
             for (int i = from; i < f.statements().size(); i++) {
+                boolean commits = p.beforeStatement(i);
                 shown.add(show(f, i));
                 listener.statementStarted(f, shown.get(shown.size() - 1));
                 try {
                     s.execute(f.statements().get(i).text());
                 } catch (SQLException e) {
-                    return failed(f, row, i, e, mode, ownTx || outerTx, start, from, shown);
+                    return failed(f, p.row, i, e, mode, ownTx || outerTx, start, from, shown);
                 }
-                if (progressRows) {
-                    row = progress(row, f, i + 1, System.nanoTime() - t0);
-                    table.write(row);
-                }
+                p.afterStatement(i, commits);
             }
         }
-        table.write(done(row, System.nanoTime() - t0));
+        p.recordDone();
         if (ownTx) {
-            table.commit();
+            table.checkpoint();
         }
         return finish(f, start, from, shown, null);
+    }
+
+    /** The file's row as it runs, and when it is written ({@link Rows}). */
+    private final class Progress {
+        private final PreparedFile f;
+        private final Rows rows;
+        private final boolean outerTx;
+        private final long t0 = System.nanoTime();
+        private Revision row;
+        /** Statements run since the row was last written. */
+        private int unrecorded;
+        private boolean recordedDone;
+
+        Progress(PreparedFile f, Revision row, Rows rows, boolean outerTx) {
+            this.f = f;
+            this.row = row;
+            this.rows = rows;
+            this.outerTx = outerTx;
+        }
+
+        /** Before statement {@code i}: whether it may commit on its own; if so, the DML before it is recorded first. */
+        boolean beforeStatement(int i) throws SQLException {
+            boolean commits = rows == Rows.COMMIT_POINTS
+                    && MysqlDialect.commitsImplicitly(f.statements().get(i).text());
+            if (commits && unrecorded > 0) {
+                write(progress(row, f, i, System.nanoTime() - t0));
+            }
+            return commits;
+        }
+
+        /**
+         * After statement {@code i}. The last statement's row is the file's "done" row, written
+         * once. After an implicit commit the row is committed at once (in the file's own
+         * transaction the file's commit does that for the last statement).
+         */
+        void afterStatement(int i, boolean commits) throws SQLException {
+            unrecorded++;
+            boolean last = i + 1 == f.statements().size();
+            if (commits || rows == Rows.EVERY_STATEMENT && !last) {
+                write(last ? done(row, System.nanoTime() - t0) : progress(row, f, i + 1, System.nanoTime() - t0));
+                recordedDone = last;
+            }
+            if (commits && (!last || outerTx)) {
+                table.checkpoint();
+            }
+        }
+
+        /** Writes the "done" row unless the last statement's write was it. */
+        void recordDone() throws SQLException {
+            if (!recordedDone) {
+                write(done(row, System.nanoTime() - t0));
+            }
+        }
+
+        private void write(Revision r) throws SQLException {
+            row = r;
+            table.write(r);
+            unrecorded = 0;
+        }
     }
 
     /**

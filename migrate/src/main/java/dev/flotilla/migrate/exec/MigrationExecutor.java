@@ -32,7 +32,7 @@ public final class MigrationExecutor {
      */
     public ApplyResult apply(DatabaseUrl url, PreparedDirectory dir, ApplyOptions options, ApplyListener listener) {
         try (Connection c = JdbcConnector.open(url, options.connectTimeout())) {
-            return apply(c, url, dir, options, listener);
+            return apply(c, url, dir, options, listener, true);
         } catch (SQLException e) {
             throw new FlotillaException(ErrorCode.CONNECTION_FAILED, "closing the connection to " + url.redacted()
                     + " failed: " + e.getMessage(), e);
@@ -46,6 +46,15 @@ public final class MigrationExecutor {
      */
     public ApplyResult apply(Connection c, DatabaseUrl url, PreparedDirectory dir, ApplyOptions options,
             ApplyListener listener) {
+        return apply(c, url, dir, options, listener, false);
+    }
+
+    /**
+     * @param closing whether the connection is closed right after: a lock that ends with the
+     *     session ({@link TargetDialect#lockEndsWithSession()}) is then left to the close
+     */
+    private ApplyResult apply(Connection c, DatabaseUrl url, PreparedDirectory dir, ApplyOptions options,
+            ApplyListener listener, boolean closing) {
         checkDialect(url, dir);
         TargetDialect d = TargetDialect.of(url.dialect());
         String schema = revisionsSchema(url, options, d);
@@ -58,7 +67,9 @@ public final class MigrationExecutor {
                 return locked(c, url, d, schema, dir, options, listener, start);
             } finally {
                 endTransaction(c, url);
-                lock.close();
+                if (!closing || !d.lockEndsWithSession()) {
+                    lock.close();
+                }
             }
         } catch (SQLException e) {
             throw new FlotillaException(ErrorCode.REVISIONS_INVALID, "sql/migrate: reading or writing "
@@ -102,8 +113,10 @@ public final class MigrationExecutor {
             if (plan.baseline() != null && !o.dryRun()) {
                 table.writeLater(plan.baseline());
             }
-            if (!o.dryRun() && (!d.transactionalDdl() || plan.pending().isEmpty())) {
+            if (!o.dryRun() && plan.pending().isEmpty()) {
                 table.bootstrap();
+            } else if (!o.dryRun() && !d.transactionalDdl()) {
+                table.createTable(); // its rows go with the first file's first write
             }
             List<FileResult> results = run(c, d, url, schema, table, plan, o, listener);
             FileResult last = results.isEmpty() ? null : results.get(results.size() - 1);
@@ -137,6 +150,8 @@ public final class MigrationExecutor {
         }
         if (all) {
             table.commit();
+        } else if (!o.dryRun()) {
+            table.autocommit(); // files commit without leaving it, so that the next needs no statement to begin
         }
         return results;
     }

@@ -12,6 +12,7 @@ import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -20,6 +21,16 @@ import java.util.regex.Pattern;
 final class MysqlDialect extends TargetDialect {
     private static final Pattern CONN_PREFIX = Pattern.compile("^\\(conn=\\d+\\)\\s*");
     private static final int MAX_LOCK_NAME = 64;
+    /**
+     * The statements that never commit on their own: DML and queries. Everything else may (DDL,
+     * {@code LOCK TABLES}, {@code SET autocommit = 1}, {@code GRANT}, {@code ANALYZE TABLE},
+     * {@code CALL} of a procedure that does, an executable comment {@code /*!50001 …}, …:
+     * the manual's "Statements That Cause an Implicit Commit"), so the runner treats it as a
+     * commit point. A table on a non-transactional engine (MyISAM) keeps DML even on rollback;
+     * no statement order can record that exactly, and none is attempted.
+     */
+    private static final Pattern NEVER_COMMITS = Pattern.compile("(?i)(INSERT|UPDATE|DELETE|REPLACE|SELECT)\\b.*",
+            Pattern.DOTALL);
 
     @Override
     void bind(Connection c, DatabaseUrl url, boolean create) throws SQLException {
@@ -57,6 +68,48 @@ final class MysqlDialect extends TargetDialect {
         }
     }
 
+    /**
+     * Whether {@code statement} may commit the open transaction on its own. True for all but
+     * plain DML and queries (see {@link #NEVER_COMMITS}): when in doubt, a commit point.
+     */
+    static boolean commitsImplicitly(String statement) {
+        return !NEVER_COMMITS.matcher(statement.strip()).matches();
+    }
+
+    /**
+     * One query for what the apply needs to know first: whether the database and the revisions
+     * table exist and, for a URL bound to a database, the first user object there
+     * ({@link #firstUserObject}; for a server URL that search spans every database and is left
+     * to the planner, which asks only when the target has no revisions). A database that exists
+     * is not created again, so a new tenant's first write needs no DDL but the table's.
+     */
+    @Override
+    Catalog inspect(Connection c, DatabaseUrl url, String revisionsSchema) throws SQLException {
+        boolean bound = url.schema().isPresent();
+        String sql = "SELECT 'schema', schema_name, NULL FROM information_schema.schemata WHERE schema_name = ?"
+                + " UNION ALL SELECT 'table', table_schema, table_name FROM information_schema.tables"
+                + " WHERE table_schema = ? AND table_name = '" + TABLE + "'"
+                + (bound ? " UNION ALL (" + firstUserObjectSql(url) + ")" : "");
+        boolean schema = false;
+        boolean table = false;
+        Optional<String> first = Optional.empty();
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, revisionsSchema);
+            ps.setString(2, revisionsSchema);
+            if (bound) {
+                ps.setString(3, url.schema().get());
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    schema |= "schema".equals(rs.getString(1));
+                    table |= "table".equals(rs.getString(1));
+                    first = "user".equals(rs.getString(1)) ? Optional.of(describe(rs, 2)) : first;
+                }
+            }
+        }
+        return new Catalog(table, schema || table ? List.of() : List.of(revisionsSchema), bound ? first : null);
+    }
+
     @Override
     String tableExistsQuery() {
         return "SELECT 1 FROM information_schema.tables WHERE table_schema = ? AND table_name = ?";
@@ -74,19 +127,28 @@ final class MysqlDialect extends TargetDialect {
 
     @Override
     Optional<String> firstUserObject(Connection c, DatabaseUrl url, String revisionsSchema) throws SQLException {
-        String schema = url.schema().orElse(null);
-        String sql = "SELECT table_schema, table_name FROM information_schema.tables WHERE "
-                + (schema != null ? "table_schema = ?"
-                    : "table_schema NOT IN ('mysql', 'information_schema', 'performance_schema', 'sys') AND table_schema <> ?")
-                + " AND table_name <> '" + TABLE + "' ORDER BY 1, 2 LIMIT 1";
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, schema != null ? schema : revisionsSchema);
+        try (PreparedStatement ps = c.prepareStatement(firstUserObjectSql(url))) {
+            ps.setString(1, url.schema().orElse(revisionsSchema));
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next()
-                        ? Optional.of("table \"" + rs.getString(2) + "\" in schema \"" + rs.getString(1) + "\"")
-                        : Optional.empty();
+                return rs.next() ? Optional.of(describe(rs, 2)) : Optional.empty();
             }
         }
+    }
+
+    /**
+     * Columns 'user', schema, table of the first user table; one parameter: the URL's schema,
+     * else the revisions schema (then every other non-system schema is searched).
+     */
+    private static String firstUserObjectSql(DatabaseUrl url) {
+        return "SELECT 'user', table_schema, table_name FROM information_schema.tables WHERE "
+                + (url.schema().isPresent() ? "table_schema = ?"
+                    : "table_schema NOT IN ('mysql', 'information_schema', 'performance_schema', 'sys')"
+                        + " AND table_schema <> ?")
+                + " AND table_name <> '" + TABLE + "' ORDER BY 2, 3 LIMIT 1";
+    }
+
+    private static String describe(ResultSet rs, int schemaColumn) throws SQLException {
+        return "table \"" + rs.getString(schemaColumn + 1) + "\" in schema \"" + rs.getString(schemaColumn) + "\"";
     }
 
     /**
@@ -109,6 +171,12 @@ final class MysqlDialect extends TargetDialect {
             }
         }
         throw Backoff.timeout(url, revisionsSchema, timeout);
+    }
+
+    /** {@code GET_LOCK} locks belong to the session: closing the connection releases them. */
+    @Override
+    boolean lockEndsWithSession() {
+        return true;
     }
 
     static String lockName(String schema) {

@@ -18,7 +18,9 @@ import java.util.List;
  * A rollback takes a bootstrap written in that transaction with it; the next write redoes it
  * (after a failed first file: bootstrap and the failed row together, in one transaction). This
  * needs transactional DDL; where DDL commits implicitly ({@link TargetDialect#transactionalDdl()}
- * false: MySQL), the executor calls {@link #bootstrap()} before any file instead.
+ * false: MySQL), the executor creates the schemas and the table before any file
+ * ({@link #createTable()}, each statement its own commit) and leaves only the rows pending, for
+ * the first file's first write.
  *
  * <p>One upsert statement is prepared per run and reused for every row. Not thread-safe: one run,
  * one connection.
@@ -78,6 +80,41 @@ final class RevisionsTable implements AutoCloseable {
         }
     }
 
+    /**
+     * Commits the open transaction and stays out of autocommit, so the next transaction needs no
+     * statement to open: at the end of a file's own transaction (the next file's {@link #begin()}
+     * then sends nothing; {@link #autocommit()} ends the run's), and on MySQL right after a
+     * statement that committed implicitly, so that the row recording it is durable before
+     * anything else runs.
+     */
+    void checkpoint() throws SQLException {
+        conn.commit();
+        if (state == State.UNCOMMITTED) {
+            finished();
+        }
+    }
+
+    /** Returns to autocommit; nothing may be uncommitted (after {@link #checkpoint()}). */
+    void autocommit() throws SQLException {
+        conn.setAutoCommit(true);
+    }
+
+    /**
+     * Creates the missing schemas and the table now, in autocommit, and leaves the rows pending:
+     * for MySQL, where the DDL would commit whatever transaction it ran in.
+     */
+    void createTable() throws SQLException {
+        if (state != State.PENDING || (!createTable && missingSchemas.isEmpty())) {
+            return;
+        }
+        createSchemasAndTable();
+        missingSchemas.clear();
+        createTable = false;
+        if (pendingRows.isEmpty()) {
+            state = State.READY;
+        }
+    }
+
     /** Rolls the open transaction back and returns to autocommit; a bootstrap written in it is pending again. */
     void rollback() throws SQLException {
         conn.rollback();
@@ -121,6 +158,14 @@ final class RevisionsTable implements AutoCloseable {
     }
 
     private void writePending() throws SQLException {
+        createSchemasAndTable();
+        for (Revision r : pendingRows) {
+            upsert(r);
+        }
+        state = State.UNCOMMITTED; // callers always write it inside a transaction
+    }
+
+    private void createSchemasAndTable() throws SQLException {
         for (String s : missingSchemas) {
             dialect.createSchema(conn, s);
         }
@@ -129,10 +174,6 @@ final class RevisionsTable implements AutoCloseable {
                 s.execute(dialect.createTableSql(dialect.qualified(schema)));
             }
         }
-        for (Revision r : pendingRows) {
-            upsert(r);
-        }
-        state = State.UNCOMMITTED; // callers always write it inside a transaction
     }
 
     private void finished() {

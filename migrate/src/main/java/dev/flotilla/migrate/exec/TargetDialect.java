@@ -86,6 +86,14 @@ abstract class TargetDialect {
         return true;
     }
 
+    /**
+     * Whether the server releases the {@link #lock} when the session ends, so that a run that
+     * closes its connection right after need not release it first. False by default.
+     */
+    boolean lockEndsWithSession() {
+        return false;
+    }
+
     /** Whether the revisions table exists in the schema. */
     boolean tableExists(Connection c, String schema) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(tableExistsQuery())) {

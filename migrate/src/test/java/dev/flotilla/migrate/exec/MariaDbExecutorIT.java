@@ -83,6 +83,18 @@ class MariaDbExecutorIT {
     }
 
     @Test
+    void aDatabaseWithATableButNoRevisionsIsRefusedAsNotCleanAndACleanOneIsNot() throws SQLException {
+        db.exec("CREATE TABLE legacy (id int)");
+
+        assertThatThrownBy(() -> apply(db.url(), dir("1_init.sql", INIT)))
+                .hasMessageContaining("not clean: found table \"legacy\" in schema \"" + db.name() + "\"")
+                .extracting(e -> ((FlotillaException) e).code()).isEqualTo(ErrorCode.DATABASE_NOT_CLEAN);
+        assertThat(count(db, "SELECT count(*) FROM information_schema.tables WHERE table_schema = '" + db.name()
+                + "' AND table_name = 'atlas_schema_revisions'")).as("nothing written").isZero();
+        assertThat(apply(other.url(), dir("1_init.sql", INIT)).status()).isEqualTo("PASSED");
+    }
+
+    @Test
     void duplicateKeyIsReportedAsGoPrintsMysqlErrors() throws SQLException {
         apply(db.url(), dir("1_init.sql", INIT));
         db.exec("INSERT INTO users VALUES (1, 'existing')");
@@ -109,6 +121,21 @@ class MariaDbExecutorIT {
                     ApplyOptions.builder().lockTimeout(Duration.ofMillis(300)).build(), ApplyListener.NONE))
                     .extracting(e -> ((FlotillaException) e).code()).isEqualTo(ErrorCode.LOCK_TIMEOUT);
         }
+    }
+
+    @Test
+    void aRunOnItsOwnConnectionLeavesTheLockToTheCloseAndTheNextRunGetsIt() throws Exception {
+        PreparedDirectory d = dir("1_init.sql", INIT);
+        String name = MysqlDialect.lockName(db.name());
+
+        assertThat(apply(db.url(), d).status()).isEqualTo("PASSED");
+
+        try (Connection observer = db.connect()) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> lockHolder(observer, name) == 0);
+        }
+        assertThat(executor.apply(DatabaseUrl.parse(db.url()), d,
+                ApplyOptions.builder().lockTimeout(Duration.ZERO).build(), ApplyListener.NONE).status())
+                .isEqualTo("NO_ACTION");
     }
 
     @Test

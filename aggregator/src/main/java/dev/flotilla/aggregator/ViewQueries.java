@@ -36,7 +36,9 @@ final class ViewQueries {
             + " s.target_version, s.planned, s.trigger, s.dry_run, s.error, s.created_at, s.last_event_at,"
             + " s.completed_at, k.succeeded, k.failed, k.passed, k.dry, k.skipped, r.state, r.reason, r.actor,"
             + " r.stopped_groups, r.epoch, r.changed_at,"
-            + " CASE WHEN k.succeeded + k.failed + k.skipped < s.planned THEN 'RUNNING'"
+            // Until the set's own event (which always names its version) says how many targets it
+            // plans, a set known only from its commands and results (other topics) is running.
+            + " CASE WHEN s.version_id IS NULL OR k.succeeded + k.failed + k.skipped < s.planned THEN 'RUNNING'"
             + " WHEN k.failed > 0 THEN 'FAILED' WHEN k.passed > 0 THEN 'PASSED' WHEN k.dry > 0 THEN 'DRY_RUN'"
             + " WHEN k.skipped > 0 AND k.succeeded = 0 THEN 'SKIPPED'"
             + " ELSE 'NO_ACTION' END AS progress FROM agg_deployment_sets s CROSS JOIN LATERAL (SELECT"

@@ -55,6 +55,20 @@ class ViewWriterIT {
         store.assertCountsMatchRows();
     }
 
+    /**
+     * Commands and results come on other topics than the set's creation: until the set's own event
+     * says how many targets it plans, a set known only from them is still running, not done.
+     */
+    @Test
+    void aSetKnownOnlyFromItsCommandsAndResultsIsRunningUntilItsOwnEventCounts() throws Exception {
+        store.batch(ev.command(SET, TARGET, "2", 1), ev.result(SET, TARGET, "NO_ACTION", 1, "2", "2", 2));
+        assertThat(store.queries().set(SET, new Page(1, 20)).getString("status")).isEqualTo("RUNNING");
+        store.batch(ev.set(SET, "2", 2));
+        assertThat(store.queries().set(SET, new Page(1, 20)).getString("status")).isEqualTo("RUNNING");
+        store.batch(ev.command(SET, "prod/tenant_2", "2", 1), ev.result(SET, "prod/tenant_2", "PASSED", 1, "2", "2", 3));
+        assertThat(store.queries().set(SET, new Page(1, 20)).getString("status")).isEqualTo("PASSED");
+    }
+
     @Test
     void aRedeliveredCommandsNoActionDoesNotHideTheRunThatDidTheWork() throws Exception {
         store.batch(ev.set(SET, "2", 2), ev.command(SET, TARGET, "2", 0), ev.result(SET, TARGET, "PASSED", 1, "2", "2", 1));

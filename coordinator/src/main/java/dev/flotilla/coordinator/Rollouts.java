@@ -661,23 +661,23 @@ final class Rollouts {
             throw notNow(s, "retry", "a cancelled set stays cancelled; start a new one with 'flotilla migrate apply"
                     + " --env " + s.env + "'");
         }
-        List<TargetChange> changes = new ArrayList<>();
+        int retried = 0;
         if (target != null) {
             TargetRow t = targetNamed(c, s, target);
             if (t.state() != TargetState.FAILED && t.state() != TargetState.SKIPPED) {
                 throw new FlotillaException(ErrorCode.REQUEST_INVALID, "target \"" + target + "\" of deployment set "
                         + s.id + " is " + t.state() + "; only a FAILED or SKIPPED target can be retried");
             }
-            changes.add(new TargetChange(t.targetId(), TargetState.PENDING, t.attempt(), null, null));
+            store.updateTargets(c, s.id, List.of(new TargetChange(t.targetId(), TargetState.PENDING, t.attempt(), null,
+                    null)));
         } else {
-            for (TargetRow t : store.targetsIn(c, s.id, null, TargetState.FAILED, Integer.MAX_VALUE)) {
-                changes.add(new TargetChange(t.targetId(), TargetState.PENDING, t.attempt(), null, null));
+            for (GroupRow g : groups) { // one statement per group, however many failed
+                retried += store.move(c, s.id, g.name, TargetState.FAILED, TargetState.PENDING, 0, null, null, null);
             }
-            if (changes.isEmpty()) {
+            if (retried == 0) {
                 throw notNow(s, "retry", "it has no failed target");
             }
         }
-        store.updateTargets(c, s.id, changes);
         // Groups that failed or were skipped for another's failure run again; their skipped targets too.
         for (GroupRow g : groups) {
             if (g.state == GroupState.SKIPPED && s.state != SetState.CANCELLED) {
@@ -698,7 +698,7 @@ final class Rollouts {
             s.state = SetState.RUNNING;
         }
         s.actor = actor;
-        s.reason = "retried by " + actor + (target == null ? " (" + changes.size() + " failed)" : " (" + target + ")");
+        s.reason = "retried by " + actor + (target == null ? " (" + retried + " failed)" : " (" + target + ")");
         for (GroupRow g : groups) {
             g.ackFailed = g.failed;
             g.ackFinished = g.finished();

@@ -83,8 +83,9 @@ final class FanOutBench {
         try (java.sql.Connection c = java.sql.DriverManager.getConnection(session.pg().jdbc(db));
              java.sql.Statement st = c.createStatement()) {
             st.execute("CREATE TABLE tenants (name text PRIMARY KEY)");
-            st.execute("INSERT INTO tenants SELECT 'tenant_' || lpad(g::text, 6, '0') FROM generate_series(1, "
-                    + o.targets + ") g");
+            // The names Fleet.names gives: tenant_000001 …, seven digits from a million on.
+            st.execute("INSERT INTO tenants SELECT 'tenant_' || lpad(g::text, greatest(6, length(g::text)), '0')"
+                    + " FROM generate_series(1, " + o.targets + ") g");
         }
         java.nio.file.Files.writeString(file, "data \"sql\" \"tenants\" {\n  url   = \"" + session.pg().atlas(db)
                 + "\"\n  query = \"SELECT name FROM tenants\"\n}\n\nenv \"bench\" {\n"

@@ -451,11 +451,15 @@ final class RolloutStore {
      * 1), of the others PENDING, those of no group SKIPPED as UNMATCHED with {@code unmatchedWhy}. A
      * name staged twice is refused by the table's key (or merged, as {@code order} says).
      *
+     * <p>With {@code oneGroup} (a set without a deployment: every target in the one group, in the order
+     * given) each target's position is its order, with no sort.
+     *
      * @param keyCount the most order keys a group has
-     * @return the name staged twice, first by position, when there is one (nothing was written then); else null
+     * @return the rows made; -1 when a name was staged twice (nothing was written then)
      */
-    String place(Connection c, String setId, Collection<String> running, int keyCount,
-            dev.flotilla.coordinator.config.TargetSource.Order order, String unmatchedWhy) throws SQLException {
+    int place(Connection c, String setId, Collection<String> running, int keyCount,
+            dev.flotilla.coordinator.config.TargetSource.Order order, String unmatchedWhy, boolean oneGroup)
+            throws SQLException {
         StringBuilder by = new StringBuilder();
         for (int i = 1; i <= keyCount; i++) {
             by.append("key_num[").append(i).append("], key_text[").append(i).append("] COLLATE \"C\", ");
@@ -463,13 +467,25 @@ final class RolloutStore {
         if (order == dev.flotilla.coordinator.config.TargetSource.Order.NAMES_SORTED) {
             by.append("target_name COLLATE \"C\", ");
         }
-        String from = order == dev.flotilla.coordinator.config.TargetSource.Order.LISTED ? "coordinator_staged"
-                : "(SELECT DISTINCT ON (target_name) * FROM coordinator_staged ORDER BY target_name, pos)";
+        String window = "PARTITION BY group_name ORDER BY " + by + "pos";
+        // toset() of one column: a name's rows share its group and sort next to each other; the first stays.
+        String from = switch (order) {
+            case LISTED -> "coordinator_staged";
+            case NAMES_SORTED -> "(SELECT * FROM (SELECT *, lag(target_name) OVER (" + window + ") AS previous FROM"
+                    + " coordinator_staged) d WHERE previous IS DISTINCT FROM target_name)";
+            default -> "(SELECT DISTINCT ON (target_name) * FROM coordinator_staged ORDER BY target_name, pos)";
+        };
+        boolean asGiven = oneGroup && keyCount == 0 && order == dev.flotilla.coordinator.config.TargetSource.Order.LISTED;
+        try (Statement st = c.createStatement()) {
+            // One sort of up to a million rows, in memory rather than in temporary files; no JIT for one statement.
+            st.execute("SET LOCAL work_mem = '64MB'");
+            st.execute("SET LOCAL jit = off");
+        }
         Savepoint before = c.setSavepoint();
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO coordinator_rollout_targets (set_id, target_id,"
                 + " target_name, group_name, ord, redacted_url, state, attempt, error, skip_kind)"
-                + " SELECT ?, target_id, target_name, coalesce(group_name, ''),"
-                + " row_number() OVER (PARTITION BY group_name ORDER BY " + by + "pos) - 1, redacted_url,"
+                + " SELECT ?, target_id, target_name, coalesce(group_name, ''), "
+                + (asGiven ? "pos" : "row_number() OVER (" + window + ") - 1") + ", redacted_url,"
                 + " CASE WHEN group_name IS NULL THEN 'SKIPPED' WHEN group_name = ANY (?) THEN 'SENT' ELSE 'PENDING' END,"
                 + " CASE WHEN group_name IS NULL OR group_name = ANY (?) THEN 1 ELSE 0 END,"
                 + " CASE WHEN group_name IS NULL THEN ?::text END,"
@@ -479,17 +495,21 @@ final class RolloutStore {
             ps.setArray(2, groups);
             ps.setArray(3, groups);
             ps.setString(4, unmatchedWhy);
-            ps.executeUpdate();
-            return null;
+            return ps.executeUpdate();
         } catch (SQLException e) {
             if (!"23505".equals(e.getSQLState())) {
                 throw e;
             }
             c.rollback(before);
-            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT target_name FROM"
-                    + " coordinator_staged GROUP BY target_name HAVING count(*) > 1 ORDER BY min(pos) LIMIT 1")) {
-                return rs.next() ? rs.getString(1) : "(unknown)";
-            }
+            return -1;
+        }
+    }
+
+    /** The first name staged twice, by position. */
+    String duplicate(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT target_name FROM"
+                + " coordinator_staged GROUP BY target_name HAVING count(*) > 1 ORDER BY min(pos) LIMIT 1")) {
+            return rs.next() ? rs.getString(1) : "(unknown)";
         }
     }
 

@@ -179,6 +179,7 @@ final class Rollouts {
                 g.state = pg.dependsOn().isEmpty() ? GroupState.RUNNING : GroupState.WAITING;
                 groups.add(g);
             }
+            long t0 = System.nanoTime();
             try (Connection c = store.transaction()) {
                 try {
                     record(c, p, s, groups);
@@ -188,10 +189,12 @@ final class Rollouts {
                     throw e;
                 }
             }
+            long t1 = System.nanoTime();
             republish(s.id, "");
-            LOG.info("deployment set {} for env {}: {} targets in {} to version {} ({}:{})", s.id, s.env, s.planned,
-                    p.groups().size() == 1 && FLAT.equals(p.groups().get(0).name()) ? "one go"
-                    : p.groups().size() + " groups of deployment " + p.deployment(), s.targetVersion, s.directory, s.tag);
+            LOG.info("deployment set {} for env {}: {} targets in {} to version {} ({}:{}); written in {} ms, published"
+                    + " in {} ms", s.id, s.env, s.planned, p.groups().size() == 1 && FLAT.equals(p.groups().get(0).name())
+                    ? "one go" : p.groups().size() + " groups of deployment " + p.deployment(), s.targetVersion,
+                    s.directory, s.tag, (t1 - t0) / 1_000_000, (System.nanoTime() - t1) / 1_000_000);
             if (groups.stream().anyMatch(g -> g.state == GroupState.RUNNING && !g.open()) || groups.isEmpty()) {
                 change(s.id, this::evaluate); // a group with no target: the next ones start, or the set ends, now
             }
@@ -223,13 +226,18 @@ final class Rollouts {
             staging.end();
         }
         List<String> running = groups.stream().filter(g -> g.state == GroupState.RUNNING).map(g -> g.name).toList();
-        String twice = store.place(c, s.id, running, keys[0], order, "matches no group of deployment \""
-                + p.deployment() + "\"; add a group without match to take the rest");
-        if (twice != null) {
-            throw new FlotillaException(ErrorCode.CONFIG_INVALID, "env \"" + s.env + "\" lists target \"" + twice
-                    + "\" twice; target names must be unique within an env");
+        boolean oneGroup = p.deployment() == null && groups.size() == 1;
+        int rows = store.place(c, s.id, running, keys[0], order, "matches no group of deployment \""
+                + p.deployment() + "\"; add a group without match to take the rest", oneGroup);
+        if (rows < 0) {
+            throw new FlotillaException(ErrorCode.CONFIG_INVALID, "env \"" + s.env + "\" lists target \""
+                    + store.duplicate(c) + "\" twice; target names must be unique within an env");
         }
-        store.recount(c, s.id, groups);
+        if (oneGroup) {
+            groups.get(0).add(groups.get(0).state == GroupState.RUNNING ? TargetState.SENT : TargetState.PENDING, rows);
+        } else {
+            store.recount(c, s.id, groups);
+        }
         s.unmatched = p.deployment() == null ? 0 : store.unmatched(c, s.id);
         s.planned = groups.stream().mapToInt(g -> g.pending + g.sent + g.passed + g.failed + g.skipped).sum()
                 + s.unmatched;

@@ -61,7 +61,7 @@ final class FanOutBench {
                     "sql".equals(o.source) ? "data \"sql\" query" : "static list", o.heap);
             try (Fabric f = Fabric.start(session, "fan-out", hcl,
                     List.of(DevServer.Role.REGISTRY, DevServer.Role.AGGREGATOR), 1, 1);
-                 ChildJvm coordinator = ChildJvm.start("coordinator", List.of("-Xmx" + o.heap),
+                 ChildJvm coordinator = ChildJvm.start("coordinator", coordinatorJvm(),
                          ServiceProcess.class.getName(), List.of("coordinator", f.bootstrap(), f.storeJdbc(),
                                  hcl.toString(), dir.resolve("coordinator").toString(), "1", "1"),
                          dir.resolve("coordinator.log"))) {
@@ -69,6 +69,14 @@ final class FanOutBench {
                 return measure(f, w, coordinator, coord);
             }
         }
+    }
+
+    /** The coordinator's JVM options: the heap cap, and a JFR profile of its run with {@code -Dbench.jfr=DIR}. */
+    private List<String> coordinatorJvm() {
+        String jfr = System.getProperty("bench.jfr");
+        return jfr == null || jfr.isBlank() ? List.of("-Xmx" + o.heap) : List.of("-Xmx" + o.heap,
+                "-XX:StartFlightRecording=settings=profile,dumponexit=true,filename="
+                        + Path.of(jfr).toAbsolutePath().resolve("fan-out-coordinator.jfr"));
     }
 
     /**

@@ -56,9 +56,10 @@ final class EnvTargets implements TargetSource {
         boolean toset = items instanceof Expr.Call call && "toset".equals(call.name()) && call.args().size() == 1;
         String source = ev.sqlValues(toset ? ((Expr.Call) items).args().get(0) : items);
         long[] count = {0};
+        Scope urlScope = scope();
         Consumer<TenantNames.Tenant> make = t -> {
             count[0]++;
-            target(t.name(), ev.eval(url.value(), scope().withEach(t.each())), url, true)
+            target(t.name(), ev.eval(url.value(), urlScope.withEach(t.each())), url, true)
                     .map(target -> target.withVars(rollout.vars(ev, t.each()))).ifPresent(each);
         };
         Order order = Order.LISTED;
@@ -67,8 +68,9 @@ final class EnvTargets implements TargetSource {
                     env.describe(), make);
         } else {
             long[] position = {0};
+            String where = env.describe();
             int columns = ev.streamSql(source, row -> make.accept(TenantNames.tenant(row, (int) ++position[0],
-                    forEach.get(), model.file(), env.describe())));
+                    forEach.get(), model.file(), where)));
             order = !toset ? Order.LISTED : columns > 1 ? Order.DISTINCT : Order.NAMES_SORTED;
         }
         LOG.debug("{}: {} targets streamed ({})", env.describe(), count[0], order);
@@ -116,15 +118,16 @@ final class EnvTargets implements TargetSource {
         if (value == KnownAtDeployment.VALUE) {
             return Optional.empty();
         }
-        String forTenant = tenant ? " for tenant " + ValueText.quote(name) : "";
+        // Made for a message only: a million targets pass here.
+        java.util.function.Supplier<String> forTenant = () -> tenant ? " for tenant " + ValueText.quote(name) : "";
         if (!(value instanceof String)) {
             throw model.file().invalid(url.line(), env.describe() + ": url", "must be a string, but "
-                    + url.value().source() + forTenant + " is " + Evaluator.describe(value));
+                    + url.value().source() + forTenant.get() + " is " + Evaluator.describe(value));
         }
         try {
             DatabaseUrl.parse((String) value);
         } catch (FlotillaException e) {
-            throw model.file().invalid(url.line(), env.describe() + ": url", url.value().source() + forTenant
+            throw model.file().invalid(url.line(), env.describe() + ": url", url.value().source() + forTenant.get()
                     + " gives an " + e.getMessage());
         }
         return Optional.of(new Target(name, (String) value));

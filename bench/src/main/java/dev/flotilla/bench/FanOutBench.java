@@ -28,6 +28,12 @@ final class FanOutBench {
         @Option(names = "--api-requests", defaultValue = "200",
                 description = "Requests per API measurement (default: ${DEFAULT-VALUE}).")
         int requests;
+
+        @Option(names = "--source", defaultValue = "list",
+                description = "Where the env's tenants come from: list (a static for_each list in the project file)"
+                        + " or sql (for_each = toset(data.sql…values) over a PostgreSQL table of that many rows)"
+                        + " (default: ${DEFAULT-VALUE}).")
+        String source;
     }
 
     private static final String PUBLISHED = "flotilla_coordinator_commands_published_total";
@@ -42,14 +48,20 @@ final class FanOutBench {
     }
 
     Report run() throws Exception {
+        if (!List.of("list", "sql").contains(o.source)) {
+            throw new IllegalArgumentException("--source is list or sql, not " + o.source);
+        }
         Path dir = session.dir("fan-out");
         Workload w = Workload.write(session.dir("workload-fanout"), 0);
+        // SQLite files are made by a worker's first connection; no worker runs here, so none is made.
         try (Fleet fleet = session.fleet("sqlite", "fanout", o.targets)) {
-            Path hcl = new ProjectFile().env("bench", fleet).write(dir.resolve("atlas.hcl"));
-            Progress.say("fan-out: %d targets, coordinator -Xmx%s, no worker", o.targets, o.heap);
+            Path hcl = "sql".equals(o.source) ? sqlProject(dir.resolve("atlas.hcl"), fleet)
+                    : new ProjectFile().env("bench", fleet).write(dir.resolve("atlas.hcl"));
+            Progress.say("fan-out: %d targets from a %s, coordinator -Xmx%s, no worker", o.targets,
+                    "sql".equals(o.source) ? "data \"sql\" query" : "static list", o.heap);
             try (Fabric f = Fabric.start(session, "fan-out", hcl,
                     List.of(DevServer.Role.REGISTRY, DevServer.Role.AGGREGATOR), 1, 1);
-                 ChildJvm coordinator = ChildJvm.start("coordinator", List.of("-Xmx" + o.heap),
+                 ChildJvm coordinator = ChildJvm.start("coordinator", coordinatorJvm(),
                          ServiceProcess.class.getName(), List.of("coordinator", f.bootstrap(), f.storeJdbc(),
                                  hcl.toString(), dir.resolve("coordinator").toString(), "1", "1"),
                          dir.resolve("coordinator.log"))) {
@@ -57,6 +69,37 @@ final class FanOutBench {
                 return measure(f, w, coordinator, coord);
             }
         }
+    }
+
+    /** The coordinator's JVM options: the heap cap, and a JFR profile of its run with {@code -Dbench.jfr=DIR}. */
+    private List<String> coordinatorJvm() {
+        String jfr = System.getProperty("bench.jfr");
+        return jfr == null || jfr.isBlank() ? List.of("-Xmx" + o.heap) : List.of("-Xmx" + o.heap,
+                "-XX:StartFlightRecording=settings=profile,dumponexit=true,filename="
+                        + Path.of(jfr).toAbsolutePath().resolve("fan-out-coordinator.jfr"));
+    }
+
+    /**
+     * A project file whose env lists its tenants with a {@code data "sql"} query over a table of
+     * {@code --targets} rows in a database of its own (dropped at the end unless kept), the way a
+     * fleet of a million is listed; each URL is the fleet's.
+     */
+    private Path sqlProject(Path file, Fleet fleet) throws java.io.IOException, java.sql.SQLException {
+        String db = session.database("fanout_tenants");
+        session.pg().create(db);
+        session.later(() -> session.pg().drop(db));
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(session.pg().jdbc(db));
+             java.sql.Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE tenants (name text PRIMARY KEY)");
+            // The names Fleet.names gives: tenant_000001 …, seven digits from a million on.
+            st.execute("INSERT INTO tenants SELECT 'tenant_' || lpad(g::text, greatest(6, length(g::text)), '0')"
+                    + " FROM generate_series(1, " + o.targets + ") g");
+        }
+        java.nio.file.Files.writeString(file, "data \"sql\" \"tenants\" {\n  url   = \"" + session.pg().atlas(db)
+                + "\"\n  query = \"SELECT name FROM tenants\"\n}\n\nenv \"bench\" {\n"
+                + "  for_each = toset(data.sql.tenants.values)\n  url      = " + fleet.hclUrl() + "\n"
+                + "  migration {\n    dir = \"atlas://bench\"\n  }\n}\n");
+        return file;
     }
 
     private Report measure(Fabric f, Workload w, ChildJvm coordinator, Api coord) throws Exception {
@@ -140,7 +183,8 @@ final class FanOutBench {
 
     private Report report(long fanOutMs, long viewsMs, Map<String, Long> heap, Stats during, Stats atRest, Stats sets,
             Stats set) {
-        Report r = new Report(String.format(Locale.ROOT, "Fan-out: one deployment set of %,d targets", o.targets),
+        Report r = new Report(String.format(Locale.ROOT, "Fan-out: one deployment set of %,d targets (%s)", o.targets,
+                "sql".equals(o.source) ? "data \"sql\" over a table" : "static for_each list"),
                 new String[] {"measure", "value"});
         r.row("push → coordinator published every command", String.format(Locale.ROOT, "%,d ms", fanOutMs));
         r.row("push → every database in the views (PENDING)", String.format(Locale.ROOT, "%,d ms", viewsMs));
@@ -158,6 +202,11 @@ final class FanOutBench {
                 "< 512 MiB", heap.get("peakMiB") < 512));
         r.check(new Check("`GET /databases?page=…` p99" + size, atRest.quantile(0.99) / 1_000_000 + " ms",
                 "< 50 ms", atRest.quantile(0.99) < 50_000_000L));
+        r.check(new Check("`GET /databases?page=…` p99 while the views fill" + size, during.count() == 0 ? "–"
+                : during.quantile(0.99) / 1_000_000 + " ms", "< 50 ms",
+                during.count() > 0 && during.quantile(0.99) < 50_000_000L));
+        r.check(new Check("push → every command published" + size, String.format(Locale.ROOT, "%,d ms", fanOutMs),
+                "< 60 s", fanOutMs < 60_000));
         r.note("Random pages of 20 over every database of the env, one request at a time; latency is the client's"
                 + " (HTTP on loopback included).");
         return r;

@@ -3,9 +3,7 @@ package dev.flotilla.coordinator;
 import dev.flotilla.coordinator.config.DeploymentConfig;
 import dev.flotilla.coordinator.config.EnvConfig;
 import dev.flotilla.coordinator.config.PolicyConfig;
-import dev.flotilla.coordinator.config.Target;
 import dev.flotilla.fabric.ServiceStore;
-import dev.flotilla.migrate.ErrorCode;
 import dev.flotilla.migrate.FlotillaException;
 import dev.flotilla.migrate.url.DatabaseUrl;
 import dev.flotilla.protocol.Topics;
@@ -13,16 +11,15 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 
 /**
- * Creates a deployment set: resolves the env's targets, splits them into the groups of its
- * {@code rollout} block's deployment (or one group without a limit), caps the version, and hands
- * the plan to {@link Rollouts}, which records it and publishes the set, its first state and the
- * commands of the groups that start at once in one Kafka transaction. Blocking.
+ * Creates a deployment set: streams the env's targets, placing each in a group of its
+ * {@code rollout} block's deployment (or in one group without a limit) as it passes, caps the
+ * version, and hands the plan to {@link Rollouts}, which writes the targets to the store as they
+ * come and then publishes the set, its first state and the commands of the groups that start at
+ * once. Blocking.
  */
 final class FanOut {
     private final EventTx tx;
@@ -53,25 +50,38 @@ final class FanOut {
      */
     Rollouts.Created deploy(String setId, EnvConfig env, DirectoryIndex.TagVersion v, String trigger,
             boolean dryRun, String toVersion, PolicyConfig.Halt halt) {
-        List<Target> targets = env.targets().resolve();
-        checkUnique(env, targets);
-        List<Rollouts.PlannedGroup> groups = new ArrayList<>();
-        List<Target> unmatched = new ArrayList<>();
         DeploymentConfig d = env.deployment();
+        List<Rollouts.PlannedGroup> groups = new ArrayList<>();
         if (d == null) {
-            groups.add(new Rollouts.PlannedGroup(Rollouts.FLAT, 0, false, List.of(), targets));
+            groups.add(new Rollouts.PlannedGroup(Rollouts.FLAT, 0, false, List.of()));
         } else {
-            Set<String> placed = new HashSet<>();
-            for (DeploymentConfig.Planned p : d.plan(targets)) {
-                groups.add(new Rollouts.PlannedGroup(p.group().name(), p.group().parallel(),
-                        p.group().onError() == DeploymentConfig.OnError.FAIL, p.group().dependsOn(), p.targets()));
-                p.targets().forEach(t -> placed.add(t.name()));
+            for (DeploymentConfig.Group g : d.groups()) {
+                groups.add(new Rollouts.PlannedGroup(g.name(), g.parallel(), g.onError() == DeploymentConfig.OnError.FAIL,
+                        g.dependsOn()));
             }
-            targets.stream().filter(t -> !placed.contains(t.name())).forEach(unmatched::add);
         }
-        return rollouts.create(new Rollouts.Plan(setId, env.name(), v, cap(v, toVersion != null
-                ? toVersion : env.versionCap()), trigger, dryRun, env.baseline(), env.txMode(), halt, groups, unmatched,
+        return rollouts.create(new Rollouts.Plan(setId, env.name(), v, cap(v, toVersion != null ? toVersion
+                : env.versionCap()), trigger, dryRun, env.baseline(), env.txMode(), halt, groups, targets(env),
                 d == null ? null : d.name()));
+    }
+
+    /**
+     * The env's targets as they stream from its source, each placed in its group as it passes (the
+     * first group it matches, with its order keys), never as a list: the store orders the groups and
+     * refuses a name given twice.
+     */
+    private static Rollouts.Feed targets(EnvConfig env) {
+        DeploymentConfig d = env.deployment();
+        return sink -> {
+            if (d == null) {
+                return env.targets().stream(t -> sink.accept(t, Rollouts.FLAT, List.of()));
+            }
+            DeploymentConfig.Planner planner = d.planner();
+            return env.targets().stream(t -> {
+                DeploymentConfig.Placement p = planner.place(t);
+                sink.accept(t, p == null ? null : p.group().name(), p == null ? List.of() : p.orderKeys());
+            });
+        };
     }
 
     /** The version a set goes up to: the directory's latest, or the cap when that is lower. */
@@ -102,16 +112,6 @@ final class FanOut {
         tx.publish("the failure of deployment set " + setId + " for env \"" + env.name() + "\"",
                 sink -> sink.send(Topics.DEPLOYMENTS, setId, Rollouts.created(s, redacted)));
         rollouts.failed(setId, redacted);
-    }
-
-    private static void checkUnique(EnvConfig env, List<Target> targets) {
-        Set<String> seen = new HashSet<>();
-        for (Target t : targets) {
-            if (!seen.add(t.name())) {
-                throw new FlotillaException(ErrorCode.CONFIG_INVALID, "env \"" + env.name() + "\" lists target \""
-                        + t.name() + "\" twice; target names must be unique within an env");
-            }
-        }
     }
 
     /** The set id for a push-triggered deployment of {@code env}: the same for every re-handling of the push. */

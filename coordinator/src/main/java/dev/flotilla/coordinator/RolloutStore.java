@@ -8,6 +8,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -108,7 +110,7 @@ final class RolloutStore {
 
     /** A target's row. */
     record TargetRow(String targetId, String name, String group, int ord, String redactedUrl, TargetState state,
-            int attempt, String error) {
+            int attempt, String error, SkipKind skip) {
     }
 
     private final ServiceStore db;
@@ -136,6 +138,9 @@ final class RolloutStore {
                         + " skip_kind text, PRIMARY KEY (set_id, target_id))",
                 "CREATE INDEX IF NOT EXISTS coordinator_rollout_targets_pick ON coordinator_rollout_targets"
                         + " (set_id, group_name, state, ord)",
+                // The store transaction that last moved the row (txid_current()): a change publishes the rows it
+                // moved by reading them back in pages, rather than holding a whole group's rows.
+                "ALTER TABLE coordinator_rollout_targets ADD COLUMN IF NOT EXISTS moved_in bigint NOT NULL DEFAULT 0",
                 "CREATE TABLE IF NOT EXISTS coordinator_env_versions (env text NOT NULL, directory text NOT NULL,"
                         + " version_id text NOT NULL, version text, set_id text NOT NULL,"
                         + " reached_at timestamptz NOT NULL, PRIMARY KEY (env, directory, version_id))");
@@ -351,50 +356,206 @@ final class RolloutStore {
         }
     }
 
-    /** A target to write when a set is created. */
-    record NewTarget(String targetId, String name, String group, int ord, String redactedUrl, TargetState state,
-            int attempt, String error, SkipKind skip) {
+    /**
+     * A new set's targets as they stream in, written with COPY to a temporary table of this
+     * transaction ({@code coordinator_staged}, dropped at its end), from which {@link #place} makes the
+     * set's rows in their order. Nothing of a target stays in memory once it is written.
+     */
+    final class Staging implements AutoCloseable {
+        private final org.postgresql.copy.CopyIn in;
+        private final StringBuilder line = new StringBuilder(256);
+        private final String env;
+        private long pos;
+        private boolean done;
+
+        private Staging(Connection c, String env) throws SQLException {
+            this.env = env;
+            try (Statement st = c.createStatement()) {
+                st.execute("CREATE TEMPORARY TABLE coordinator_staged (pos bigint NOT NULL, target_id text NOT NULL,"
+                        + " target_name text NOT NULL, group_name text, redacted_url text NOT NULL, key_num numeric[],"
+                        + " key_text text[]) ON COMMIT DROP");
+            }
+            in = c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY coordinator_staged (pos, target_id,"
+                    + " target_name, group_name, redacted_url, key_num, key_text) FROM STDIN WITH (FORMAT csv)");
+        }
+
+        /**
+         * Writes one target.
+         *
+         * @param group its group; null when it matched none (it is skipped, UNMATCHED)
+         * @param orderKeys its group's order_by values, strings or numbers
+         */
+        void add(String name, String redactedUrl, String group, List<Object> orderKeys) throws SQLException {
+            line.setLength(0);
+            line.append(pos++).append(',');
+            csv(line, dev.flotilla.protocol.Topics.targetId(env, name)).append(',');
+            csv(line, name).append(',');
+            if (group != null) {
+                csv(line, group);
+            }
+            line.append(',');
+            csv(line, redactedUrl).append(',');
+            keys(line, orderKeys, true);
+            line.append(',');
+            keys(line, orderKeys, false);
+            line.append('\n');
+            byte[] b = line.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            in.writeToCopy(b, 0, b.length);
+        }
+
+        /** Ends the COPY; the staged rows are then in the table. */
+        void end() throws SQLException {
+            in.endCopy();
+            done = true;
+        }
+
+        @Override
+        public void close() throws SQLException {
+            if (!done && in.isActive()) {
+                in.cancelCopy();
+            }
+        }
     }
 
-    /** Writes a new set's targets with COPY: a million rows take seconds, not minutes. */
-    void insertTargets(Connection c, String setId, Iterable<NewTarget> targets) throws SQLException {
-        {
-            var copy = c.unwrap(PGConnection.class).getCopyAPI();
-            var in = copy.copyIn("COPY coordinator_rollout_targets (set_id, target_id, target_name, group_name, ord,"
-                    + " redacted_url, state, attempt, error, skip_kind) FROM STDIN WITH (FORMAT csv)");
-            StringBuilder line = new StringBuilder(256);
-            boolean done = false;
-            try {
-                for (NewTarget t : targets) {
-                    line.setLength(0);
-                    csv(line, setId).append(',');
-                    csv(line, t.targetId()).append(',');
-                    csv(line, t.name()).append(',');
-                    csv(line, t.group()).append(',');
-                    line.append(t.ord()).append(',');
-                    csv(line, t.redactedUrl()).append(',');
-                    line.append(t.state().name()).append(',');
-                    line.append(t.attempt()).append(',');
-                    if (t.error() != null) {
-                        csv(line, t.error());
-                    }
-                    line.append(',');
-                    if (t.skip() != null) {
-                        line.append(t.skip().name());
-                    }
-                    line.append('\n');
-                    byte[] b = line.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-                    in.writeToCopy(b, 0, b.length);
-                }
-                in.endCopy();
-                done = true;
-            } finally {
-                if (!done && in.isActive()) {
-                    in.cancelCopy();
+    /**
+     * An array literal of the keys that are numbers ({@code numbers}) or strings, NULL in the other's
+     * places, so the store sorts numbers as numbers and strings byte-wise, key by key.
+     */
+    private static void keys(StringBuilder line, List<Object> keys, boolean numbers) {
+        if (keys.isEmpty()) {
+            return; // NULL
+        }
+        StringBuilder a = new StringBuilder("{");
+        for (int i = 0; i < keys.size(); i++) {
+            Object k = keys.get(i);
+            a.append(i == 0 ? "" : ",");
+            if (numbers != (k instanceof java.math.BigDecimal)) {
+                a.append("NULL");
+            } else if (numbers) {
+                a.append(((java.math.BigDecimal) k).toPlainString());
+            } else {
+                a.append('"').append(String.valueOf(k).replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+            }
+        }
+        csv(line, a.append('}').toString());
+    }
+
+    /** Starts staging a new set's targets in this transaction. */
+    Staging stage(Connection c, String env) throws SQLException {
+        return new Staging(c, env);
+    }
+
+    /**
+     * Makes the set's target rows from the staged ones: each group numbered by its order keys, then by
+     * name when {@code order} says so, then as staged; targets of {@code running} groups SENT (attempt
+     * 1), of the others PENDING, those of no group SKIPPED as UNMATCHED with {@code unmatchedWhy}. A
+     * name staged twice is refused by the table's key (or merged, as {@code order} says).
+     *
+     * <p>With {@code oneGroup} (a set without a deployment: every target in the one group, in the order
+     * given) each target's position is its order, with no sort.
+     *
+     * @param keyCount the most order keys a group has
+     * @return the rows made; -1 when a name was staged twice (nothing was written then)
+     */
+    int place(Connection c, String setId, Collection<String> running, int keyCount,
+            dev.flotilla.coordinator.config.TargetSource.Order order, String unmatchedWhy, boolean oneGroup)
+            throws SQLException {
+        StringBuilder by = new StringBuilder();
+        for (int i = 1; i <= keyCount; i++) {
+            by.append("key_num[").append(i).append("], key_text[").append(i).append("] COLLATE \"C\", ");
+        }
+        if (order == dev.flotilla.coordinator.config.TargetSource.Order.NAMES_SORTED) {
+            by.append("target_name COLLATE \"C\", ");
+        }
+        String window = "PARTITION BY group_name ORDER BY " + by + "pos";
+        // toset() of one column: a name's rows share its group and sort next to each other; the first stays.
+        String from = switch (order) {
+            case LISTED -> "coordinator_staged";
+            case NAMES_SORTED -> "(SELECT * FROM (SELECT *, lag(target_name) OVER (" + window + ") AS previous FROM"
+                    + " coordinator_staged) d WHERE previous IS DISTINCT FROM target_name)";
+            default -> "(SELECT DISTINCT ON (target_name) * FROM coordinator_staged ORDER BY target_name, pos)";
+        };
+        boolean asGiven = oneGroup && keyCount == 0 && order == dev.flotilla.coordinator.config.TargetSource.Order.LISTED;
+        try (Statement st = c.createStatement()) {
+            // One sort of up to a million rows, in memory rather than in temporary files; no JIT for one statement.
+            st.execute("SET LOCAL work_mem = '64MB'");
+            st.execute("SET LOCAL jit = off");
+        }
+        Savepoint before = c.setSavepoint();
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO coordinator_rollout_targets (set_id, target_id,"
+                + " target_name, group_name, ord, redacted_url, state, attempt, error, skip_kind)"
+                + " SELECT ?, target_id, target_name, coalesce(group_name, ''), "
+                + (asGiven ? "pos" : "row_number() OVER (" + window + ") - 1") + ", redacted_url,"
+                + " CASE WHEN group_name IS NULL THEN 'SKIPPED' WHEN group_name = ANY (?) THEN 'SENT' ELSE 'PENDING' END,"
+                + " CASE WHEN group_name IS NULL OR group_name = ANY (?) THEN 1 ELSE 0 END,"
+                + " CASE WHEN group_name IS NULL THEN ?::text END,"
+                + " CASE WHEN group_name IS NULL THEN 'UNMATCHED' END FROM " + from + " s")) {
+            Array groups = c.createArrayOf("text", running.toArray());
+            ps.setString(1, setId);
+            ps.setArray(2, groups);
+            ps.setArray(3, groups);
+            ps.setString(4, unmatchedWhy);
+            return ps.executeUpdate();
+        } catch (SQLException e) {
+            if (!"23505".equals(e.getSQLState())) {
+                throw e;
+            }
+            c.rollback(before);
+            return -1;
+        }
+    }
+
+    /** The first name staged twice, by position. */
+    String duplicate(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT target_name FROM"
+                + " coordinator_staged GROUP BY target_name HAVING count(*) > 1 ORDER BY min(pos) LIMIT 1")) {
+            return rs.next() ? rs.getString(1) : "(unknown)";
+        }
+    }
+
+    /** How many of the set's targets matched no group. */
+    int unmatched(Connection c, String setId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM coordinator_rollout_targets"
+                + " WHERE set_id = ? AND skip_kind = 'UNMATCHED'")) {
+            ps.setString(1, setId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+
+    /** Takes target rows one at a time. */
+    interface RowSink {
+        void accept(TargetRow t);
+    }
+
+    /**
+     * Gives the set's targets in {@code state}, of one group (every group when null), group by group
+     * in their order, to {@code sink}, read in pages through a cursor (the connection is in a
+     * transaction); with {@code movedHere} only those this transaction moved.
+     */
+    void forEachTarget(Connection c, String setId, String group, TargetState state, boolean movedHere, RowSink sink)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT * FROM coordinator_rollout_targets WHERE set_id = ?"
+                + " AND state = ?" + (group == null ? "" : " AND group_name = ?")
+                + (movedHere ? " AND moved_in = txid_current()" : "") + " ORDER BY group_name, ord")) {
+            ps.setFetchSize(PAGE);
+            ps.setString(1, setId);
+            ps.setString(2, state.name());
+            if (group != null) {
+                ps.setString(3, group);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    sink.accept(target(rs));
                 }
             }
         }
     }
+
+    /** Target rows read from the store at a time. */
+    static final int PAGE = 5_000;
 
     private static StringBuilder csv(StringBuilder b, String v) {
         b.append('"');
@@ -449,7 +610,8 @@ final class RolloutStore {
     private static TargetRow target(ResultSet rs) throws SQLException {
         return new TargetRow(rs.getString("target_id"), rs.getString("target_name"), rs.getString("group_name"),
                 rs.getInt("ord"), rs.getString("redacted_url"), TargetState.valueOf(rs.getString("state")),
-                rs.getInt("attempt"), rs.getString("error"));
+                rs.getInt("attempt"), rs.getString("error"),
+                rs.getString("skip_kind") == null ? null : SkipKind.valueOf(rs.getString("skip_kind")));
     }
 
     /** One change of a target's row. */
@@ -477,16 +639,16 @@ final class RolloutStore {
 
     /**
      * Moves a group's targets from one state to another in one statement, raising their attempt by
-     * {@code attemptStep}; returns the rows as they are now, in order.
+     * {@code attemptStep} and marking them moved in this transaction ({@link #forEachTarget} reads
+     * them back); returns how many moved.
      *
      * @param onlySkipped when moving SKIPPED targets, only those skipped for this reason
      */
-    List<TargetRow> move(Connection c, String setId, String group, TargetState from, TargetState to, int attemptStep,
+    int move(Connection c, String setId, String group, TargetState from, TargetState to, int attemptStep,
             String error, SkipKind skip, SkipKind onlySkipped) throws SQLException {
-        List<TargetRow> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("UPDATE coordinator_rollout_targets SET state = ?,"
-                + " attempt = attempt + ?, error = ?, skip_kind = ? WHERE set_id = ? AND group_name = ? AND state = ?"
-                + " AND (?::text IS NULL OR skip_kind = ?) RETURNING *")) {
+                + " attempt = attempt + ?, error = ?, skip_kind = ?, moved_in = txid_current() WHERE set_id = ?"
+                + " AND group_name = ? AND state = ? AND (?::text IS NULL OR skip_kind = ?)")) {
             ps.setString(1, to.name());
             ps.setInt(2, attemptStep);
             ps.setString(3, error);
@@ -496,14 +658,8 @@ final class RolloutStore {
             ps.setString(7, from.name());
             ps.setString(8, onlySkipped == null ? null : onlySkipped.name());
             ps.setString(9, onlySkipped == null ? null : onlySkipped.name());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(target(rs));
-                }
-            }
+            return ps.executeUpdate();
         }
-        out.sort(java.util.Comparator.comparingInt(TargetRow::ord));
-        return out;
     }
 
     /** Counts the set's targets by group and state, from the rows (after an operator moved some). */

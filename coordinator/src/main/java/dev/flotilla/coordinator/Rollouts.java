@@ -2,7 +2,6 @@ package dev.flotilla.coordinator;
 
 import dev.flotilla.coordinator.RolloutStore.GroupRow;
 import dev.flotilla.coordinator.RolloutStore.GroupState;
-import dev.flotilla.coordinator.RolloutStore.NewTarget;
 import dev.flotilla.coordinator.RolloutStore.SetRow;
 import dev.flotilla.coordinator.RolloutStore.SetState;
 import dev.flotilla.coordinator.RolloutStore.SkipKind;
@@ -11,6 +10,7 @@ import dev.flotilla.coordinator.RolloutStore.TargetRow;
 import dev.flotilla.coordinator.RolloutStore.TargetState;
 import dev.flotilla.coordinator.config.PolicyConfig;
 import dev.flotilla.coordinator.config.Target;
+import dev.flotilla.coordinator.config.TargetSource;
 import dev.flotilla.migrate.ErrorCode;
 import dev.flotilla.migrate.FlotillaException;
 import dev.flotilla.migrate.url.DatabaseUrl;
@@ -69,21 +69,37 @@ final class Rollouts {
     private static final int NAMED_FAILURES = 3;
 
     /** A group as planned for a new set; {@code parallel} 0 for no limit. */
-    record PlannedGroup(String name, int parallel, boolean failFast, List<String> dependsOn, List<Target> targets) {
+    record PlannedGroup(String name, int parallel, boolean failFast, List<String> dependsOn) {
+    }
+
+    /** Takes a new set's targets one at a time, each with its place. */
+    interface TargetSink {
+        /**
+         * @param group the target's group ({@link #FLAT} in a set without groups); null when it
+         *     matched no group: it is skipped, with the reason
+         * @param orderKeys its group's {@code order_by} values (strings or numbers); empty for none
+         */
+        void accept(Target t, String group, List<Object> orderKeys);
+    }
+
+    /**
+     * Where a new set's targets come from: each given to the sink as it is made, in the env's
+     * order, never as one list (a set may have a million).
+     */
+    interface Feed {
+        /** @return how the targets given are ordered and de-duplicated */
+        TargetSource.Order feed(TargetSink sink);
     }
 
     /**
      * A new set.
      *
      * @param targetVersion the migration version it goes up to (the directory's latest, or a cap)
-     * @param unmatched targets no group matched: skipped, with the reason
+     * @param targets its targets, each with its group
      */
     record Plan(String setId, String env, DirectoryIndex.TagVersion version, String targetVersion, String trigger,
             boolean dryRun, String baseline, String txMode, PolicyConfig.Halt halt, List<PlannedGroup> groups,
-            List<Target> unmatched, String deployment) {
-        int planned() {
-            return groups.stream().mapToInt(g -> g.targets().size()).sum() + unmatched.size();
-        }
+            Feed targets, String deployment) {
     }
 
     /** A created set: its id, number of targets and the version it goes up to. */
@@ -146,7 +162,7 @@ final class Rollouts {
             Optional<SetRow> existing = store.find(p.setId());
             if (existing.isPresent()) {
                 if (!existing.get().published) {
-                    republish(p.setId());
+                    republish(p.setId(), "");
                 }
                 return new Created(p.setId(), existing.get().planned, existing.get().targetVersion);
             }
@@ -161,23 +177,24 @@ final class Rollouts {
                 g.failFast = pg.failFast();
                 g.dependsOn = pg.dependsOn();
                 g.state = pg.dependsOn().isEmpty() ? GroupState.RUNNING : GroupState.WAITING;
-                g.add(g.state == GroupState.RUNNING ? TargetState.SENT : TargetState.PENDING, pg.targets().size());
                 groups.add(g);
             }
-            // Made as they are written and again as they are published, never all at once: a set of a
-            // million targets would otherwise hold a second copy of every target, as rows.
-            Iterable<NewTarget> rows = () -> newTargets(p, groups);
+            long t0 = System.nanoTime();
             try (Connection c = store.transaction()) {
-                store.insert(c, s);
-                store.insertGroups(c, s.id, groups);
-                store.insertTargets(c, s.id, rows);
-                c.commit();
+                try {
+                    record(c, p, s, groups);
+                    c.commit();
+                } catch (SQLException | RuntimeException e) {
+                    c.rollback();
+                    throw e;
+                }
             }
-            publishNew(s, groups, rows);
-            store.published(s.id);
-            LOG.info("deployment set {} for env {}: {} targets in {} to version {} ({}:{})", s.id, s.env, s.planned,
-                    p.groups().size() == 1 && FLAT.equals(p.groups().get(0).name()) ? "one go"
-                    : p.groups().size() + " groups of deployment " + p.deployment(), s.targetVersion, s.directory, s.tag);
+            long t1 = System.nanoTime();
+            republish(s.id, "");
+            LOG.info("deployment set {} for env {}: {} targets in {} to version {} ({}:{}); written in {} ms, published"
+                    + " in {} ms", s.id, s.env, s.planned, p.groups().size() == 1 && FLAT.equals(p.groups().get(0).name())
+                    ? "one go" : p.groups().size() + " groups of deployment " + p.deployment(), s.targetVersion,
+                    s.directory, s.tag, (t1 - t0) / 1_000_000, (System.nanoTime() - t1) / 1_000_000);
             if (groups.stream().anyMatch(g -> g.state == GroupState.RUNNING && !g.open()) || groups.isEmpty()) {
                 change(s.id, this::evaluate); // a group with no target: the next ones start, or the set ends, now
             }
@@ -188,42 +205,44 @@ final class Rollouts {
     }
 
     /**
-     * The rows of a new set's targets, group by group and then the unmatched ones, each made when
-     * asked for (a hand-written iterator: a flat-mapped stream's iterator buffers a whole group).
+     * Writes a new set, unpublished: its targets stream from the feed into the store (COPY), each
+     * written as it comes and then dropped, and the store numbers each group's targets in their
+     * order; the counters are counted from the rows.
+     *
+     * @throws FlotillaException CONFIG_INVALID when the env gives a target name twice
      */
-    private static java.util.Iterator<NewTarget> newTargets(Plan p, List<GroupRow> groups) {
-        String unmatchedWhy = "matches no group of deployment \"" + p.deployment() + "\"; add a group without"
-                + " match to take the rest";
-        return new java.util.Iterator<>() {
-            private int group;
-            private int ord;
-
-            @Override
-            public boolean hasNext() {
-                while (group < p.groups().size() && ord >= p.groups().get(group).targets().size()) {
-                    group++;
-                    ord = 0;
+    private void record(Connection c, Plan p, SetRow s, List<GroupRow> groups) throws SQLException {
+        int[] keys = {0};
+        TargetSource.Order order;
+        try (RolloutStore.Staging staging = store.stage(c, s.env)) {
+            order = p.targets().feed((t, group, orderKeys) -> {
+                keys[0] = Math.max(keys[0], orderKeys.size());
+                try {
+                    staging.add(t.name(), t.redactedUrl(), group, orderKeys);
+                } catch (SQLException e) {
+                    throw store(e);
                 }
-                return group < p.groups().size() || ord < p.unmatched().size();
-            }
-
-            @Override
-            public NewTarget next() {
-                if (!hasNext()) {
-                    throw new java.util.NoSuchElementException();
-                }
-                if (group == p.groups().size()) {
-                    Target t = p.unmatched().get(ord++);
-                    return new NewTarget(Topics.targetId(p.env(), t.name()), t.name(), FLAT, 0, t.redactedUrl(),
-                            TargetState.SKIPPED, 1, unmatchedWhy, SkipKind.UNMATCHED);
-                }
-                GroupRow g = groups.get(group);
-                TargetState state = g.state == GroupState.RUNNING ? TargetState.SENT : TargetState.PENDING;
-                Target t = p.groups().get(group).targets().get(ord);
-                return new NewTarget(Topics.targetId(p.env(), t.name()), t.name(), g.name, ord++, t.redactedUrl(),
-                        state, state == TargetState.SENT ? 1 : 0, null, null);
-            }
-        };
+            });
+            staging.end();
+        }
+        List<String> running = groups.stream().filter(g -> g.state == GroupState.RUNNING).map(g -> g.name).toList();
+        boolean oneGroup = p.deployment() == null && groups.size() == 1;
+        int rows = store.place(c, s.id, running, keys[0], order, "matches no group of deployment \""
+                + p.deployment() + "\"; add a group without match to take the rest", oneGroup);
+        if (rows < 0) {
+            throw new FlotillaException(ErrorCode.CONFIG_INVALID, "env \"" + s.env + "\" lists target \""
+                    + store.duplicate(c) + "\" twice; target names must be unique within an env");
+        }
+        if (oneGroup) {
+            groups.get(0).add(groups.get(0).state == GroupState.RUNNING ? TargetState.SENT : TargetState.PENDING, rows);
+        } else {
+            store.recount(c, s.id, groups);
+        }
+        s.unmatched = p.deployment() == null ? 0 : store.unmatched(c, s.id);
+        s.planned = groups.stream().mapToInt(g -> g.pending + g.sent + g.passed + g.failed + g.skipped).sum()
+                + s.unmatched;
+        store.insert(c, s);
+        store.insertGroups(c, s.id, groups);
     }
 
     private static SetRow newSet(Plan p) {
@@ -240,38 +259,19 @@ final class Rollouts {
         s.epoch = 1;
         s.haltRatio = p.halt() == null ? null : p.halt().failureRatio();
         s.haltMin = p.halt() == null ? null : p.halt().minFinished();
-        s.planned = p.planned();
-        s.unmatched = p.unmatched().size();
         s.baseline = p.baseline();
         s.txMode = p.txMode();
         s.createdAt = Instant.now();
         return s;
     }
 
-    /** The first publication of a set, from what was just written. */
-    private void publishNew(SetRow s, List<GroupRow> groups, Iterable<NewTarget> rows) {
-        Map<String, GroupRow> byName = new HashMap<>();
-        groups.forEach(g -> byName.put(g.name, g));
-        send("deployment set " + s.id + " for env \"" + s.env + "\"", sink -> {
-            sink.send(Topics.DEPLOYMENTS, s.id, created(s, null));
-            sink.send(Topics.ROLLOUTS, s.id, changed(s, groups));
-            Map<String, Integer> sentInGroup = new HashMap<>();
-            for (NewTarget t : rows) {
-                if (t.state() == TargetState.SENT) {
-                    GroupRow g = byName.get(t.group());
-                    int n = sentInGroup.merge(g.name, 1, Integer::sum) - 1;
-                    sink.send(Topics.COMMANDS, key(s, g, t.targetId(), n), command(s, g, t.targetId(), t.name(),
-                            t.redactedUrl(), t.ord(), t.attempt(), n));
-                } else if (t.state() == TargetState.SKIPPED) {
-                    sink.send(Topics.RESULTS, t.targetId(), skippedResult(s, t.targetId(), t.name(), t.redactedUrl(),
-                            t.attempt(), "UNMATCHED", t.error()));
-                }
-            }
-        });
-    }
-
-    /** Publishes a set again whose rows exist but whose publication failed: the same set, the same commands. */
-    private void republish(String setId) throws SQLException {
+    /**
+     * Publishes a set whose rows exist but which is not published yet: its creation, its first
+     * state, the commands of its sent targets and the results of those no group matched, read from
+     * the store in pages. Its first publication and any later one (its publishing failed, or the
+     * coordinator died first) are the same: the same set, the same commands.
+     */
+    private void republish(String setId, String again) throws SQLException {
         try (Connection c = store.transaction()) {
             SetRow s = store.lock(c, setId).orElseThrow();
             if (s.published) {
@@ -279,28 +279,38 @@ final class Rollouts {
                 return;
             }
             List<GroupRow> groups = store.groups(c, s.id);
-            List<TargetRow> sent = store.targetsIn(c, s.id, null, TargetState.SENT, Integer.MAX_VALUE);
-            List<TargetRow> skipped = store.targetsIn(c, s.id, null, TargetState.SKIPPED, Integer.MAX_VALUE);
             Map<String, GroupRow> byName = new HashMap<>();
             groups.forEach(g -> byName.put(g.name, g));
-            send("deployment set " + s.id + " for env \"" + s.env + "\" (again)", sink -> {
+            send("deployment set " + s.id + " for env \"" + s.env + "\"" + again, sink -> {
                 sink.send(Topics.DEPLOYMENTS, s.id, created(s, null));
                 sink.send(Topics.ROLLOUTS, s.id, changed(s, groups));
                 Map<String, Integer> lane = new HashMap<>();
-                for (TargetRow t : sent) {
+                inStore(() -> store.forEachTarget(c, s.id, null, TargetState.SENT, false, t -> {
                     GroupRow g = byName.get(t.group());
                     int n = lane.merge(g.name, 1, Integer::sum) - 1;
                     sink.send(Topics.COMMANDS, key(s, g, t.targetId(), n), command(s, g, t.targetId(), t.name(),
                             t.redactedUrl(), t.ord(), t.attempt(), n));
-                }
-                for (TargetRow t : skipped) {
-                    sink.send(Topics.RESULTS, t.targetId(), skippedResult(s, t.targetId(), t.name(), t.redactedUrl(),
-                            t.attempt(), "UNMATCHED", t.error()));
-                }
+                }));
+                inStore(() -> store.forEachTarget(c, s.id, null, TargetState.SKIPPED, false, t -> sink.send(
+                        Topics.RESULTS, t.targetId(), skippedResult(s, t.targetId(), t.name(), t.redactedUrl(),
+                        t.attempt(), "UNMATCHED", t.error()))));
             });
             c.commit();
         }
         store.published(setId);
+    }
+
+    /** A read of the store inside a Kafka transaction's body, which cannot throw SQLException. */
+    private interface StoreRead {
+        void run() throws SQLException;
+    }
+
+    private static void inStore(StoreRead read) {
+        try {
+            read.run();
+        } catch (SQLException e) {
+            throw store(e);
+        }
     }
 
     /** Publishes every set a dead coordinator recorded but did not publish. */
@@ -308,7 +318,7 @@ final class Rollouts {
         try {
             for (String id : store.unpublished()) {
                 LOG.info("deployment set {} was recorded but not published; publishing it now", id);
-                republish(id);
+                republish(id, " (again)");
             }
         } catch (SQLException e) {
             throw store(e);
@@ -512,25 +522,25 @@ final class Rollouts {
 
     /** Sends a group's pending targets, on lanes when it has a parallel limit. */
     private void dispatch(Connection c, SetRow s, GroupRow g, Out out) throws SQLException {
-        List<TargetRow> sent = store.move(c, s.id, g.name, TargetState.PENDING, TargetState.SENT, 1, null, null, null);
-        if (sent.isEmpty()) {
+        int sent = store.move(c, s.id, g.name, TargetState.PENDING, TargetState.SENT, 1, null, null, null);
+        if (sent == 0) {
             return;
         }
-        g.add(TargetState.PENDING, -sent.size());
-        g.add(TargetState.SENT, sent.size());
-        out.dispatches.add(new Dispatch(g, sent));
+        g.add(TargetState.PENDING, -sent);
+        g.add(TargetState.SENT, sent);
+        out.sent.put(g.name, g);
     }
 
     /** Skips a group's targets not sent yet, publishing a SKIPPED result for each, with {@code why}. */
     private void skipPending(Connection c, SetRow s, GroupRow g, SkipKind kind, String why, Out out)
             throws SQLException {
-        List<TargetRow> skipped = store.move(c, s.id, g.name, TargetState.PENDING, TargetState.SKIPPED, 1, why, kind,
-                null);
-        g.add(TargetState.PENDING, -skipped.size());
-        g.add(TargetState.SKIPPED, skipped.size());
-        for (TargetRow t : skipped) {
-            out.skipped.add(skippedResult(s, t.targetId(), t.name(), t.redactedUrl(), t.attempt(), kind.name(), why));
+        int skipped = store.move(c, s.id, g.name, TargetState.PENDING, TargetState.SKIPPED, 1, why, kind, null);
+        if (skipped == 0) {
+            return;
         }
+        g.add(TargetState.PENDING, -skipped);
+        g.add(TargetState.SKIPPED, skipped);
+        out.skippedGroups.put(g.name, g);
     }
 
     private String firstFailure(Connection c, SetRow s, GroupRow g) throws SQLException {
@@ -659,23 +669,23 @@ final class Rollouts {
             throw notNow(s, "retry", "a cancelled set stays cancelled; start a new one with 'flotilla migrate apply"
                     + " --env " + s.env + "'");
         }
-        List<TargetChange> changes = new ArrayList<>();
+        int retried = 0;
         if (target != null) {
             TargetRow t = targetNamed(c, s, target);
             if (t.state() != TargetState.FAILED && t.state() != TargetState.SKIPPED) {
                 throw new FlotillaException(ErrorCode.REQUEST_INVALID, "target \"" + target + "\" of deployment set "
                         + s.id + " is " + t.state() + "; only a FAILED or SKIPPED target can be retried");
             }
-            changes.add(new TargetChange(t.targetId(), TargetState.PENDING, t.attempt(), null, null));
+            store.updateTargets(c, s.id, List.of(new TargetChange(t.targetId(), TargetState.PENDING, t.attempt(), null,
+                    null)));
         } else {
-            for (TargetRow t : store.targetsIn(c, s.id, null, TargetState.FAILED, Integer.MAX_VALUE)) {
-                changes.add(new TargetChange(t.targetId(), TargetState.PENDING, t.attempt(), null, null));
+            for (GroupRow g : groups) { // one statement per group, however many failed
+                retried += store.move(c, s.id, g.name, TargetState.FAILED, TargetState.PENDING, 0, null, null, null);
             }
-            if (changes.isEmpty()) {
+            if (retried == 0) {
                 throw notNow(s, "retry", "it has no failed target");
             }
         }
-        store.updateTargets(c, s.id, changes);
         // Groups that failed or were skipped for another's failure run again; their skipped targets too.
         for (GroupRow g : groups) {
             if (g.state == GroupState.SKIPPED && s.state != SetState.CANCELLED) {
@@ -696,7 +706,7 @@ final class Rollouts {
             s.state = SetState.RUNNING;
         }
         s.actor = actor;
-        s.reason = "retried by " + actor + (target == null ? " (" + changes.size() + " failed)" : " (" + target + ")");
+        s.reason = "retried by " + actor + (target == null ? " (" + retried + " failed)" : " (" + target + ")");
         for (GroupRow g : groups) {
             g.ackFailed = g.failed;
             g.ackFinished = g.finished();
@@ -768,19 +778,22 @@ final class Rollouts {
         void apply(Connection c, SetRow s, List<GroupRow> groups, Out out) throws SQLException;
     }
 
-    /** Sent commands of one group. */
-    private record Dispatch(GroupRow group, List<TargetRow> targets) {
-    }
-
-    /** What one change publishes. */
+    /**
+     * What one change publishes. The targets it sent or skipped a group at a time are not held: the
+     * publication reads them back from the store, the rows this transaction moved, in pages.
+     */
     private static final class Out {
-        final List<Dispatch> dispatches = new ArrayList<>();
+        /** Groups whose pending targets this change sent. */
+        final Map<String, GroupRow> sent = new LinkedHashMap<>();
+        /** Groups whose pending targets this change skipped. */
+        final Map<String, GroupRow> skippedGroups = new LinkedHashMap<>();
+        /** Results of single targets skipped (by an operator). */
         final List<MigrationResult> skipped = new ArrayList<>();
         boolean stateChanged;
         EnvReachedVersion reached;
 
         boolean empty() {
-            return dispatches.isEmpty() && skipped.isEmpty() && !stateChanged && reached == null;
+            return sent.isEmpty() && skippedGroups.isEmpty() && skipped.isEmpty() && !stateChanged && reached == null;
         }
     }
 
@@ -807,7 +820,7 @@ final class Rollouts {
                 }
                 store.updateGroups(c, setId, groups);
                 if (!out.empty()) {
-                    publish(s, groups, out);
+                    publish(c, s, groups, out);
                 }
                 c.commit();
                 reached = out.reached;
@@ -824,18 +837,23 @@ final class Rollouts {
         return true;
     }
 
-    private void publish(SetRow s, List<GroupRow> groups, Out out) {
+    private void publish(Connection c, SetRow s, List<GroupRow> groups, Out out) {
         send("rollout of deployment set " + s.id, sink -> {
             if (out.stateChanged) {
                 sink.send(Topics.ROLLOUTS, s.id, changed(s, groups));
             }
-            for (Dispatch d : out.dispatches) {
-                int n = 0;
-                for (TargetRow t : d.targets()) {
-                    sink.send(Topics.COMMANDS, key(s, d.group(), t.targetId(), n), command(s, d.group(), t.targetId(),
-                            t.name(), t.redactedUrl(), t.ord(), t.attempt(), n));
-                    n++;
-                }
+            for (GroupRow g : out.sent.values()) {
+                int[] n = {0};
+                inStore(() -> store.forEachTarget(c, s.id, g.name, TargetState.SENT, true, t -> {
+                    sink.send(Topics.COMMANDS, key(s, g, t.targetId(), n[0]), command(s, g, t.targetId(), t.name(),
+                            t.redactedUrl(), t.ord(), t.attempt(), n[0]));
+                    n[0]++;
+                }));
+            }
+            for (GroupRow g : out.skippedGroups.values()) {
+                inStore(() -> store.forEachTarget(c, s.id, g.name, TargetState.SKIPPED, true, t -> sink.send(
+                        Topics.RESULTS, t.targetId(), skippedResult(s, t.targetId(), t.name(), t.redactedUrl(),
+                        t.attempt(), t.skip().name(), t.error()))));
             }
             for (MigrationResult r : out.skipped) {
                 sink.send(Topics.RESULTS, r.getTargetId(), r);

@@ -2,6 +2,7 @@ package dev.flotilla.coordinator;
 
 import dev.flotilla.coordinator.config.PolicyConfig;
 import dev.flotilla.coordinator.config.Target;
+import dev.flotilla.coordinator.config.TargetSource;
 import dev.flotilla.fabric.KafkaClients;
 import dev.flotilla.fabric.KafkaSettings;
 import dev.flotilla.fabric.ServiceStore;
@@ -343,20 +344,28 @@ class RolloutsIT {
         return rollouts.create(p).id();
     }
 
-    private static Rollouts.Plan plan(PolicyConfig.Halt halt, List<Rollouts.PlannedGroup> groups,
-            List<Target> unmatched) {
-        boolean flat = groups.size() == 1 && Rollouts.FLAT.equals(groups.get(0).name());
+    /** A group as a test plans it: the group and its targets, in order. */
+    private record Planned(Rollouts.PlannedGroup group, List<Target> targets) {
+    }
+
+    private static Rollouts.Plan plan(PolicyConfig.Halt halt, List<Planned> groups, List<Target> unmatched) {
+        boolean flat = groups.size() == 1 && Rollouts.FLAT.equals(groups.get(0).group().name());
+        Rollouts.Feed feed = sink -> {
+            groups.forEach(g -> g.targets().forEach(t -> sink.accept(t, g.group().name(), List.of())));
+            unmatched.forEach(t -> sink.accept(t, null, List.of()));
+            return TargetSource.Order.LISTED;
+        };
         return new Rollouts.Plan(UUID.randomUUID().toString(), "prod", V2, V2.latestVersion(), "CLI", false, null, null,
-                halt, groups, unmatched, flat ? null : "staged");
+                halt, groups.stream().map(Planned::group).toList(), feed, flat ? null : "staged");
     }
 
-    private static Rollouts.PlannedGroup flat(List<Target> targets) {
-        return new Rollouts.PlannedGroup(Rollouts.FLAT, 0, false, List.of(), targets);
+    private static Planned flat(List<Target> targets) {
+        return new Planned(new Rollouts.PlannedGroup(Rollouts.FLAT, 0, false, List.of()), targets);
     }
 
-    private static Rollouts.PlannedGroup group(String name, int parallel, boolean failFast, List<String> dependsOn,
+    private static Planned group(String name, int parallel, boolean failFast, List<String> dependsOn,
             List<Target> targets) {
-        return new Rollouts.PlannedGroup(name, parallel, failFast, dependsOn, targets);
+        return new Planned(new Rollouts.PlannedGroup(name, parallel, failFast, dependsOn), targets);
     }
 
     private static List<Target> tenants(int from, int to) {

@@ -68,6 +68,29 @@ final class DataSources {
         });
     }
 
+    /**
+     * Runs the block's query in {@link Evaluator.Mode#LIVE} and gives each row (as {@code values}
+     * holds it) to {@code row} as it is read, without keeping the result.
+     *
+     * @return the number of columns, 0 for no row
+     */
+    int stream(String name, java.util.function.Consumer<Object> row) {
+        Block b = model.sqlSources().get(name);
+        Settings settings = settings(b);
+        return SqlDataSource.stream(model.file().at(b.line()) + ": " + b.describe(), settings.url(), settings.query(),
+                settings.args(), row);
+    }
+
+    /** Whether {@code e} is {@code data.sql.<name>.values} of a declared source; its name then, else null. */
+    String valuesOf(Expr e) {
+        if (e instanceof Expr.Ref r && r.path().size() == 4 && "data".equals(r.path().get(0))
+                && "sql".equals(r.path().get(1)) && "values".equals(r.path().get(3))
+                && r.path().get(2) instanceof String name && model.sqlSources().containsKey(name)) {
+            return name;
+        }
+        return null;
+    }
+
     private Settings settings(Block b) {
         String where = b.describe();
         for (Attribute a : b.attributes()) {

@@ -108,6 +108,52 @@ public final class DeploymentConfig {
         return out;
     }
 
+    /**
+     * A target's place in a staged rollout: its group and the values its group's {@code order_by}
+     * gives it (strings or numbers, in the order of the keys; empty without order_by).
+     */
+    public record Placement(Group group, List<Object> orderKeys) {
+    }
+
+    /**
+     * Places targets one at a time, as {@link #plan} does for a list, for a caller that orders them
+     * itself (the coordinator's store sorts each group by the keys, then by the targets' order).
+     * Not thread-safe; one per deployment.
+     */
+    public final class Planner {
+        private final Evaluator ev = new Evaluator(model, Evaluator.Mode.LIVE);
+
+        private Planner() {
+        }
+
+        /**
+         * The first group {@code t} matches, with its order keys; null when it matches none.
+         *
+         * @throws FlotillaException CONFIG_INVALID as {@link #plan}
+         */
+        public Placement place(Target t) {
+            Group g = groupOf(t, ev);
+            if (g == null) {
+                return null;
+            }
+            List<Object> keys = new ArrayList<>();
+            for (Expr e : exprs.get(g.name()).orderBy()) {
+                keys.add(key(g, t, ev.eval(e, scope(g, "order_by", t))));
+            }
+            return new Placement(g, keys);
+        }
+    }
+
+    /** A planner for one deployment's targets. */
+    public Planner planner() {
+        return new Planner();
+    }
+
+    /** The most {@code order_by} keys any group has. */
+    public int orderKeys() {
+        return exprs.values().stream().mapToInt(e -> e.orderBy().size()).max().orElse(0);
+    }
+
     private Group groupOf(Target t, Evaluator ev) {
         for (Group g : groups) {
             Expr match = exprs.get(g.name()).match();

@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The targets of one env block: one per {@code for_each} element (named by it, with
@@ -35,6 +36,45 @@ final class EnvTargets implements TargetSource {
         List<Target> targets = targets(new Evaluator(model, Evaluator.Mode.LIVE));
         LOG.debug("{}: {} targets", env.describe(), targets.size());
         return targets;
+    }
+
+    /**
+     * Streams the targets (see {@link TargetSource#stream}): {@code for_each = data.sql.<name>.values}
+     * or {@code toset(data.sql.<name>.values)} reads the query row by row; any other for_each is
+     * evaluated (a static list is the parsed file's own) and its elements made into targets one by one.
+     */
+    @Override
+    public Order stream(Consumer<Target> each) {
+        Evaluator ev = new Evaluator(model, Evaluator.Mode.LIVE);
+        Optional<Attribute> forEach = env.attribute("for_each");
+        Attribute url = env.attribute("url").orElseThrow(() -> missingUrl(forEach.isPresent()));
+        if (forEach.isEmpty()) {
+            targets(ev).forEach(each);
+            return Order.LISTED;
+        }
+        Expr items = forEach.get().value();
+        boolean toset = items instanceof Expr.Call call && "toset".equals(call.name()) && call.args().size() == 1;
+        String source = ev.sqlValues(toset ? ((Expr.Call) items).args().get(0) : items);
+        long[] count = {0};
+        Scope urlScope = scope();
+        Consumer<TenantNames.Tenant> make = t -> {
+            count[0]++;
+            target(t.name(), ev.eval(url.value(), urlScope.withEach(t.each())), url, true)
+                    .map(target -> target.withVars(rollout.vars(ev, t.each()))).ifPresent(each);
+        };
+        Order order = Order.LISTED;
+        if (source == null) {
+            TenantNames.each(ev.eval(items, Scope.of(env.describe(), "for_each")), forEach.get(), model.file(),
+                    env.describe(), make);
+        } else {
+            long[] position = {0};
+            String where = env.describe();
+            int columns = ev.streamSql(source, row -> make.accept(TenantNames.tenant(row, (int) ++position[0],
+                    forEach.get(), model.file(), where)));
+            order = !toset ? Order.LISTED : columns > 1 ? Order.DISTINCT : Order.NAMES_SORTED;
+        }
+        LOG.debug("{}: {} targets streamed ({})", env.describe(), count[0], order);
+        return order;
     }
 
     /**
@@ -78,15 +118,16 @@ final class EnvTargets implements TargetSource {
         if (value == KnownAtDeployment.VALUE) {
             return Optional.empty();
         }
-        String forTenant = tenant ? " for tenant " + ValueText.quote(name) : "";
+        // Made for a message only: a million targets pass here.
+        java.util.function.Supplier<String> forTenant = () -> tenant ? " for tenant " + ValueText.quote(name) : "";
         if (!(value instanceof String)) {
             throw model.file().invalid(url.line(), env.describe() + ": url", "must be a string, but "
-                    + url.value().source() + forTenant + " is " + Evaluator.describe(value));
+                    + url.value().source() + forTenant.get() + " is " + Evaluator.describe(value));
         }
         try {
             DatabaseUrl.parse((String) value);
         } catch (FlotillaException e) {
-            throw model.file().invalid(url.line(), env.describe() + ": url", url.value().source() + forTenant
+            throw model.file().invalid(url.line(), env.describe() + ": url", url.value().source() + forTenant.get()
                     + " gives an " + e.getMessage());
         }
         return Optional.of(new Target(name, (String) value));

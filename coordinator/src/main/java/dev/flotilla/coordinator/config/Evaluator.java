@@ -84,6 +84,16 @@ final class Evaluator {
         return mode;
     }
 
+    /** The data source whose {@code values} {@code e} is ({@code data.sql.<name>.values}), else null. */
+    String sqlValues(Expr e) {
+        return data.valuesOf(e);
+    }
+
+    /** Runs a data source's query, giving each row to {@code row} as it is read (see {@code DataSources#stream}). */
+    int streamSql(String name, java.util.function.Consumer<Object> row) {
+        return data.stream(name, row);
+    }
+
     /** @throws FlotillaException CONFIG_INVALID naming the file, line, block and the problem */
     Object eval(Expr e, Scope s) {
         if (e instanceof Expr.Literal) {

@@ -20,6 +20,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Atlas' {@code data "sql"} source: runs the query and exposes {@code count}, {@code value} (first
@@ -48,29 +49,62 @@ final class SqlDataSource {
      *     when the database cannot be reached, {@link ErrorCode#CONFIG_INVALID} when the query fails
      */
     static Map<String, Object> query(String where, DatabaseUrl url, String query, List<Object> args) {
-        Prepared p = prepareOrFail(where, query, url, args.size());
-        long start = System.nanoTime();
-        List<Object> values;
-        try (Connection c = open(where, url); PreparedStatement st = c.prepareStatement(p.sql())) {
-            st.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
-            for (int i = 0; i < p.argOrder().size(); i++) {
-                bind(st, i + 1, args.get(p.argOrder().get(i)));
-            }
-            try (ResultSet rs = st.executeQuery()) {
-                values = rs.getMetaData().getColumnCount() == 1 ? new ArrayList<>(firstColumn(where, rs))
-                        : rows(where, rs);
-            }
-        } catch (SQLException e) {
-            throw failure(where, url, e);
-        }
-        LOG.info("{}: {} rows from {} in {} ms", where, values.size(), url.redacted(),
-                (System.nanoTime() - start) / 1_000_000);
+        List<Object> values = new ArrayList<>();
+        stream(where, url, query, args, values::add);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("count", BigDecimal.valueOf(values.size()));
         out.put("value", values.isEmpty() ? null : values.get(0));
         out.put("values", Collections.unmodifiableList(values));
         return Collections.unmodifiableMap(out);
     }
+
+    /**
+     * Runs the query and gives each row to {@code row} as it is read, never holding the result: a
+     * cursor on PostgreSQL (a fetch size outside autocommit), a streaming result set on MySQL and
+     * MariaDB (a fetch size on MariaDB's driver). A row is its first column's text when the query
+     * has one column, else an object of its columns (lower-case labels).
+     *
+     * @return the number of columns (0 when the query returned no row)
+     * @throws FlotillaException as {@link #query}, possibly after some rows were given
+     */
+    static int stream(String where, DatabaseUrl url, String query, List<Object> args, Consumer<Object> row) {
+        Prepared p = prepareOrFail(where, query, url, args.size());
+        long start = System.nanoTime();
+        long rows = 0;
+        int columns = 0;
+        try (Connection c = open(where, url)) {
+            c.setAutoCommit(false); // PgJDBC uses a cursor only inside a transaction
+            try (PreparedStatement st = c.prepareStatement(p.sql(), ResultSet.TYPE_FORWARD_ONLY,
+                    ResultSet.CONCUR_READ_ONLY)) {
+                if (url.dialect() != Dialect.MYSQL) {
+                    // A streamed result keeps MySQL's statement open while the coordinator writes each row
+                    // away, and its max_statement_time would count that time; PostgreSQL times the query only.
+                    st.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+                }
+                st.setFetchSize(FETCH_SIZE);
+                for (int i = 0; i < p.argOrder().size(); i++) {
+                    bind(st, i + 1, args.get(p.argOrder().get(i)));
+                }
+                try (ResultSet rs = st.executeQuery()) {
+                    ResultSetMetaData md = rs.getMetaData();
+                    columns = md.getColumnCount();
+                    while (rs.next()) {
+                        rows++;
+                        row.accept(columns == 1 ? firstColumn(where, rs, rows) : row(where, rs, md, rows));
+                    }
+                }
+            } finally {
+                c.rollback(); // it only read
+            }
+        } catch (SQLException e) {
+            throw failure(where, url, e);
+        }
+        LOG.info("{}: {} rows from {} in {} ms", where, rows, url.redacted(), (System.nanoTime() - start) / 1_000_000);
+        return rows == 0 ? 0 : columns;
+    }
+
+    /** Rows fetched from the database at a time when streaming. */
+    static final int FETCH_SIZE = 2_000;
 
     private static Prepared prepareOrFail(String where, String query, DatabaseUrl url, int argCount) {
         try {
@@ -85,37 +119,29 @@ final class SqlDataSource {
      * {@code SELECT name, tier …} gives {@code {name = "acme", tier = "FREE"}}, read as
      * {@code each.value.name} and {@code each.value.tier}, as in Atlas' tiered rollout example.
      */
-    private static List<Object> rows(String where, ResultSet rs) throws SQLException {
-        ResultSetMetaData md = rs.getMetaData();
-        List<Object> rows = new ArrayList<>();
-        while (rs.next()) {
-            Map<String, Object> row = new LinkedHashMap<>();
-            for (int i = 1; i <= md.getColumnCount(); i++) {
-                String v = rs.getString(i);
-                if (v == null) {
-                    throw new FlotillaException(ErrorCode.CONFIG_INVALID, where + ": row " + (rows.size() + 1)
-                            + " of the query result has NULL in column " + md.getColumnLabel(i) + "; filter NULLs"
-                            + " out in the query or use coalesce()");
-                }
-                row.put(md.getColumnLabel(i).toLowerCase(java.util.Locale.ROOT), v);
+    private static Map<String, Object> row(String where, ResultSet rs, ResultSetMetaData md, long n)
+            throws SQLException {
+        Map<String, Object> row = new LinkedHashMap<>();
+        for (int i = 1; i <= md.getColumnCount(); i++) {
+            String v = rs.getString(i);
+            if (v == null) {
+                throw new FlotillaException(ErrorCode.CONFIG_INVALID, where + ": row " + n
+                        + " of the query result has NULL in column " + md.getColumnLabel(i) + "; filter NULLs"
+                        + " out in the query or use coalesce()");
             }
-            rows.add(Collections.unmodifiableMap(row));
+            row.put(md.getColumnLabel(i).toLowerCase(java.util.Locale.ROOT), v);
         }
-        return rows;
+        return Collections.unmodifiableMap(row);
     }
 
-    private static List<String> firstColumn(String where, ResultSet rs) throws SQLException {
-        List<String> values = new ArrayList<>();
-        while (rs.next()) {
-            String v = rs.getString(1);
-            if (v == null) {
-                throw new FlotillaException(ErrorCode.CONFIG_INVALID, where + ": row " + (values.size() + 1)
-                        + " of the query result is NULL in the first column; filter NULLs out in the query,"
-                        + " e.g. WHERE name IS NOT NULL");
-            }
-            values.add(v);
+    private static String firstColumn(String where, ResultSet rs, long n) throws SQLException {
+        String v = rs.getString(1);
+        if (v == null) {
+            throw new FlotillaException(ErrorCode.CONFIG_INVALID, where + ": row " + n
+                    + " of the query result is NULL in the first column; filter NULLs out in the query,"
+                    + " e.g. WHERE name IS NOT NULL");
         }
-        return values;
+        return v;
     }
 
     private static Connection open(String where, DatabaseUrl url) throws SQLException {

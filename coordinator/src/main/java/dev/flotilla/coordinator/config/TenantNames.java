@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
@@ -47,18 +48,39 @@ final class TenantNames {
         List<Tenant> names = new ArrayList<>();
         Map<String, Integer> seen = new HashMap<>();
         for (int i = 0; i < items.size(); i++) {
-            Object item = items.get(i);
-            String name = name(item instanceof Map<?, ?> row ? nameOf(row, i + 1, forEach, file, where) : item, i + 1,
-                    forEach, file, where);
-            Integer first = seen.putIfAbsent(name, i + 1);
+            Tenant t = tenant(items.get(i), i + 1, forEach, file, where);
+            Integer first = seen.putIfAbsent(t.name(), i + 1);
             if (first != null) {
-                throw file.invalid(forEach.line(), where + ": for_each", "tenant name " + ValueText.quote(name)
+                throw file.invalid(forEach.line(), where + ": for_each", "tenant name " + ValueText.quote(t.name())
                         + " appears twice (elements " + first + " and " + (i + 1) + "); remove the duplicate or wrap"
                         + " the list in toset(…)");
             }
-            names.add(new Tenant(name, item instanceof Map ? item : name));
+            names.add(t);
         }
         return names;
+    }
+
+    /**
+     * The for_each value's elements one at a time, without the check for a name given twice (a
+     * stream's receiver finds those).
+     *
+     * @throws FlotillaException CONFIG_INVALID as {@link #of}
+     */
+    static void each(Object value, Attribute forEach, SourceFile file, String where, Consumer<Tenant> each) {
+        if (!(value instanceof List)) {
+            of(value, forEach, file, where); // throws the message for a value that is not a list
+        }
+        List<?> items = (List<?>) value;
+        for (int i = 0; i < items.size(); i++) {
+            each.accept(tenant(items.get(i), i + 1, forEach, file, where));
+        }
+    }
+
+    /** One element, checked: its name (its {@code name} attribute for a row) and its {@code each.value}. */
+    static Tenant tenant(Object item, int position, Attribute forEach, SourceFile file, String where) {
+        String name = name(item instanceof Map<?, ?> row ? nameOf(row, position, forEach, file, where) : item, position,
+                forEach, file, where);
+        return new Tenant(name, item instanceof Map ? item : name);
     }
 
     private static Object nameOf(Map<?, ?> row, int position, Attribute forEach, SourceFile file, String where) {

@@ -52,8 +52,15 @@ final class ChildJvm implements AutoCloseable {
     }
 
     static ChildJvm launch(String name, List<String> cmd, Path log) {
+        return launch(name, cmd, Map.of(), log);
+    }
+
+    /** Runs {@code cmd} with {@code env} added to this process's environment. */
+    static ChildJvm launch(String name, List<String> cmd, Map<String, String> env, Path log) {
         try {
-            Process p = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
+            ProcessBuilder b = new ProcessBuilder(cmd).redirectError(log.toFile());
+            b.environment().putAll(env);
+            Process p = b.start();
             return new ChildJvm(name, p, log);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + String.join(" ", cmd), e);

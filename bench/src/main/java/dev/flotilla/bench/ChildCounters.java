@@ -74,7 +74,8 @@ record ChildCounters(long cpuNanos, long jitNanos, long classes, long sharedClas
     static String busiest(Map<String, Long> before, Map<String, Long> after, int top) {
         return after.entrySet().stream().map(e -> Map.entry(e.getKey(), e.getValue()
                 - before.getOrDefault(e.getKey(), 0L))).sorted(Map.Entry.<String, Long>comparingByValue().reversed())
-                .limit(top).map(e -> e.getKey() + " " + e.getValue()).collect(java.util.stream.Collectors.joining(", "));
+                .limit(top).map(e -> e.getKey() + " " + e.getValue())
+                .collect(java.util.stream.Collectors.joining(", "));
     }
 
     private static long jit(long pid) {

@@ -149,8 +149,13 @@ final class ChildJvm implements AutoCloseable {
 
     /** Stops it with SIGTERM (shutdown hooks run), SIGKILL after 30 s. */
     void terminate() throws InterruptedException {
+        terminate(30);
+    }
+
+    /** Stops it with SIGTERM (shutdown hooks run), SIGKILL after {@code seconds}. */
+    void terminate(int seconds) throws InterruptedException {
         process.destroy();
-        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
             process.destroyForcibly();
         }
     }

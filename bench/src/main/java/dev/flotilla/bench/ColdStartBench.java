@@ -21,6 +21,13 @@ final class ColdStartBench {
     /** The later rounds' rates count as settled when the last {@link #SETTLED_ROUNDS} lie within 10%. */
     static final int SETTLED_ROUNDS = 3;
 
+    /**
+     * How long {@code flotilla dev} may take to stop before it is killed: 12–18 s at load 15–35,
+     * and the launcher's first start after a build writes its class-data archive then, which took
+     * it past 30 s under that load (and a killed JVM writes none).
+     */
+    static final int STOP_SECONDS = 120;
+
     /** Options. */
     static final class Options {
         @Option(names = "--tenants", defaultValue = "1000", description = "SQLite tenants per round (default:"
@@ -145,7 +152,7 @@ final class ColdStartBench {
             List<Round> rounds = rounds(api, dev.pid(), archive);
             return report(jar, readyMs, start, rounds);
         } finally {
-            dev.terminate();
+            dev.terminate(STOP_SECONDS);
         }
     }
 
@@ -245,14 +252,14 @@ final class ColdStartBench {
     }
 
     /**
-     * Whether the launcher mapped its class-data archive ({@code flotilla.jsa} beside the jar),
-     * as it does from the second start after a build, or wrote it at this run's exit.
+     * Whether the launcher mapped its class-data archive ({@code flotilla-<jar's mtime>.jsa} beside
+     * the jar), as it does from the second start after a build, or wrote it at this run's exit.
      */
     static String archive(Path jar) {
-        Path jsa = jar.resolveSibling("flotilla.jsa");
-        return jsa.toFile().lastModified() > jar.toFile().lastModified()
+        Path jsa = jar.resolveSibling("flotilla-" + jar.toFile().lastModified() / 1000 + ".jsa");
+        return jsa.toFile().isFile()
                 ? "The launcher mapped its class-data archive " + jsa + " (" + (jsa.toFile().length() >> 20) + " MiB)."
-                : "No class-data archive was newer than the jar: the launcher had this run write " + jsa + " at exit.";
+                : "No class-data archive for this jar yet: the launcher had this run write " + jsa + " at exit.";
     }
 
     /**

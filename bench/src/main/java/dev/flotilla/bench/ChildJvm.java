@@ -52,8 +52,15 @@ final class ChildJvm implements AutoCloseable {
     }
 
     static ChildJvm launch(String name, List<String> cmd, Path log) {
+        return launch(name, cmd, Map.of(), log);
+    }
+
+    /** Runs {@code cmd} with {@code env} added to this process's environment. */
+    static ChildJvm launch(String name, List<String> cmd, Map<String, String> env, Path log) {
         try {
-            Process p = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
+            ProcessBuilder b = new ProcessBuilder(cmd).redirectError(log.toFile());
+            b.environment().putAll(env);
+            Process p = b.start();
             return new ChildJvm(name, p, log);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + String.join(" ", cmd), e);
@@ -142,8 +149,13 @@ final class ChildJvm implements AutoCloseable {
 
     /** Stops it with SIGTERM (shutdown hooks run), SIGKILL after 30 s. */
     void terminate() throws InterruptedException {
+        terminate(30);
+    }
+
+    /** Stops it with SIGTERM (shutdown hooks run), SIGKILL after {@code seconds}. */
+    void terminate(int seconds) throws InterruptedException {
         process.destroy();
-        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
             process.destroyForcibly();
         }
     }

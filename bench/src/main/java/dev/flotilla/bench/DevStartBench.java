@@ -86,7 +86,7 @@ final class DevStartBench {
         }
     }
 
-    private static Path findJar() {
+    static Path findJar() {
         for (Path base = Path.of("").toAbsolutePath(); base != null; base = base.getParent()) {
             Path jar = base.resolve("cli/target/flotilla.jar");
             if (Files.exists(jar)) {

@@ -16,7 +16,8 @@ import java.util.concurrent.Callable;
 @Command(name = "flotilla-bench", mixinStandardHelpOptions = true,
         description = "Measures the whole fabric against a plain JDBC loop and a Flyway loop, and the other numbers"
                 + " docs/architecture.md holds the product to. Tables go to stdout (Markdown), progress to stderr.",
-        subcommands = {Main.Rollout.class, Main.RolloutStaged.class, Main.ScaleOut.class, Main.FanOut.class, Main.DevStart.class, Main.All.class})
+        subcommands = {Main.Rollout.class, Main.RolloutStaged.class, Main.ScaleOut.class, Main.FanOut.class, Main.DevStart.class,
+            Main.ColdStart.class, Main.All.class})
 public final class Main implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -205,6 +206,24 @@ public final class Main implements Callable<Integer> {
         }
     }
 
+    @Command(name = "cold-start", mixinStandardHelpOptions = true, description = "The first rollout after flotilla"
+            + " dev starts (1,000 SQLite tenants, pushed when it is ready) against the same rollout repeated in that"
+            + " process until its rate settles.")
+    static final class ColdStart implements Callable<Integer> {
+        @CommandLine.Mixin
+        Common common;
+
+        @CommandLine.Mixin
+        ColdStartBench.Options options;
+
+        @Override
+        public Integer call() throws Exception {
+            try (Session s = common.session()) {
+                return print(List.of(new ColdStartBench(s, options).run()));
+            }
+        }
+    }
+
     @Command(name = "all", mixinStandardHelpOptions = true, description = "Every scenario at the target sizes of docs/architecture.md"
             + " (override with the options), then every check in one table.")
     static final class All implements Callable<Integer> {
@@ -252,6 +271,8 @@ public final class Main implements Callable<Integer> {
                 guarded(reports, "scale-out", () -> new ScaleOutBench(s, scaleOut).run());
                 guarded(reports, "fan-out", () -> List.of(new FanOutBench(s, fanOut).run()));
                 guarded(reports, "dev-start", () -> List.of(new DevStartBench(s, devStart).run()));
+                guarded(reports, "cold-start", () -> List.of(new ColdStartBench(s,
+                        ColdStartBench.Options.defaults(devStart.jar)).run()));
                 Report summary = new Report("Every target, this run", Check.HEADER);
                 reports.forEach(r -> r.checks().forEach(c -> summary.row(c.cells())));
                 summary.note(String.format(java.util.Locale.ROOT, "Whole run: %.1f min; load average at the end %s.",

@@ -45,6 +45,11 @@ final class Probe {
         }
     }
 
+    /** When the first answer that reported at least {@code count} arrived (epoch ms); -1 if none did. */
+    long firstMillis(long count) {
+        return samples.stream().filter(s -> s.count() >= count).mapToLong(Sample::epochMillis).findFirst().orElse(-1);
+    }
+
     /** {@link System#nanoTime()} when the goal was seen. */
     long doneNanos() {
         return doneNanos;

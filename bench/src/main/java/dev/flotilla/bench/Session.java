@@ -324,7 +324,7 @@ final class Session implements AutoCloseable {
      * {@code recently_deleted} skips inodes freed in the last 60 s, or 360 s while their inode
      * table block is still dirty in memory (see {@link #later}).
      */
-    private void awaitInodes() throws InterruptedException {
+    void awaitInodes() throws InterruptedException {
         long waitS = deletedAt + INODE_WAIT_S - System.currentTimeMillis() / 1000;
         if (deletedAt > 0 && waitS > 0) {
             Progress.say("waiting %d s: the previous run removed its fleets %d s ago, and ext4 allocates new"

@@ -17,7 +17,7 @@ import java.util.Random;
 final class FanOutBench {
     /** Options. */
     static final class Options {
-        @Option(names = "--targets", defaultValue = "100000",
+        @Option(names = "--targets", defaultValue = "1000000",
                 description = "Targets in the set (default: ${DEFAULT-VALUE}).")
         int targets;
 
@@ -29,7 +29,7 @@ final class FanOutBench {
                 description = "Requests per API measurement (default: ${DEFAULT-VALUE}).")
         int requests;
 
-        @Option(names = "--source", defaultValue = "list",
+        @Option(names = "--source", defaultValue = "sql",
                 description = "Where the env's tenants come from: list (a static for_each list in the project file)"
                         + " or sql (for_each = toset(data.sql…values) over a PostgreSQL table of that many rows)"
                         + " (default: ${DEFAULT-VALUE}).")
@@ -196,8 +196,8 @@ final class FanOutBench {
         r.row("`GET /api/v1/databases?page=…&pageSize=20` after: n / p50 / p99", latency(atRest));
         r.row("`GET /api/v1/deployment-sets?pageSize=20`: n / p50 / p99", latency(sets));
         r.row("`GET /api/v1/deployment-sets/{id}?pageSize=20`: n / p50 / p99", latency(set));
-        String size = o.targets == 100_000 ? ""
-                : String.format(Locale.ROOT, " (target size: 100,000; ran %,d)", o.targets);
+        String size = o.targets == 1_000_000 ? ""
+                : String.format(Locale.ROOT, " (target size: 1,000,000; ran %,d)", o.targets);
         r.check(new Check("coordinator heap, one set" + size, heap.get("peakMiB") + " MiB peak, ran in -Xmx" + o.heap,
                 "< 512 MiB", heap.get("peakMiB") < 512));
         r.check(new Check("`GET /databases?page=…` p99" + size, atRest.quantile(0.99) / 1_000_000 + " ms",

@@ -173,7 +173,7 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    @Command(name = "fan-out", mixinStandardHelpOptions = true, description = "One deployment set of 100,000"
+    @Command(name = "fan-out", mixinStandardHelpOptions = true, description = "One deployment set of 1,000,000"
             + " targets: coordinator heap, fan-out time, database-list API latency.")
     static final class FanOut implements Callable<Integer> {
         @CommandLine.Mixin

@@ -79,22 +79,7 @@ record ChildCounters(long cpuNanos, long jitNanos, long classes, long sharedClas
     }
 
     private static long jit(long pid) {
-        long sum = 0;
-        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
-            for (Path t : tasks) {
-                try {
-                    String comm = Files.readString(t.resolve("comm")).trim();
-                    if (comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre")) {
-                        sum += Long.parseLong(Files.readString(t.resolve("schedstat")).split(" ")[0]);
-                    }
-                } catch (IOException | RuntimeException gone) {
-                    // the thread ended between listing and reading
-                }
-            }
-        } catch (IOException e) {
-            return 0;
-        }
-        return sum;
+        return JitCpu.nanos(pid);
     }
 
     /**

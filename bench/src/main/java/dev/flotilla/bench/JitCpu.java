@@ -18,8 +18,17 @@ final class JitCpu {
 
     /** Nanoseconds of CPU the C1 and C2 compiler threads alive now have used. */
     static long nanos() {
+        return nanos(TASKS);
+    }
+
+    /** The same for the JVM of process {@code pid}. */
+    static long nanos(long pid) {
+        return nanos(Path.of("/proc", Long.toString(pid), "task"));
+    }
+
+    private static long nanos(Path taskDir) {
         long sum = 0;
-        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(TASKS)) {
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(taskDir)) {
             for (Path t : tasks) {
                 try {
                     String comm = Files.readString(t.resolve("comm")).trim();

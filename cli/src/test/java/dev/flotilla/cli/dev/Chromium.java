@@ -6,6 +6,9 @@ import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.PlaywrightException;
 import com.microsoft.playwright.assertions.PlaywrightAssertions;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,8 +19,8 @@ import java.util.Map;
 /**
  * Debian's chromium driven by Playwright for Java, as the browser tests share it: no browser
  * download (none works here), the flags that keep it off the closed network, and Playwright's
- * assertions waiting as long as the fleet may take. A test class starts one in {@code @BeforeAll}
- * and closes it in {@code @AfterAll}.
+ * assertions waiting as long as the fleet may take. A test class registers a {@link PerClass}, which
+ * starts one before its tests and closes it after.
  */
 final class Chromium implements AutoCloseable {
     static final Path EXECUTABLE = Paths.get("/usr/bin/chromium");
@@ -62,5 +65,30 @@ final class Chromium implements AutoCloseable {
     public void close() {
         browser.close();
         playwright.close();
+    }
+
+    /**
+     * One chromium for a test class's tests: {@code @RegisterExtension static final Chromium.PerClass
+     * CHROMIUM = new Chromium.PerClass();}, then {@code CHROMIUM.browser()} in a test.
+     */
+    static final class PerClass implements BeforeAllCallback, AfterAllCallback {
+        private Chromium chromium;
+
+        @Override
+        public void beforeAll(ExtensionContext context) {
+            chromium = start();
+        }
+
+        @Override
+        public void afterAll(ExtensionContext context) {
+            if (chromium != null) {
+                chromium.close();
+                chromium = null;
+            }
+        }
+
+        Browser browser() {
+            return chromium.browser();
+        }
     }
 }

@@ -6,9 +6,8 @@ import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.PlaywrightException;
 import dev.flotilla.fabric.access.Grant;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -31,24 +30,11 @@ import static org.awaitility.Awaitility.await;
  */
 class RolloutControlsUiIT {
     private static final Path SHOTS = Paths.get("target", "screenshots");
-    private static Chromium chromium;
-    private static Browser browser;
+    @RegisterExtension
+    static final Chromium.PerClass CHROMIUM = new Chromium.PerClass();
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void browser() {
-        chromium = Chromium.start();
-        browser = chromium.browser();
-    }
-
-    @AfterAll
-    static void close() {
-        if (chromium != null) {
-            chromium.close();
-        }
-    }
 
     @Test
     void pauseResumeSkipAndCancelChangeTheSetLiveAndAReaderSeesNoButton() throws Exception {
@@ -60,7 +46,8 @@ class RolloutControlsUiIT {
         Files.createDirectories(SHOTS);
         try (FleetHarness fleet = FleetHarness.withoutWorker(hcl)) {
             await().atMost(SeedTutorialFlow.WAIT).until(fleet::ready);
-            Page page = browser.newContext(new Browser.NewContextOptions().setViewportSize(1280, 800)).newPage();
+            Page page = CHROMIUM.browser().newContext(new Browser.NewContextOptions().setViewportSize(1280, 800))
+                    .newPage();
             page.setDefaultTimeout(SeedTutorialFlow.WAIT.toMillis());
             List<String> console = new CopyOnWriteArrayList<>();
             // Every error but the browser's own request for /favicon.ico, which the product does not serve.

@@ -5,9 +5,8 @@ import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.PlaywrightException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -30,24 +29,11 @@ import static org.awaitility.Awaitility.await;
  */
 class SwaggerUiIT {
     private static final Path SHOTS = Paths.get("target", "screenshots");
-    private static Chromium chromium;
-    private static Browser browser;
+    @RegisterExtension
+    static final Chromium.PerClass CHROMIUM = new Chromium.PerClass();
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void browser() {
-        chromium = Chromium.start();
-        browser = chromium.browser();
-    }
-
-    @AfterAll
-    static void close() {
-        if (chromium != null) {
-            chromium.close();
-        }
-    }
 
     @Test
     void swaggerUiRendersTheOperationsWithoutPolicyViolations() throws Exception {
@@ -57,7 +43,8 @@ class SwaggerUiIT {
         Files.createDirectories(SHOTS);
         try (FleetHarness fleet = FleetHarness.withoutWorker(hcl)) {
             await().atMost(SeedTutorialFlow.WAIT).until(fleet::ready);
-            Page page = browser.newContext(new Browser.NewContextOptions().setViewportSize(1280, 900)).newPage();
+            Page page = CHROMIUM.browser().newContext(new Browser.NewContextOptions().setViewportSize(1280, 900))
+                    .newPage();
             List<String> console = new CopyOnWriteArrayList<>();
             // Every error but the browser's own request for /favicon.ico, which the product does not serve.
             page.onConsoleMessage(m -> {

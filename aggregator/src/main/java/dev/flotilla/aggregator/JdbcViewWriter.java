@@ -346,8 +346,7 @@ final class JdbcViewWriter {
             }
         }
         followUps(skipped, true);
-        if (applied.size() < 2) {
-            followUps(applied, false);
+        if (applied.isEmpty()) {
             return;
         }
         try (PreparedStatement ps = c.prepareStatement(RESULTS_APPLIED)) {

@@ -122,6 +122,12 @@ final class FanOutBench {
         return r;
     }
 
+    /** What a check's name adds when this run's set is not the million targets the checks are set for. */
+    private String sized() {
+        return o.targets == 1_000_000 ? ""
+                : String.format(Locale.ROOT, " (target size: 1,000,000; ran %,d)", o.targets);
+    }
+
     /**
      * The web UI's Databases page at fleet size, as the server answers it: its first screen (the
      * page of 50 and the two lists its filters come from, sent one after the other, so an upper
@@ -129,8 +135,7 @@ final class FanOutBench {
      * along the API's cursor from random depths.
      */
     private void webUi(Report r, Api api) {
-        String size = o.targets == 100_000 ? "" : String.format(Locale.ROOT, " (target size: 100,000; ran %,d)",
-                o.targets);
+        String size = sized();
         int n = Math.max(10, o.requests / 4);
         Stats first = Stats.of(timed(n, () -> firstScreen(api, "")));
         Stats filtered = Stats.of(timed(n, () -> firstScreen(api, "&status=PENDING&env=bench")));
@@ -196,8 +201,7 @@ final class FanOutBench {
         r.row("`GET /api/v1/databases?page=…&pageSize=20` after: n / p50 / p99", latency(atRest));
         r.row("`GET /api/v1/deployment-sets?pageSize=20`: n / p50 / p99", latency(sets));
         r.row("`GET /api/v1/deployment-sets/{id}?pageSize=20`: n / p50 / p99", latency(set));
-        String size = o.targets == 1_000_000 ? ""
-                : String.format(Locale.ROOT, " (target size: 1,000,000; ran %,d)", o.targets);
+        String size = sized();
         r.check(new Check("coordinator heap, one set" + size, heap.get("peakMiB") + " MiB peak, ran in -Xmx" + o.heap,
                 "< 512 MiB", heap.get("peakMiB") < 512));
         r.check(new Check("`GET /databases?page=…` p99" + size, atRest.quantile(0.99) / 1_000_000 + " ms",

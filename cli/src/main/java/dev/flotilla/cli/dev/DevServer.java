@@ -84,10 +84,13 @@ public final class DevServer implements AutoCloseable {
     public static final long DEFAULT_DIRECTORY_CACHE_BYTES = 256L * 1024 * 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger(DevServer.class);
+    /** How long a start waits for its services to say they are ready. */
+    private static final java.time.Duration READY_WAIT = java.time.Duration.ofSeconds(30);
 
     /** Closed in reverse; the start phases add to it from their own threads. */
     private final List<AutoCloseable> resources = new CopyOnWriteArrayList<>();
     private ServiceHost host;
+    private List<FlotillaService> deployed = List.of();
     private volatile int port;
     private String listenHost;
     private Path adminToken;
@@ -142,7 +145,8 @@ public final class DevServer implements AutoCloseable {
             listenHost = o.host();
             long s0 = System.nanoTime();
             List<io.vertx.core.Future<Void>> deploys = new ArrayList<>();
-            for (FlotillaService svc : services(o, config)) {
+            deployed = services(o, config);
+            for (FlotillaService svc : deployed) {
                 deploys.add(host.deploy(svc).recover(e -> io.vertx.core.Future.failedFuture(
                         e instanceof FlotillaException ? e : new IllegalStateException("the " + svc.name()
                                 + " service did not start: " + e.getMessage(), e))));
@@ -161,8 +165,30 @@ public final class DevServer implements AutoCloseable {
             LOG.info("services started in {} ms", ms(s0));
             port = host.listen(o.host(), o.port()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             LOG.info("listening on port {}, {} ms after the start began", port, ms(t0));
+            awaitReady();
+            LOG.info("ready {} ms after the start began", ms(t0));
         } finally {
             phases.shutdownNow();
+        }
+    }
+
+    /**
+     * Waits until every service says it is ready (its consumers have caught up, its loops run): a
+     * started service may still be joining its consumer group, and "ready" is what
+     * {@code /health/ready} answers. A service not ready within {@link #READY_WAIT} is named in a
+     * warning, and the start goes on: it may be waiting for something outside this process.
+     */
+    private void awaitReady() throws InterruptedException {
+        List<FlotillaService> services = deployed;
+        long deadline = System.nanoTime() + READY_WAIT.toNanos();
+        while (!services.stream().allMatch(FlotillaService::ready)) {
+            if (System.nanoTime() > deadline) {
+                LOG.warn("not ready {} s after starting: {}; /health/ready says what they wait for",
+                        READY_WAIT.toSeconds(), services.stream().filter(svc -> !svc.ready())
+                                .map(FlotillaService::name).toList());
+                return;
+            }
+            Thread.sleep(10);
         }
     }
 

@@ -19,6 +19,8 @@ import dev.flotilla.registry.RegistryService;
 import dev.flotilla.web.WebService;
 import dev.flotilla.worker.ArchiveSource;
 import dev.flotilla.worker.WorkerService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +28,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -76,8 +83,14 @@ public final class DevServer implements AutoCloseable {
     /** What a worker keeps of the directory versions it fetched unless told otherwise: 256 MiB. */
     public static final long DEFAULT_DIRECTORY_CACHE_BYTES = 256L * 1024 * 1024;
 
-    private final List<AutoCloseable> resources = new ArrayList<>();
+    private static final Logger LOG = LoggerFactory.getLogger(DevServer.class);
+    /** How long a start waits for its services to say they are ready. */
+    private static final java.time.Duration READY_WAIT = java.time.Duration.ofSeconds(30);
+
+    /** Closed in reverse; the start phases add to it from their own threads. */
+    private final List<AutoCloseable> resources = new CopyOnWriteArrayList<>();
     private ServiceHost host;
+    private List<FlotillaService> deployed = List.of();
     private volatile int port;
     private String listenHost;
     private Path adminToken;
@@ -96,38 +109,166 @@ public final class DevServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Kafka (an embedded broker, then the topics) and the store (an embedded PostgreSQL, then the
+     * pool) need nothing of each other, so they start side by side; the project file is read
+     * meanwhile. The host needs both; the services then start together, as none needs another to
+     * have started (the worker reaches the registry through this process's port only when it
+     * fetches, which is after it listens), and the process listens once all are up. Each phase logs
+     * how long it took. When one fails, the others are let finish before everything closes, so
+     * nothing they started outlives the failure, and the failure of the first is what is thrown.
+     */
     private void boot(Options o) throws Exception {
+        long t0 = System.nanoTime();
+        boolean needsStore = !o.roles().equals(List.of(Role.WORKER));
+        ExecutorService phases = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "flotilla-dev-start");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            Future<KafkaSettings> kafkaPhase = phases.submit(() -> startKafka(o));
+            Future<ServiceStore> storePhase = needsStore ? phases.submit(() -> startStore(o)) : null;
+            ProjectConfig config;
+            try {
+                config = timed("project file read", () -> o.config() != null && Files.exists(o.config())
+                        ? ProjectConfig.load(o.config(), o.vars()) : ProjectConfig.parse("", Path.of("."), Map.of()));
+            } finally {
+                settle(kafkaPhase, storePhase);
+            }
+            KafkaSettings kafka = result(kafkaPhase);
+            ServiceStore db = storePhase == null ? null : result(storePhase);
+            host = timed("service host set up", () -> new ServiceHost(kafka, db, o.http()));
+            if (o.devToken() && host.access() != null) {
+                adminToken = DevToken.ensure(o.dataDir(), host.access());
+            }
+            listenHost = o.host();
+            long s0 = System.nanoTime();
+            List<io.vertx.core.Future<Void>> deploys = new ArrayList<>();
+            deployed = services(o, config);
+            for (FlotillaService svc : deployed) {
+                deploys.add(host.deploy(svc).recover(e -> io.vertx.core.Future.failedFuture(
+                        e instanceof FlotillaException ? e : new IllegalStateException("the " + svc.name()
+                                + " service did not start: " + e.getMessage(), e))));
+            }
+            // join, not all: every deploy ends (or fails) before close() stops those that did start
+            try {
+                io.vertx.core.Future.join(deploys).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                for (io.vertx.core.Future<Void> d : deploys) {
+                    if (d.failed()) {
+                        throw rethrowable(d.cause());
+                    }
+                }
+                throw rethrowable(e.getCause());
+            }
+            LOG.info("services started in {} ms", ms(s0));
+            port = host.listen(o.host(), o.port()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            LOG.info("listening on port {}, {} ms after the start began", port, ms(t0));
+            awaitReady();
+            LOG.info("ready {} ms after the start began", ms(t0));
+        } finally {
+            phases.shutdownNow();
+        }
+    }
+
+    /**
+     * Waits until every service says it is ready (its consumers have caught up, its loops run): a
+     * started service may still be joining its consumer group, and "ready" is what
+     * {@code /health/ready} answers. A service not ready within {@link #READY_WAIT} is named in a
+     * warning, and the start goes on: it may be waiting for something outside this process.
+     */
+    private void awaitReady() throws InterruptedException {
+        List<FlotillaService> services = deployed;
+        long deadline = System.nanoTime() + READY_WAIT.toNanos();
+        while (!services.stream().allMatch(FlotillaService::ready)) {
+            if (System.nanoTime() > deadline) {
+                LOG.warn("not ready {} s after starting: {}; /health/ready says what they wait for",
+                        READY_WAIT.toSeconds(), services.stream().filter(svc -> !svc.ready())
+                                .map(FlotillaService::name).toList());
+                return;
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    /** The embedded broker if none is given, then the topics. */
+    private KafkaSettings startKafka(Options o) {
         KafkaSettings kafka = o.kafka();
         if (kafka.bootstrap() == null) {
-            EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(o.dataDir().resolve("kafka"));
+            EmbeddedKafkaBroker broker = timed("embedded Kafka started",
+                    () -> EmbeddedKafkaBroker.start(o.dataDir().resolve("kafka")));
             resources.add(broker);
             kafka = kafka.withBootstrap(broker.bootstrapServers());
         }
-        TopicSetup.ensure(kafka);
-        boolean needsStore = !o.roles().equals(List.of(Role.WORKER));
+        KafkaSettings k = kafka;
+        timed("Kafka topics ensured", () -> {
+            TopicSetup.ensure(k);
+            return null;
+        });
+        return k;
+    }
+
+    /** The embedded PostgreSQL if no JDBC URL is given, then the store's pool. */
+    private ServiceStore startStore(Options o) {
         String jdbc = o.jdbcUrl();
-        if (jdbc == null && needsStore) {
-            EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(o.dataDir().resolve("postgres"));
+        if (jdbc == null) {
+            EmbeddedPostgresServer pg = timed("embedded PostgreSQL started",
+                    () -> EmbeddedPostgresServer.start(o.dataDir().resolve("postgres")));
             resources.add(pg);
             jdbc = pg.jdbcUrl();
         }
-        ServiceStore db = null;
-        if (needsStore) {
-            db = ServiceStore.connect(jdbc, jdbc.contains("user=") ? null : "postgres",
-                    System.getenv("FLOTILLA_JDBC_PASSWORD"), 16, "flotilla-store");
-            resources.add(db);
+        String url = jdbc;
+        ServiceStore db = timed("store connected", () -> ServiceStore.connect(url, url.contains("user=") ? null
+                : "postgres", System.getenv("FLOTILLA_JDBC_PASSWORD"), 16, "flotilla-store"));
+        resources.add(db);
+        return db;
+    }
+
+    /** Waits for every phase to end, however it ends: what they started is then in {@link #resources}. */
+    private static void settle(Future<?>... phases) throws InterruptedException {
+        for (Future<?> f : phases) {
+            if (f == null) {
+                continue;
+            }
+            try {
+                f.get();
+            } catch (ExecutionException e) {
+                // reported by result()
+            }
         }
-        ProjectConfig config = o.config() != null && Files.exists(o.config())
-                ? ProjectConfig.load(o.config(), o.vars()) : ProjectConfig.parse("", Path.of("."), Map.of());
-        host = new ServiceHost(kafka, db, o.http());
-        if (o.devToken() && host.access() != null) {
-            adminToken = DevToken.ensure(o.dataDir(), host.access());
+    }
+
+    /** A settled phase's value, or its own failure as thrown (not wrapped), so it names what failed. */
+    private static <T> T result(Future<T> phase) throws Exception {
+        try {
+            return phase.get();
+        } catch (ExecutionException e) {
+            throw rethrowable(e.getCause());
         }
-        listenHost = o.host();
-        for (FlotillaService svc : services(o, config)) {
-            host.deploy(svc).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    }
+
+    private static Exception rethrowable(Throwable t) {
+        if (t instanceof Error err) {
+            throw err;
         }
-        port = host.listen(o.host(), o.port()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        return t instanceof Exception e ? e : new IllegalStateException(t);
+    }
+
+    private static <T> T timed(String what, java.util.function.Supplier<T> step) {
+        long t = System.nanoTime();
+        T out = step.get();
+        LOG.info("{} in {} ms", what, ms(t));
+        return out;
+    }
+
+    private static String name(AutoCloseable r) {
+        return r instanceof EmbeddedKafkaBroker || r instanceof EmbeddedPostgresServer ? r.toString()
+                : r.getClass().getSimpleName();
+    }
+
+    private static long ms(long since) {
+        return (System.nanoTime() - since) / 1_000_000;
     }
 
     private List<FlotillaService> services(Options o, ProjectConfig config) {
@@ -218,17 +359,48 @@ public final class DevServer implements AutoCloseable {
         return host != null && host.ready();
     }
 
+    /**
+     * Stops the services first (the worker finishes or hands back what it holds, consumers leave
+     * their groups), then what they used, in reverse: the store's pool, backup sources; last the
+     * embedded broker and PostgreSQL, side by side, as nothing uses either any more. Each step logs
+     * how long it took.
+     */
     @Override
     public void close() {
+        long t0 = System.nanoTime();
         if (host != null) {
+            long t = System.nanoTime();
             host.close();
+            LOG.info("services stopped in {} ms", ms(t));
         }
+        List<Thread> servers = new ArrayList<>();
         for (int i = resources.size() - 1; i >= 0; i--) {
-            try {
-                resources.get(i).close();
-            } catch (Exception e) {
-                // keep closing the rest
+            AutoCloseable r = resources.get(i);
+            if (r instanceof EmbeddedKafkaBroker || r instanceof EmbeddedPostgresServer) {
+                servers.add(new Thread(() -> closeQuietly(r), "flotilla-dev-stop-" + r.getClass().getSimpleName()));
+            } else {
+                closeQuietly(r);
             }
+        }
+        servers.forEach(Thread::start);
+        for (Thread t : servers) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        LOG.info("stopped in {} ms", ms(t0));
+    }
+
+    private static void closeQuietly(AutoCloseable r) {
+        long t = System.nanoTime();
+        try {
+            r.close();
+            LOG.info("{} closed in {} ms", name(r), ms(t));
+        } catch (Exception e) {
+            LOG.warn("{} did not close cleanly", name(r), e); // keep closing the rest
         }
     }
 }

@@ -114,6 +114,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
 
     @Override
+    public String toString() {
+        return "embedded Kafka broker on " + bootstrap;
+    }
+
+    @Override
     public void close() {
         server.shutdown();
         server.awaitShutdown();

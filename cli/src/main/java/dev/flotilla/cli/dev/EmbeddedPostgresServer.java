@@ -33,6 +33,7 @@ final class EmbeddedPostgresServer implements AutoCloseable {
             Files.createDirectories(dataDir);
             stopOrphan(dataDir);
             EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(dataDir).setCleanDataDirectory(false)
+                    .setRegisterShutdownHook(false) // closed after the services, by DevServer.close
                     .setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on")
                     .setServerConfig("full_page_writes", "on").start();
             return new EmbeddedPostgresServer(pg);
@@ -80,6 +81,11 @@ final class EmbeddedPostgresServer implements AutoCloseable {
 
     String jdbcUrl() {
         return "jdbc:postgresql://127.0.0.1:" + pg.getPort() + "/postgres";
+    }
+
+    @Override
+    public String toString() {
+        return "embedded PostgreSQL on port " + pg.getPort();
     }
 
     @Override

@@ -89,6 +89,8 @@ public final class DevServer implements AutoCloseable {
 
     /** Closed in reverse; the start phases add to it from their own threads. */
     private final List<AutoCloseable> resources = new CopyOnWriteArrayList<>();
+    /** Held while this process runs an embedded Kafka or PostgreSQL in the data directory; released last. */
+    private DataDirectoryLock dataDirLock;
     private ServiceHost host;
     private List<FlotillaService> deployed = List.of();
     private volatile int port;
@@ -121,6 +123,9 @@ public final class DevServer implements AutoCloseable {
     private void boot(Options o) throws Exception {
         long t0 = System.nanoTime();
         boolean needsStore = !o.roles().equals(List.of(Role.WORKER));
+        if (o.kafka().bootstrap() == null || (needsStore && o.jdbcUrl() == null)) {
+            dataDirLock = DataDirectoryLock.acquire(o.dataDir());
+        }
         ExecutorService phases = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "flotilla-dev-start");
             t.setDaemon(true);
@@ -390,6 +395,9 @@ public final class DevServer implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 break;
             }
+        }
+        if (dataDirLock != null) {
+            dataDirLock.close(); // only now: the embedded servers are down
         }
         LOG.info("stopped in {} ms", ms(t0));
     }

@@ -20,6 +20,7 @@ import java.sql.Statement;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -62,6 +63,24 @@ class DevRestartIT {
         }
         for (int i = 1; i <= TENANTS; i++) {
             assertThat(count(i)).as("files run on tenant_%d", i).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aSecondDevOnARunningOnesDataDirIsRefusedAndTheFirstKeepsItsPostgres() throws Exception {
+        Path data = tmp.resolve("data");
+        try (ServiceProcess first = ServiceProcess.dev(tmp, data, projectFile()).start()) {
+            String token = Files.readString(data.resolve("admin.token")).trim();
+            long postgres = Long.parseLong(Files.readAllLines(data.resolve("postgres").resolve("postmaster.pid"))
+                    .get(0).trim());
+            Path other = Files.createDirectories(tmp.resolve("second"));
+            try (ServiceProcess second = ServiceProcess.dev(other, data, projectFile())) {
+                assertThatThrownBy(second::start).hasMessageContaining("the data directory " + data
+                        + " is in use by another 'flotilla dev' (pid ").hasMessageContaining("--data-dir of its own");
+            }
+            assertThat(ProcessHandle.of(postgres).filter(ProcessHandle::isAlive)).as("the first one's PostgreSQL")
+                    .isPresent();
+            assertThat(synced(first.port(), token)).as("the first one still answers").isZero();
         }
     }
 

@@ -28,6 +28,10 @@ final class ColdStartBench {
      */
     static final int STOP_SECONDS = 120;
 
+    /** The unmeasured session that has the launcher write its archive rolls out to these many tenants. */
+    static final int PRIME_TENANTS = 200;
+    static final String PRIME_ENV = "prime";
+
     /** Options. */
     static final class Options {
         @Option(names = "--tenants", defaultValue = "1000", description = "SQLite tenants per round (default:"
@@ -58,6 +62,12 @@ final class ColdStartBench {
         @Option(names = "--flotilla-jar", description = "Start `java -jar JAR dev` instead, with the --java-opt"
                 + " options only.")
         Path jar;
+
+        @Option(names = "--prime", negatable = true, defaultValue = "true", fallbackValue = "true",
+                description = "When the launcher has no class-data archive for this jar yet, first run an unmeasured"
+                        + " session (start, one round, stop) that writes it, as every start after the first one"
+                        + " after a build has it (default: on).")
+        boolean prime;
 
         /** The defaults, with {@code jar} (null: this checkout's). */
         static Options defaults(Path jar) {
@@ -99,6 +109,9 @@ final class ColdStartBench {
         List<Fleet> fleets = new ArrayList<>();
         try {
             ProjectFile project = new ProjectFile();
+            Fleet primer = session.fleet("sqlite", "cold_prime", PRIME_TENANTS);
+            fleets.add(primer);
+            project.env(PRIME_ENV, primer);
             for (int i = 1; i <= o.rounds; i++) {
                 Fleet f = session.fleet("sqlite", "cold_" + i, o.tenants);
                 fleets.add(f);
@@ -140,20 +153,52 @@ final class ColdStartBench {
         Map<String, String> env = o.launcher == null ? Map.of() : Map.of("FLOTILLA_JAVA_OPTS",
                 String.join(" ", o.javaOpts));
         Progress.say("cold-start: %s%s", env.isEmpty() ? "" : env + " ", String.join(" ", cmd));
+        if (o.launcher != null && o.prime && !archive(jar).startsWith(MAPPED)) {
+            prime(cmd, env, dir, archive);
+            archiveState = archive(jar) + " It was written by an unmeasured session just before (start, one round of "
+                    + PRIME_TENANTS + " tenants, stop), as every start after the first one after a build has it.";
+        }
         long t0 = System.nanoTime();
         ChildJvm dev = ChildJvm.launch("flotilla dev", cmd, env, dir.resolve("dev.log"));
         try {
             dev.await("is ready in", 120_000);
             long readyMs = (System.nanoTime() - t0) / 1_000_000;
-            String line = dev.await("API and registry:", 10_000);
-            Api api = Api.withDevToken(Integer.parseInt(line.replaceAll(".*:(\\d+)/api/v1.*", "$1")),
-                    dir.resolve("data"));
+            Api api = api(dev, dir.resolve("data"));
             ChildCounters start = ChildCounters.of(dev.pid());
             List<Round> rounds = rounds(api, dev.pid(), archive);
             return report(jar, readyMs, start, rounds);
         } finally {
             dev.terminate(STOP_SECONDS);
         }
+    }
+
+    /**
+     * Starts {@code flotilla dev} once, unmeasured, on a data directory of its own, rolls out one
+     * round and stops it, so that the launcher writes its class-data archive at exit.
+     */
+    private void prime(List<String> measuredCmd, Map<String, String> env, Path dir, byte[] archive) throws Exception {
+        Path data = dir.resolve("prime-data");
+        List<String> cmd = new ArrayList<>(measuredCmd);
+        cmd.set(cmd.indexOf("--data-dir") + 1, data.toString());
+        Progress.say("cold-start: no class-data archive yet; an unmeasured session writes it");
+        ChildJvm dev = ChildJvm.launch("flotilla dev (archive)", cmd, env, dir.resolve("dev-prime.log"));
+        try {
+            dev.await("is ready in", 120_000);
+            Api api = api(dev, data);
+            api.push(PRIME_ENV, "v1", archive);
+            Probe.until(() -> api.count(PRIME_ENV, "SYNCED"), PRIME_TENANTS, o.probeMs,
+                    FlotillaRun.timeoutMs(PRIME_TENANTS));
+        } finally {
+            dev.terminate(STOP_SECONDS);
+            session.discard(data);
+        }
+        sync();
+    }
+
+    /** The API of a {@code flotilla dev} that printed its ready line, with the admin token of {@code data}. */
+    private static Api api(ChildJvm dev, Path data) throws Exception {
+        String line = dev.await("API and registry:", 10_000);
+        return Api.withDevToken(Integer.parseInt(line.replaceAll(".*:(\\d+)/api/v1.*", "$1")), data);
     }
 
     private List<Round> rounds(Api api, long pid, byte[] archive) throws InterruptedException {
@@ -255,10 +300,12 @@ final class ColdStartBench {
      * Whether the launcher mapped its class-data archive ({@code flotilla-<jar's mtime>.jsa} beside
      * the jar), as it does from the second start after a build, or wrote it at this run's exit.
      */
+    static final String MAPPED = "The launcher mapped its class-data archive";
+
     static String archive(Path jar) {
         Path jsa = jar.resolveSibling("flotilla-" + jar.toFile().lastModified() / 1000 + ".jsa");
         return jsa.toFile().isFile()
-                ? "The launcher mapped its class-data archive " + jsa + " (" + (jsa.toFile().length() >> 20) + " MiB)."
+                ? MAPPED + " " + jsa + " (" + (jsa.toFile().length() >> 20) + " MiB)."
                 : "No class-data archive for this jar yet: the launcher had this run write " + jsa + " at exit.";
     }
 

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -618,22 +619,44 @@ final class RolloutStore {
     record TargetChange(String targetId, TargetState state, int attempt, String error, SkipKind skip) {
     }
 
+    /**
+     * Writes the targets' changes in one statement over one array per column, not one statement
+     * per target: a batch of results is hundreds of targets, and each statement of a batch was an
+     * executor start-up and an index lookup of its own in PostgreSQL. A target changed twice keeps
+     * its last change, as one statement after the other would.
+     */
     void updateTargets(Connection c, String setId, List<TargetChange> changes) throws SQLException {
         if (changes.isEmpty()) {
             return;
         }
-        try (PreparedStatement ps = c.prepareStatement("UPDATE coordinator_rollout_targets SET state = ?, attempt = ?,"
-                + " error = ?, skip_kind = ? WHERE set_id = ? AND target_id = ?")) {
-            for (TargetChange t : changes) {
-                ps.setString(1, t.state().name());
-                ps.setInt(2, t.attempt());
-                ps.setString(3, t.error());
-                ps.setString(4, t.skip() == null ? null : t.skip().name());
-                ps.setString(5, setId);
-                ps.setString(6, t.targetId());
-                ps.addBatch();
-            }
-            ps.executeBatch();
+        Map<String, TargetChange> last = new LinkedHashMap<>();
+        changes.forEach(t -> last.put(t.targetId(), t));
+        int n = last.size();
+        String[] ids = new String[n];
+        String[] states = new String[n];
+        Integer[] attempts = new Integer[n];
+        String[] errors = new String[n];
+        String[] skips = new String[n];
+        int i = 0;
+        for (TargetChange t : last.values()) {
+            ids[i] = t.targetId();
+            states[i] = t.state().name();
+            attempts[i] = t.attempt();
+            errors[i] = t.error();
+            skips[i] = t.skip() == null ? null : t.skip().name();
+            i++;
+        }
+        try (PreparedStatement ps = c.prepareStatement("UPDATE coordinator_rollout_targets t SET state = u.state,"
+                + " attempt = u.attempt, error = u.error, skip_kind = u.skip_kind FROM unnest(?::text[], ?::text[],"
+                + " ?::int[], ?::text[], ?::text[]) AS u(target_id, state, attempt, error, skip_kind)"
+                + " WHERE t.set_id = ? AND t.target_id = u.target_id")) {
+            ps.setArray(1, c.createArrayOf("text", ids));
+            ps.setArray(2, c.createArrayOf("text", states));
+            ps.setArray(3, c.createArrayOf("integer", attempts));
+            ps.setArray(4, c.createArrayOf("text", errors));
+            ps.setArray(5, c.createArrayOf("text", skips));
+            ps.setString(6, setId);
+            ps.executeUpdate();
         }
     }
 

@@ -30,6 +30,11 @@ final class Api {
     }
 
     /** A client with the admin token {@code flotilla dev} keeps in {@code dataDir}. */
+    /** The port in {@code flotilla dev}'s "API and registry: http://host:PORT/api/v1" line. */
+    static int port(String apiLine) {
+        return Integer.parseInt(apiLine.replaceAll(".*:(\\d+)/api/v1.*", "$1"));
+    }
+
     static Api withDevToken(int port, Path dataDir) {
         try {
             return new Api(port, Files.readString(dataDir.resolve("admin.token")).trim());

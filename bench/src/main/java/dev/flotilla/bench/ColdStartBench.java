@@ -198,7 +198,7 @@ final class ColdStartBench {
     /** The API of a {@code flotilla dev} that printed its ready line, with the admin token of {@code data}. */
     private static Api api(ChildJvm dev, Path data) throws Exception {
         String line = dev.await("API and registry:", 10_000);
-        return Api.withDevToken(Integer.parseInt(line.replaceAll(".*:(\\d+)/api/v1.*", "$1")), data);
+        return Api.withDevToken(Api.port(line), data);
     }
 
     private List<Round> rounds(Api api, long pid, byte[] archive) throws InterruptedException {
@@ -296,12 +296,13 @@ final class ColdStartBench {
                 + " ends of a round (\"–\": one ended).");
     }
 
+    /** How {@link #archive} begins when the launcher has an archive for the jar. */
+    static final String MAPPED = "The launcher mapped its class-data archive";
+
     /**
      * Whether the launcher mapped its class-data archive ({@code flotilla-<jar's mtime>.jsa} beside
      * the jar), as it does from the second start after a build, or wrote it at this run's exit.
      */
-    static final String MAPPED = "The launcher mapped its class-data archive";
-
     static String archive(Path jar) {
         Path jsa = jar.resolveSibling("flotilla-" + jar.toFile().lastModified() / 1000 + ".jsa");
         return jsa.toFile().isFile()

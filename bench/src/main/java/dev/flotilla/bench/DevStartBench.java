@@ -135,7 +135,7 @@ final class DevStartBench {
             wall = (System.nanoTime() - t0) / 1_000_000;
             reported = Long.parseLong(line.replaceAll(".*ready in (\\d+) ms.*", "$1"));
             String api = dev.await("API and registry:", 10_000);
-            int port = Integer.parseInt(api.replaceAll(".*:(\\d+)/api/v1.*", "$1"));
+            int port = Api.port(api);
             new Api(port, null).text("/health/ready");
         } catch (Exception | Error e) {
             dev.terminate();

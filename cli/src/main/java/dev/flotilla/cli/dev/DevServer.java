@@ -268,8 +268,12 @@ public final class DevServer implements AutoCloseable {
     }
 
     private static String name(AutoCloseable r) {
-        return r instanceof EmbeddedKafkaBroker || r instanceof EmbeddedPostgresServer ? r.toString()
-                : r.getClass().getSimpleName();
+        return embeddedServer(r) ? r.toString() : r.getClass().getSimpleName();
+    }
+
+    /** The embedded broker or PostgreSQL: a process's worth of work to stop, and named by its address. */
+    private static boolean embeddedServer(AutoCloseable r) {
+        return r instanceof EmbeddedKafkaBroker || r instanceof EmbeddedPostgresServer;
     }
 
     private static long ms(long since) {
@@ -381,7 +385,7 @@ public final class DevServer implements AutoCloseable {
         List<Thread> servers = new ArrayList<>();
         for (int i = resources.size() - 1; i >= 0; i--) {
             AutoCloseable r = resources.get(i);
-            if (r instanceof EmbeddedKafkaBroker || r instanceof EmbeddedPostgresServer) {
+            if (embeddedServer(r)) {
                 servers.add(new Thread(() -> closeQuietly(r), "flotilla-dev-stop-" + r.getClass().getSimpleName()));
             } else {
                 closeQuietly(r);

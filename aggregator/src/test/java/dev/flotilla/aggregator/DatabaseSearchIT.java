@@ -72,10 +72,16 @@ class DatabaseSearchIT {
             }
             long before = flushedTrigramScans(one, 1);
 
-            int searches = 20;
+            // Random rare names, and names that are bounds of the column's histogram: the planner
+            // estimates those at 1% of the table whatever they match.
+            List<String> names = new ArrayList<>(histogramBounds(2));
             Random random = new Random(7);
+            while (names.size() < 22) {
+                names.add(Integer.toString(1000 + random.nextInt(ROWS - 1000)));
+            }
+            int searches = names.size();
             for (int i = 0; i < searches; i++) {
-                String name = Integer.toString(1000 + random.nextInt(ROWS - 1000));
+                String name = names.get(i);
                 JsonObject answer = queries.databases(null, i % 2 == 0 ? null : "bench", null, name, new Page(1, 50));
                 assertThat(answer.getJsonObject("page").getLong("total")).as(name).isPositive();
             }
@@ -103,6 +109,20 @@ class DatabaseSearchIT {
         assertThat(names("%_")).containsExactly("odd_50%_off");
         assertThat(names("\\")).containsExactly("odd\\back");
         assertThat(names("\\b")).containsExactly("odd\\back");
+    }
+
+    @Test
+    void pagesOfASearchByNumberAndByCursorListEveryMatchOnce() throws Exception {
+        // "0048" has 120 matches and "999" 280 (both paged from their sorted matches), "48" 3,970
+        // (paged along the name order); "ODD_" has one, in another env.
+        for (String text : List.of("0048", "999", "48", "ODD_")) {
+            for (String env : Arrays.asList(null, "bench")) {
+                List<String> truth = truth(text).stream()
+                        .filter(n -> env == null || !n.toLowerCase(Locale.ROOT).startsWith("odd")).toList();
+                assertThat(pages(text, env, false)).as(text + " by number, env " + env).isEqualTo(truth);
+                assertThat(pages(text, env, true)).as(text + " by cursor, env " + env).isEqualTo(truth);
+            }
+        }
     }
 
     @Test
@@ -134,6 +154,41 @@ class DatabaseSearchIT {
                 + " WHERE relname = 'search_marker'") >= n);
         return stat("SELECT coalesce(sum(idx_scan), 0) FROM pg_stat_user_indexes WHERE indexrelname = '"
                 + ViewSchema.NAME_SEARCH_INDEX + "'");
+    }
+
+    /** The names of a search's pages of 50, by page number or by the cursor of each page's next link. */
+    private static List<String> pages(String text, String env, boolean cursor) throws Exception {
+        List<String> out = new ArrayList<>();
+        Page page = new Page(1, 50);
+        while (true) {
+            JsonObject answer = store.queries().databases(null, env, null, text, page);
+            answer.getJsonArray("items").forEach(o -> out.add(((JsonObject) o).getString("name")));
+            String next = answer.getJsonObject("page").getString("next");
+            if (next == null) {
+                assertThat(answer.getJsonObject("page").getLong("total")).as(text).isEqualTo(out.size());
+                return out;
+            }
+            page = cursor ? new Page(page.page() + 1, 50, next.substring(next.indexOf("after=") + 6))
+                    : new Page(page.page() + 1, 50);
+        }
+    }
+
+    /** The digits of {@code n} names from the middle of agg_databases.name's histogram. */
+    private static List<String> histogramBounds(int n) throws Exception {
+        List<String> bounds = new ArrayList<>();
+        try (Connection c = store.db.connection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT unnest(histogram_bounds::text::text[]) FROM pg_stats"
+                     + " WHERE tablename = 'agg_databases' AND attname = 'name'")) {
+            while (rs.next()) {
+                bounds.add(rs.getString(1));
+            }
+        }
+        assertThat(bounds).as("agg_databases.name's histogram").hasSizeGreaterThan(n * 10);
+        List<String> picked = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            picked.add(bounds.get(bounds.size() * i / (n + 1)).replace("fanout_", ""));
+        }
+        return picked;
     }
 
     /** Every name the API lists for the search, following its pages. */

@@ -20,7 +20,9 @@ import java.util.function.LongSupplier;
  *
  * <p>Runs on its own thread so the consume loop never waits for it; one run at a time, at most one
  * per {@link #MIN_INTERVAL_NANOS} while events flow, and soon after the loop goes idle with rows
- * inserted since the last run.
+ * inserted since the last run. Once no rows were inserted for {@link #MIN_IDLE_INTERVAL_NANOS}
+ * (a fan-out is in, results may still flow), a run also takes the {@link PageMarks} anew: they
+ * cost a pass over the page index, too much to repeat while a fan-out inserts.
  */
 final class ViewMaintenance implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ViewMaintenance.class);
@@ -34,16 +36,19 @@ final class ViewMaintenance implements AutoCloseable {
     static final long MIN_INTERVAL_NANOS = 5_000_000_000L;
     static final long MIN_IDLE_INTERVAL_NANOS = 1_000_000_000L;
 
-    /** What a run does. */
+    /** What a run does: the statistics, and the page marks too when {@code marks}. */
     @FunctionalInterface
     interface Job {
-        void run() throws SQLException;
+        void run(boolean marks) throws SQLException;
     }
 
     private final Job job;
     private final LongSupplier nanos;
     private final ExecutorService thread;
     private final AtomicBoolean running = new AtomicBoolean();
+    /** Rows were inserted since the marks were last taken (or their taking failed). */
+    private final AtomicBoolean marksDue = new AtomicBoolean();
+    private long lastInsert;
     private long pending;
     private long seen;
     private long lastRun;
@@ -51,7 +56,7 @@ final class ViewMaintenance implements AutoCloseable {
 
     /** Refreshes the views of {@code db} on a thread of its own. */
     ViewMaintenance(ServiceStore db) {
-        this(() -> refresh(db), System::nanoTime, Executors.newSingleThreadExecutor(r -> {
+        this(marks -> refresh(db, marks), System::nanoTime, Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "flotilla-aggregator-maintenance");
             t.setDaemon(true);
             return t;
@@ -66,21 +71,40 @@ final class ViewMaintenance implements AutoCloseable {
 
     /** After a committed batch that inserted {@code rows} rows. Called by the consume loop only. */
     void inserted(long rows) {
+        if (rows == 0) {
+            marksIfQuiet();
+            return;
+        }
         pending += rows;
         seen += rows;
+        lastInsert = nanos.getAsLong();
+        marksDue.set(true);
         if (pending >= Math.max(MIN_ROWS, seen / 5)) {
-            runIfDue(MIN_INTERVAL_NANOS);
+            runIfDue(MIN_INTERVAL_NANOS, false);
         }
     }
 
     /** The consume loop found nothing to do: a good time to catch up. */
     void idle() {
         if (pending > 0) {
-            runIfDue(MIN_IDLE_INTERVAL_NANOS);
+            runIfDue(MIN_IDLE_INTERVAL_NANOS, quiet());
+        } else {
+            marksIfQuiet();
         }
     }
 
-    private void runIfDue(long interval) {
+    /** Whether the marks are due and no rows came in for a while. */
+    private boolean quiet() {
+        return marksDue.get() && nanos.getAsLong() - lastInsert >= MIN_IDLE_INTERVAL_NANOS;
+    }
+
+    private void marksIfQuiet() {
+        if (quiet()) {
+            runIfDue(MIN_IDLE_INTERVAL_NANOS, true);
+        }
+    }
+
+    private void runIfDue(long interval, boolean marks) {
         long now = nanos.getAsLong();
         if (ran && now - lastRun < interval || !running.compareAndSet(false, true)) {
             return;
@@ -89,24 +113,37 @@ final class ViewMaintenance implements AutoCloseable {
         lastRun = now;
         long rows = pending;
         pending = 0;
+        if (marks) {
+            marksDue.set(false);
+        }
         thread.execute(() -> {
             try {
-                job.run();
-                LOG.debug("refreshed the views' statistics after {} new rows", rows);
+                job.run(marks);
+                LOG.debug("refreshed the views' statistics after {} new rows{}", rows, marks ? ", and the page marks" : "");
             } catch (SQLException e) {
-                LOG.warn("could not refresh the views' statistics (autovacuum will): {}", e.getMessage());
+                if (marks) {
+                    marksDue.set(true);
+                }
+                LOG.warn("could not refresh the views' statistics{} (autovacuum will; pages by number walk meanwhile): {}",
+                        marks ? " and page marks" : "", e.getMessage());
             } finally {
                 running.set(false);
             }
         });
     }
 
-    /** Statistics for both big views; the visibility map for the one listed by index-only scans. */
-    static void refresh(ServiceStore db) throws SQLException {
+    /**
+     * Statistics for both big views; the visibility map for the one listed by index-only scans;
+     * and, when {@code marks}, the page marks.
+     */
+    static void refresh(ServiceStore db, boolean marks) throws SQLException {
         try (Connection c = db.connection(); Statement s = c.createStatement()) {
             c.setAutoCommit(true); // VACUUM cannot run in a transaction
             s.execute("VACUUM (ANALYZE) agg_databases");
             s.execute("ANALYZE agg_deployments");
+            if (marks) {
+                PageMarks.take(c);
+            }
         }
     }
 

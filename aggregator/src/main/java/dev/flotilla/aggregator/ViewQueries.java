@@ -169,7 +169,10 @@ final class ViewQueries {
         // Without a name to search, every filter is a column of agg_database_counts.
         long total = query(w, (name == null || name.isEmpty() ? "SELECT coalesce(sum(n), 0) AS n FROM agg_database_counts"
                 : "SELECT count(*) AS n FROM agg_databases") + w.sql(), w.args()).get(0).getLong("n");
-        List<JsonObject> rows = page(w, env, page, total);
+        // Pages by number of all databases or of one env start from a page mark.
+        boolean marked = (status == null || status.isEmpty()) && (directory == null || directory.isEmpty())
+                && (name == null || name.isEmpty());
+        List<JsonObject> rows = page(w, env, page, total, marked);
         JsonObject p = new JsonObject().put("page", page.page()).put("pageSize", page.size()).put("total", total);
         // By number, the total says whether more follow; after a cursor, a full page may have more.
         if (!rows.isEmpty() && (page.after() == null ? page.offset() + rows.size() < total
@@ -192,7 +195,7 @@ final class ViewQueries {
      */
     static final long SORTED_MATCHES = 2_000;
 
-    private List<JsonObject> page(Where w, String env, Page page, long total) throws SQLException {
+    private List<JsonObject> page(Where w, String env, Page page, long total, boolean marked) throws SQLException {
         // With one env, the scan is positioned by (name, seq): PostgreSQL starts an index scan from
         // the equality on env, and a row comparison that starts with env would be a mere filter.
         boolean oneEnv = env != null && !env.isEmpty();
@@ -225,6 +228,24 @@ final class ViewQueries {
             return query(w, rows + w.and(after) + limit, args.toArray());
         }
         long offset = page.offset();
+        if (marked && offset >= PageMarks.STEP) {
+            // From the page mark before the page, when the marks are of the rows as they are now.
+            List<JsonObject> mark = query(PageMarks.FIND, !oneEnv, oneEnv ? env : "", offset / PageMarks.STEP, total);
+            if (!mark.isEmpty()) {
+                JsonObject m = mark.get(0);
+                String first = "(" + key + ") >= (SELECT " + key + " FROM agg_databases" + w.and("(" + key + ") >= ("
+                        + (oneEnv ? "?, ?" : "?, ?, ?") + ")") + " ORDER BY " + order("") + " OFFSET ? LIMIT 1)";
+                args.addAll(List.of(w.args()));
+                if (!oneEnv) {
+                    args.add(m.getString("env"));
+                }
+                args.add(m.getString("name"));
+                args.add(m.getLong("seq"));
+                args.add(offset % PageMarks.STEP);
+                args.add(page.size());
+                return query(w, rows + w.and(first) + limit, args.toArray());
+            }
+        }
         if (offset > 0) {
             // The page's first row, by an index-only scan from the nearer end of the order.
             boolean fromEnd = total - 1 - offset < offset;

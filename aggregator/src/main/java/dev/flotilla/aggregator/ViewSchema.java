@@ -110,6 +110,7 @@ final class ViewSchema {
             + " INSERT INTO agg_version_counts (env, directory, version, n) SELECT coalesce(env, ''),"
             + " coalesce(directory, ''), coalesce(current_version, ''), count(*) FROM agg_databases GROUP BY 1, 2, 3"),
         VERSIONS_BEHIND_FUNCTION,
+        PageMarks.TABLE,
         // The unfinished sets, which flotilla_deployment_sets_running counts at every refresh.
         FleetGauges.INDEX,
         // The name search is "contains, in any case" (ILIKE '%…%'), which no B-tree serves: at

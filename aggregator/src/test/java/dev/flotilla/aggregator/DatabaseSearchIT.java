@@ -51,7 +51,7 @@ class DatabaseSearchIT {
                     + odd.replace("'", "''") + "', 'other', '" + odd.replace("'", "''") + "', 'SYNCED', now())");
         }
         store.exec("CREATE TABLE search_marker (x int)");
-        ViewMaintenance.refresh(store.db);
+        ViewMaintenance.refresh(store.db, false);
     }
 
     @AfterAll

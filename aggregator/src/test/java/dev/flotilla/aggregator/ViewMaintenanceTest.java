@@ -14,10 +14,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class ViewMaintenanceTest {
     private final AtomicInteger runs = new AtomicInteger();
+    private final AtomicInteger markRuns = new AtomicInteger();
     private final AtomicLong now = new AtomicLong(1_000_000_000L);
     /** The maintenance thread; tests wait for it to drain rather than sleep. */
     private final ExecutorService direct = Executors.newSingleThreadExecutor();
-    private final ViewMaintenance maintenance = new ViewMaintenance(runs::incrementAndGet, now::get, direct);
+    private final ViewMaintenance maintenance = new ViewMaintenance(marks -> {
+        runs.incrementAndGet();
+        if (marks) {
+            markRuns.incrementAndGet();
+        }
+    }, now::get, direct);
 
     @AfterEach
     void tearDown() {
@@ -65,10 +71,55 @@ class ViewMaintenanceTest {
     }
 
     @Test
+    void thePageMarksAreTakenOnceNoRowsCameInForAWhileEvenWhileResultsFlow() throws Exception {
+        maintenance.inserted(ViewMaintenance.MIN_ROWS);
+        assertThat(runsSoFar()).isEqualTo(1);
+        now.addAndGet(ViewMaintenance.MIN_INTERVAL_NANOS);
+        maintenance.inserted(ViewMaintenance.MIN_ROWS);
+        assertThat(runsSoFar()).isEqualTo(2);
+        assertThat(markRuns.get()).as("not while a fan-out inserts").isZero();
+        maintenance.inserted(0);
+        maintenance.idle();
+        assertThat(runsSoFar()).as("the statistics of the last rows, soon after them").isEqualTo(2);
+
+        now.addAndGet(ViewMaintenance.MIN_IDLE_INTERVAL_NANOS);
+        maintenance.inserted(0); // a batch of results, no new rows
+
+        assertThat(runsSoFar()).isEqualTo(3);
+        assertThat(markRuns.get()).isEqualTo(1);
+        now.addAndGet(ViewMaintenance.MIN_INTERVAL_NANOS);
+        maintenance.inserted(0);
+        maintenance.idle();
+        assertThat(runsSoFar()).as("taken once until rows come in again").isEqualTo(3);
+    }
+
+    @Test
+    void marksThatFailedAreTakenAgain() throws Exception {
+        AtomicInteger marks = new AtomicInteger();
+        ExecutorService thread = Executors.newSingleThreadExecutor();
+        ViewMaintenance failing = new ViewMaintenance(m -> {
+            if (m && marks.incrementAndGet() == 1) {
+                throw new SQLException("canceling statement due to lock timeout", "55P03");
+            }
+        }, now::get, thread);
+        failing.inserted(10);
+        now.addAndGet(ViewMaintenance.MIN_IDLE_INTERVAL_NANOS);
+        failing.idle();
+        thread.submit(() -> { }).get(10, TimeUnit.SECONDS);
+        now.addAndGet(ViewMaintenance.MIN_IDLE_INTERVAL_NANOS);
+
+        failing.idle();
+        thread.shutdown();
+
+        assertThat(thread.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(marks.get()).isEqualTo(2);
+    }
+
+    @Test
     void aFailingRunIsLoggedAndTheNextOneStillHappens() throws Exception {
         AtomicInteger attempts = new AtomicInteger();
         ExecutorService thread = Executors.newSingleThreadExecutor();
-        ViewMaintenance failing = new ViewMaintenance(() -> {
+        ViewMaintenance failing = new ViewMaintenance(marks -> {
             attempts.incrementAndGet();
             throw new SQLException("lock timeout", "55P03");
         }, now::get, thread);

@@ -90,7 +90,7 @@ class ViewSchemaIT {
              ServiceStore db = ServiceStore.connect(scratch.jdbcUrl(), null, null, 2, "schema-test")) {
             db.migrate(ViewSchema.DDL);
 
-            ViewMaintenance.refresh(db);
+            ViewMaintenance.refresh(db, false);
 
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(rows(db, "SELECT relname,"
                     + " vacuum_count, analyze_count FROM pg_stat_user_tables WHERE relname IN ('agg_databases',"

@@ -20,9 +20,10 @@ import java.util.function.LongSupplier;
  *
  * <p>Runs on its own thread so the consume loop never waits for it; one run at a time, at most one
  * per {@link #MIN_INTERVAL_NANOS} while events flow, and soon after the loop goes idle with rows
- * inserted since the last run. Once no rows were inserted for {@link #MIN_IDLE_INTERVAL_NANOS}
- * (a fan-out is in, results may still flow), a run also takes the {@link PageMarks} anew: they
- * cost a pass over the page index, too much to repeat while a fan-out inserts.
+ * inserted since the last run. When the loop is idle and no rows were inserted for
+ * {@link #MIN_IDLE_INTERVAL_NANOS}, a run also takes the {@link PageMarks} anew: they cost a pass
+ * over the page index, too much to repeat while a fan-out inserts, and taken while results flowed
+ * (with a VACUUM) they held the results of a 5,000-tenant rollout back by 300–400 ms.
  */
 final class ViewMaintenance implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ViewMaintenance.class);
@@ -72,7 +73,6 @@ final class ViewMaintenance implements AutoCloseable {
     /** After a committed batch that inserted {@code rows} rows. Called by the consume loop only. */
     void inserted(long rows) {
         if (rows == 0) {
-            marksIfQuiet();
             return;
         }
         pending += rows;

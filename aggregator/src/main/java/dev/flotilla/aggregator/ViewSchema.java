@@ -126,6 +126,12 @@ final class ViewSchema {
             + " ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'; IF s IS NOT NULL THEN"
             + " EXECUTE format('CREATE INDEX IF NOT EXISTS " + NAME_SEARCH_INDEX
             + " ON agg_databases USING gin (name %I.gin_trgm_ops)', s); END IF; END $$",
+        // Room on every page for the rows' next versions: a command's row is updated by its
+        // progress, its result and the counters, and an update that finds room on its page and
+        // changes no indexed column is HOT, adding no entry to any index (five on agg_databases,
+        // the trigram index among them). Pages filled to the brim made every update add to all.
+        "ALTER TABLE agg_databases SET (fillfactor = 70)",
+        "ALTER TABLE agg_deployments SET (fillfactor = 70)",
     };
 
     /** Whether the name search has its index: false on a PostgreSQL without pg_trgm. */

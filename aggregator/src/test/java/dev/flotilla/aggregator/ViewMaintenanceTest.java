@@ -71,7 +71,7 @@ class ViewMaintenanceTest {
     }
 
     @Test
-    void thePageMarksAreTakenOnceNoRowsCameInForAWhileEvenWhileResultsFlow() throws Exception {
+    void thePageMarksAreTakenWhenTheLoopIsIdleAndNoRowsCameInForAWhile() throws Exception {
         maintenance.inserted(ViewMaintenance.MIN_ROWS);
         assertThat(runsSoFar()).isEqualTo(1);
         now.addAndGet(ViewMaintenance.MIN_INTERVAL_NANOS);
@@ -84,6 +84,9 @@ class ViewMaintenanceTest {
 
         now.addAndGet(ViewMaintenance.MIN_IDLE_INTERVAL_NANOS);
         maintenance.inserted(0); // a batch of results, no new rows
+        assertThat(runsSoFar()).as("not while results flow").isEqualTo(2);
+
+        maintenance.idle();
 
         assertThat(runsSoFar()).isEqualTo(3);
         assertThat(markRuns.get()).isEqualTo(1);

@@ -128,7 +128,29 @@ final class FlotillaRun {
         List<TopicLog.Result> results = log.results(setId);
         rollout = new Row("Flotilla (push → all SYNCED)", TopicLog.outcome(results, c.tenants()), m.usage());
         visibilityMs = m.value().visibilityMillis(produced(results), 0);
-        timeline = timeline(pushAt[0], log.commandTimes(setId), results, m.value());
+        timeline = timeline(pushAt[0], log.commandTimes(setId), results, m.value())
+                + slowest(visibilityMs, produced(results), pushAt[0]);
+    }
+
+    /** When the slowest 1% of results to show in the API were produced: a stall or a queue at the start. */
+    static String slowest(long[] visibilityMs, long[] produced, long pushAt) {
+        int n = Math.max(1, visibilityMs.length / 100);
+        if (visibilityMs.length == 0) {
+            return "";
+        }
+        Integer[] order = new Integer[visibilityMs.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, (a, b) -> Long.compare(visibilityMs[b], visibilityMs[a]));
+        long[] at = new long[n];
+        for (int i = 0; i < n; i++) {
+            at[i] = produced[order[i]] - pushAt;
+        }
+        java.util.Arrays.sort(at);
+        return String.format(java.util.Locale.ROOT, " The slowest 1%% to show (%d results, %d–%d ms) were produced"
+                + " from +%d to +%d ms (median +%d).", n, visibilityMs[order[n - 1]], visibilityMs[order[0]], at[0],
+                at[n - 1], at[n / 2]);
     }
 
     private void measureAgain(Fabric f) throws Exception {

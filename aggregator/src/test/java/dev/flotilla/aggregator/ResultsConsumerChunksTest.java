@@ -1,0 +1,60 @@
+package dev.flotilla.aggregator;
+
+import dev.flotilla.protocol.Topics;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** How the consume loop cuts a polled batch so results need not wait behind a fan-out's commands. */
+class ResultsConsumerChunksTest {
+    private static final TopicPartition COMMANDS_0 = new TopicPartition(Topics.COMMANDS, 0);
+    private static final TopicPartition COMMANDS_1 = new TopicPartition(Topics.COMMANDS, 1);
+    private static final TopicPartition RESULTS_0 = new TopicPartition(Topics.RESULTS, 0);
+
+    @Test
+    void whileResultsFlowAFanOutsCommandsGoInPartsInTheirOrder() {
+        ConsumerRecords<String, Integer> batch = batch(Map.of(COMMANDS_0, 250, COMMANDS_1, 120, RESULTS_0, 30));
+
+        List<ConsumerRecords<String, Integer>> parts = ResultsConsumer.chunks(batch, true);
+
+        assertThat(parts).hasSize(4);
+        assertThat(parts).allSatisfy(p -> assertThat(p.count()).isLessThanOrEqualTo(
+                ResultsConsumer.CHUNK_WHILE_RESULTS_FLOW));
+        for (TopicPartition tp : batch.partitions()) {
+            List<Long> offsets = new ArrayList<>();
+            parts.forEach(p -> p.records(tp).forEach(r -> offsets.add(r.offset())));
+            assertThat(offsets).as(tp.toString()).isEqualTo(batch.records(tp).stream().map(ConsumerRecord::offset).toList());
+        }
+    }
+
+    @Test
+    void otherwiseABatchGoesWhole() {
+        ConsumerRecords<String, Integer> commands = batch(Map.of(COMMANDS_0, 500));
+        assertThat(ResultsConsumer.chunks(commands, false)).as("no results flowing: a fan-out alone")
+                .containsExactly(commands);
+        ConsumerRecords<String, Integer> results = batch(Map.of(RESULTS_0, 500));
+        assertThat(ResultsConsumer.chunks(results, true)).as("results alone").containsExactly(results);
+        ConsumerRecords<String, Integer> small = batch(Map.of(COMMANDS_0, 60, RESULTS_0, 40));
+        assertThat(ResultsConsumer.chunks(small, true)).as("a part's worth").containsExactly(small);
+    }
+
+    private static ConsumerRecords<String, Integer> batch(Map<TopicPartition, Integer> sizes) {
+        Map<TopicPartition, List<ConsumerRecord<String, Integer>>> records = new LinkedHashMap<>();
+        sizes.forEach((tp, n) -> {
+            List<ConsumerRecord<String, Integer>> list = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                list.add(new ConsumerRecord<>(tp.topic(), tp.partition(), 1_000L + i, "k" + i, i));
+            }
+            records.put(tp, list);
+        });
+        return new ConsumerRecords<>(records, Map.of());
+    }
+}

@@ -37,6 +37,8 @@ final class FanOutBench {
     }
 
     private static final String PUBLISHED = "flotilla_coordinator_commands_published_total";
+    /** How long after the views filled the API is measured again (the "after" check). */
+    static final int SETTLE_SECONDS = 10;
 
     private final Session session;
     private final Options o;
@@ -113,11 +115,16 @@ final class FanOutBench {
         Stats during = Stats.of(whileIngesting(api));
         long viewsMs = (System.nanoTime() - t0) / 1_000_000;
         Progress.say("fan-out: %d databases in the views after %d ms; measuring the API", o.targets, viewsMs);
+        Stats justAfter = Stats.of(pages(api, o.requests));
+        // The views' maintenance (statistics, visibility map, page marks) runs once the aggregator
+        // has been idle for a second; measure again once it had the time to.
+        Progress.say("fan-out: measuring the API again after %d s", SETTLE_SECONDS);
+        Thread.sleep(SETTLE_SECONDS * 1000L);
         Stats atRest = Stats.of(pages(api, o.requests));
         String setId = f.lastSet("bench");
         Stats sets = Stats.of(timed(api, o.requests / 10, () -> "/api/v1/deployment-sets?pageSize=20"));
         Stats set = Stats.of(timed(api, o.requests / 10, () -> "/api/v1/deployment-sets/" + setId + "?pageSize=20"));
-        Report r = report(fanOutMs, viewsMs, heap, during, atRest, sets, set);
+        Report r = report(fanOutMs, viewsMs, heap, during, justAfter, atRest, sets, set);
         webUi(r, api);
         return r;
     }
@@ -186,8 +193,8 @@ final class FanOutBench {
         return out;
     }
 
-    private Report report(long fanOutMs, long viewsMs, Map<String, Long> heap, Stats during, Stats atRest, Stats sets,
-            Stats set) {
+    private Report report(long fanOutMs, long viewsMs, Map<String, Long> heap, Stats during, Stats justAfter,
+            Stats atRest, Stats sets, Stats set) {
         Report r = new Report(String.format(Locale.ROOT, "Fan-out: one deployment set of %,d targets (%s)", o.targets,
                 "sql".equals(o.source) ? "data \"sql\" over a table" : "static for_each list"),
                 new String[] {"measure", "value"});
@@ -198,13 +205,15 @@ final class FanOutBench {
                         heap.get("gcMs")));
         r.row("coordinator CPU since start", String.format(Locale.ROOT, "%,d ms", heap.get("cpuMs")));
         r.row("`GET /api/v1/databases?page=…&pageSize=20` while the views fill: n / p50 / p99", latency(during));
-        r.row("`GET /api/v1/databases?page=…&pageSize=20` after: n / p50 / p99", latency(atRest));
+        r.row("`GET /api/v1/databases?page=…&pageSize=20` right after: n / p50 / p99", latency(justAfter));
+        r.row("`GET /api/v1/databases?page=…&pageSize=20` " + SETTLE_SECONDS + " s after: n / p50 / p99",
+                latency(atRest));
         r.row("`GET /api/v1/deployment-sets?pageSize=20`: n / p50 / p99", latency(sets));
         r.row("`GET /api/v1/deployment-sets/{id}?pageSize=20`: n / p50 / p99", latency(set));
         String size = sized();
         r.check(new Check("coordinator heap, one set" + size, heap.get("peakMiB") + " MiB peak, ran in -Xmx" + o.heap,
                 "< 512 MiB", heap.get("peakMiB") < 512));
-        r.check(new Check("`GET /databases?page=…` p99" + size, atRest.quantile(0.99) / 1_000_000 + " ms",
+        r.check(new Check("`GET /databases?page=…` p99 " + SETTLE_SECONDS + " s after" + size, atRest.quantile(0.99) / 1_000_000 + " ms",
                 "< 50 ms", atRest.quantile(0.99) < 50_000_000L));
         r.check(new Check("`GET /databases?page=…` p99 while the views fill" + size, during.count() == 0 ? "–"
                 : during.quantile(0.99) / 1_000_000 + " ms", "< 50 ms",

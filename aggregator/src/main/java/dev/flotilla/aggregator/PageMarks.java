@@ -27,8 +27,10 @@ final class PageMarks {
 
     /**
      * Takes the marks anew in one statement, so they and the totals they carry are of one snapshot;
-     * the old ones stay readable until it commits. Rows without an env or name (never written by
-     * the aggregator) have no mark: a page that would start from one walks.
+     * the old ones stay readable until it commits. Rows without an env or name (events cannot carry
+     * none: their Avro fields are not nullable) have no mark, and a page that would start from one
+     * walks; with such rows in an env's order the positions of its later marks would be off by as
+     * many, which the views never write.
      */
     private static final String TAKE = "INSERT INTO agg_database_marks (all_envs, scope, k, total, env, name, seq)"
             + " WITH r AS (SELECT env, name, seq, row_number() OVER (ORDER BY env, name, seq) - 1 AS g,"
@@ -39,7 +41,7 @@ final class PageMarks {
             + " UNION ALL SELECT false, r.env, e / " + STEP + ", t.n, r.env, name, seq FROM r JOIN totals t"
             + " ON t.env = r.env WHERE e % " + STEP + " = 0 AND name IS NOT NULL";
 
-    /** The mark a page by number starts from: its k, total and scope are bound in this order. */
+    /** The mark a page by number starts from: all_envs, scope, k and total are bound in this order. */
     static final String FIND = "SELECT env, name, seq FROM agg_database_marks WHERE all_envs = ? AND scope = ?"
             + " AND k = ? AND total = ?";
 

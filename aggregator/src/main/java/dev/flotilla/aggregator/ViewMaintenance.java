@@ -21,9 +21,10 @@ import java.util.function.LongSupplier;
  * <p>Runs on its own thread so the consume loop never waits for it; one run at a time, at most one
  * per {@link #MIN_INTERVAL_NANOS} while events flow, and soon after the loop goes idle with rows
  * inserted since the last run. When the loop is idle and no rows were inserted for
- * {@link #MIN_IDLE_INTERVAL_NANOS}, a run also takes the {@link PageMarks} anew: they cost a pass
- * over the page index, too much to repeat while a fan-out inserts, and taken while results flowed
- * (with a VACUUM) they held the results of a 5,000-tenant rollout back by 300–400 ms.
+ * {@link #MIN_IDLE_INTERVAL_NANOS}, a run also takes the {@link PageMarks} anew, at most once per
+ * {@link #MARKS_INTERVAL_NANOS}: they cost a pass over the page index, too much to repeat while a
+ * fan-out inserts, and taken while results flowed (with a VACUUM) they held the results of a
+ * 5,000-tenant rollout back by 300–400 ms.
  */
 final class ViewMaintenance implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ViewMaintenance.class);
@@ -36,6 +37,12 @@ final class ViewMaintenance implements AutoCloseable {
     /** The least time between two runs while events flow, and once the loop is idle. */
     static final long MIN_INTERVAL_NANOS = 5_000_000_000L;
     static final long MIN_IDLE_INTERVAL_NANOS = 1_000_000_000L;
+    /**
+     * The least time between two passes for the page marks (about a second of the store's CPU at a
+     * million databases): new tenants that trickle in retake them at most this often, and pages by
+     * number walk meanwhile.
+     */
+    static final long MARKS_INTERVAL_NANOS = 30_000_000_000L;
 
     /** What a run does: the statistics, and the page marks too when {@code marks}. */
     @FunctionalInterface
@@ -47,12 +54,18 @@ final class ViewMaintenance implements AutoCloseable {
     private final LongSupplier nanos;
     private final ExecutorService thread;
     private final AtomicBoolean running = new AtomicBoolean();
-    /** Rows were inserted since the marks were last taken (or their taking failed). */
-    private final AtomicBoolean marksDue = new AtomicBoolean();
+    /**
+     * Rows were inserted since the marks were last taken (or their taking failed); true at start,
+     * as the marks of an earlier process may be missing or behind.
+     */
+    private final AtomicBoolean marksDue = new AtomicBoolean(true);
     private long lastInsert;
     private long pending;
     private long seen;
     private long lastRun;
+    /** When the last pass for the marks started; none yet while {@link #marked} is false. */
+    private long lastMarks;
+    private boolean marked;
     private boolean ran;
 
     /** Refreshes the views of {@code db} on a thread of its own. */
@@ -95,7 +108,9 @@ final class ViewMaintenance implements AutoCloseable {
 
     /** Whether the marks are due and no rows came in for a while. */
     private boolean quiet() {
-        return marksDue.get() && nanos.getAsLong() - lastInsert >= MIN_IDLE_INTERVAL_NANOS;
+        long now = nanos.getAsLong();
+        return marksDue.get() && now - lastInsert >= MIN_IDLE_INTERVAL_NANOS
+                && (!marked || now - lastMarks >= MARKS_INTERVAL_NANOS);
     }
 
     private void marksIfQuiet() {
@@ -115,6 +130,8 @@ final class ViewMaintenance implements AutoCloseable {
         pending = 0;
         if (marks) {
             marksDue.set(false);
+            marked = true;
+            lastMarks = now;
         }
         thread.execute(() -> {
             try {

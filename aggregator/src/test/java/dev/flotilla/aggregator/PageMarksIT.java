@@ -68,12 +68,16 @@ class PageMarksIT {
                 + " WHERE m.scope = 'a' AND m.k = 2 AND n.scope = 'a' AND n.k = 3");
         assertThat(names("a", 101, 20)).as("from the (moved) mark").isEqualTo(truth("a", 3_000, 20));
         assertThat(names(null, 101, 20)).as("the marks of all envs are untouched").isEqualTo(truth(null, 2_000, 20));
+        store.exec("UPDATE agg_database_marks m SET env = n.env, name = n.name, seq = n.seq FROM agg_database_marks n"
+                + " WHERE m.all_envs AND m.k = 2 AND n.all_envs AND n.k = 3");
+        assertThat(names(null, 101, 20)).as("from the (moved) mark of all envs").isEqualTo(truth(null, 3_000, 20));
 
         store.exec("INSERT INTO agg_databases (target_id, env, name, status, updated_at)"
                 + " VALUES ('a/new', 'a', 'db_00000a', 'PENDING', now())");
         recount();
 
         assertThat(names("a", 101, 20)).as("a new row: the page walks").isEqualTo(truth("a", 2_000, 20));
+        assertThat(names(null, 101, 20)).as("a new row: the page of all envs walks").isEqualTo(truth(null, 2_000, 20));
         store.exec("DELETE FROM agg_databases WHERE target_id = 'a/new'");
         recount();
     }

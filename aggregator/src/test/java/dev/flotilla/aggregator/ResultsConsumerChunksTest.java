@@ -21,13 +21,23 @@ class ResultsConsumerChunksTest {
 
     @Test
     void whileResultsFlowAFanOutsCommandsGoInPartsInTheirOrder() {
-        ConsumerRecords<String, Integer> batch = batch(Map.of(COMMANDS_0, 250, COMMANDS_1, 120, RESULTS_0, 30));
+        // The results' partition last: the order a poll hands partitions out in is not fixed.
+        Map<TopicPartition, Integer> sizes = new LinkedHashMap<>();
+        sizes.put(COMMANDS_0, 250);
+        sizes.put(COMMANDS_1, 120);
+        sizes.put(RESULTS_0, 30);
+        ConsumerRecords<String, Integer> batch = batch(sizes);
 
         List<ConsumerRecords<String, Integer>> parts = ResultsConsumer.chunks(batch, true);
 
-        assertThat(parts).hasSize(4);
-        assertThat(parts).allSatisfy(p -> assertThat(p.count()).isLessThanOrEqualTo(
-                ResultsConsumer.CHUNK_WHILE_RESULTS_FLOW));
+        // The results first and whole: the polls between the parts read on from their partitions.
+        assertThat(parts.get(0).partitions()).containsExactly(RESULTS_0);
+        assertThat(parts.get(0).count()).isEqualTo(30);
+        assertThat(parts).hasSize(5);
+        assertThat(parts.subList(1, 5)).allSatisfy(p -> {
+            assertThat(p.count()).isLessThanOrEqualTo(ResultsConsumer.CHUNK_WHILE_RESULTS_FLOW);
+            assertThat(p.partitions()).doesNotContain(RESULTS_0);
+        });
         for (TopicPartition tp : batch.partitions()) {
             List<Long> offsets = new ArrayList<>();
             parts.forEach(p -> p.records(tp).forEach(r -> offsets.add(r.offset())));

@@ -62,12 +62,17 @@ class ViewMaintenanceTest {
     }
 
     @Test
-    void idleWithoutNewRowsDoesNothing() throws Exception {
+    void atStartTheMarksAreTakenOnceAndThenIdleWithoutNewRowsDoesNothing() throws Exception {
+        maintenance.idle();
+        assertThat(runsSoFar()).as("an earlier process's marks may be missing or behind").isEqualTo(1);
+        assertThat(markRuns.get()).isEqualTo(1);
+        now.addAndGet(ViewMaintenance.MARKS_INTERVAL_NANOS);
+
         maintenance.idle();
         maintenance.inserted(0);
         maintenance.idle();
 
-        assertThat(runsSoFar()).isZero();
+        assertThat(runsSoFar()).isEqualTo(1);
     }
 
     @Test
@@ -97,6 +102,30 @@ class ViewMaintenanceTest {
     }
 
     @Test
+    void rowsThatTrickleInRetakeTheMarksAtMostOncePerInterval() throws Exception {
+        maintenance.inserted(3);
+        now.addAndGet(ViewMaintenance.MIN_IDLE_INTERVAL_NANOS);
+        maintenance.idle();
+        assertThat(runsSoFar()).isEqualTo(1);
+        assertThat(markRuns.get()).isEqualTo(1);
+
+        for (int i = 0; i < 5; i++) { // a new tenant every 2 s
+            maintenance.inserted(1);
+            now.addAndGet(2 * ViewMaintenance.MIN_IDLE_INTERVAL_NANOS);
+            maintenance.idle();
+            runsSoFar();
+        }
+        assertThat(runsSoFar()).as("the statistics after each").isEqualTo(6);
+        assertThat(markRuns.get()).as("the marks wait for their interval").isEqualTo(1);
+
+        now.addAndGet(ViewMaintenance.MARKS_INTERVAL_NANOS);
+        maintenance.idle();
+
+        assertThat(runsSoFar()).isEqualTo(7);
+        assertThat(markRuns.get()).isEqualTo(2);
+    }
+
+    @Test
     void marksThatFailedAreTakenAgain() throws Exception {
         AtomicInteger marks = new AtomicInteger();
         ExecutorService thread = Executors.newSingleThreadExecutor();
@@ -109,7 +138,7 @@ class ViewMaintenanceTest {
         now.addAndGet(ViewMaintenance.MIN_IDLE_INTERVAL_NANOS);
         failing.idle();
         thread.submit(() -> { }).get(10, TimeUnit.SECONDS);
-        now.addAndGet(ViewMaintenance.MIN_IDLE_INTERVAL_NANOS);
+        now.addAndGet(ViewMaintenance.MARKS_INTERVAL_NANOS);
 
         failing.idle();
         thread.shutdown();

@@ -30,7 +30,19 @@ final class EventTx {
 
     /** Where a transaction's records go. */
     interface Sink {
-        void send(String topic, String key, SpecificRecord event);
+        /** {@link #send(String, String, SpecificRecord, int)}'s slot for "the partition of the key". */
+        int BY_KEY = -1;
+
+        /**
+         * @param slot {@link #BY_KEY}, or the record's place in a sequence spread round-robin over
+         *     the topic's partitions: partition {@code slot mod partitions} (the key still goes with it)
+         */
+        void send(String topic, String key, SpecificRecord event, int slot);
+
+        /** On the partition of its key. */
+        default void send(String topic, String key, SpecificRecord event) {
+            send(topic, key, event, BY_KEY);
+        }
     }
 
     /** What a transaction sends. */
@@ -64,13 +76,14 @@ final class EventTx {
         long[] sent = {0, 0}; // records sent, of them committed
         try {
             producer.beginTransaction();
-            body.send((topic, key, event) -> {
+            body.send((topic, key, event, slot) -> {
                 if (sent[0] > 0 && sent[0] % recordsPerTransaction == 0) {
                     producer.commitTransaction();
                     sent[1] = sent[0];
                     producer.beginTransaction();
                 }
-                producer.send(new ProducerRecord<>(topic, key, EventSerde.encode(event)));
+                Integer partition = slot == Sink.BY_KEY ? null : Math.floorMod(slot, partitions(topic));
+                producer.send(new ProducerRecord<>(topic, partition, key, EventSerde.encode(event)));
                 sent[0]++;
             });
             producer.commitTransaction();
@@ -83,6 +96,11 @@ final class EventTx {
             abort(); // whatever broke it, the transaction must not stay open for the next one
             throw e;
         }
+    }
+
+    /** How many partitions {@code topic} has now (the producer's cached metadata: partitions added count). */
+    private int partitions(String topic) {
+        return producer.partitionsFor(topic).size();
     }
 
     private void abort() {

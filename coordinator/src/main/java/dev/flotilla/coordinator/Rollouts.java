@@ -121,11 +121,11 @@ final class Rollouts {
     /** Publishes in one transaction and counts the commands it sent once it committed. */
     private void send(String what, EventTx.Body body) {
         int[] commands = {0};
-        tx.publish(what, sink -> body.send((topic, key, event) -> {
+        tx.publish(what, sink -> body.send((topic, key, event, slot) -> {
             if (Topics.COMMANDS.equals(topic)) {
                 commands[0]++;
             }
-            sink.send(topic, key, event);
+            sink.send(topic, key, event, slot);
         }));
         if (commands[0] > 0) {
             commandsPublished.accept(commands[0]);
@@ -289,7 +289,7 @@ final class Rollouts {
                     GroupRow g = byName.get(t.group());
                     int n = lane.merge(g.name, 1, Integer::sum) - 1;
                     sink.send(Topics.COMMANDS, key(s, g, t.targetId(), n), command(s, g, t.targetId(), t.name(),
-                            t.redactedUrl(), t.ord(), t.attempt(), n));
+                            t.redactedUrl(), t.ord(), t.attempt(), n), slot(s, g, n));
                 }));
                 inStore(() -> store.forEachTarget(c, s.id, null, TargetState.SKIPPED, false, t -> sink.send(
                         Topics.RESULTS, t.targetId(), skippedResult(s, t.targetId(), t.name(), t.redactedUrl(),
@@ -846,7 +846,7 @@ final class Rollouts {
                 int[] n = {0};
                 inStore(() -> store.forEachTarget(c, s.id, g.name, TargetState.SENT, true, t -> {
                     sink.send(Topics.COMMANDS, key(s, g, t.targetId(), n[0]), command(s, g, t.targetId(), t.name(),
-                            t.redactedUrl(), t.ord(), t.attempt(), n[0]));
+                            t.redactedUrl(), t.ord(), t.attempt(), n[0]), slot(s, g, n[0]));
                     n[0]++;
                 }));
             }
@@ -871,10 +871,23 @@ final class Rollouts {
         return g.parallel > 0 ? s.id + "/" + g.name + "/" + (n % g.parallel) : null;
     }
 
-    /** A command's key: its lane when its group has a parallel limit (one partition per lane), else its target. */
+    /**
+     * A command's key: its lane when its group has a parallel limit (one partition per lane), else
+     * its target (its partition then comes from {@link #slot}).
+     */
     private static String key(SetRow s, GroupRow g, String targetId, int n) {
         String lane = lane(s, g, n);
         return lane != null ? lane : targetId;
+    }
+
+    /**
+     * Where a command goes: a lane's on its key's partition; any other command of the group
+     * round-robin over the partitions from a place that depends on the set, so each worker gets an
+     * equal share of the set. Keyed by target, a 1,000-target set fell 237/257/218/288 on four
+     * workers (murmur2 of the names), and the one with 288 ended last.
+     */
+    private static int slot(SetRow s, GroupRow g, int n) {
+        return g.parallel > 0 ? EventTx.Sink.BY_KEY : (s.id.hashCode() & 0xffff) + n;
     }
 
     private static MigrationCommand command(SetRow s, GroupRow g, String targetId, String name, String redactedUrl,

@@ -62,6 +62,7 @@ class RolloutsIT {
     private KafkaConsumer<String, byte[]> consumer;
     private final List<SpecificRecord> seen = new ArrayList<>();
     private final List<String> seenKeys = new ArrayList<>();
+    private final List<Integer> seenPartitions = new ArrayList<>();
     private final List<EnvReachedVersion> toldReached = new ArrayList<>();
 
     @BeforeAll
@@ -121,6 +122,23 @@ class RolloutsIT {
         assertThat(toldReached).hasSize(1);
         assertThat(events(RolloutChanged.class, set)).extracting(RolloutChanged::getState)
                 .containsExactly("RUNNING", "PASSED");
+    }
+
+    @Test
+    void aFlatSetsCommandsAreSharedEquallyByTheCommandPartitionsSoEveryWorkerGetsItsShare() {
+        int partitions = consumer.partitionsFor(Topics.COMMANDS).size();
+        String set = create(plan(null, List.of(flat(tenants(0, 10 * partitions))), List.of()));
+
+        awaitCommands(set, 10 * partitions);
+        Map<Integer, Integer> perPartition = new HashMap<>();
+        for (int i = 0; i < seen.size(); i++) {
+            if (seen.get(i) instanceof MigrationCommand c && set.equals(c.getDeploymentSetId())) {
+                perPartition.merge(seenPartitions.get(i), 1, Integer::sum);
+                assertThat(seenKeys.get(i)).isEqualTo(c.getTargetId()); // still keyed by target
+            }
+        }
+        // Hashed by target id (murmur2), these 120 fell 3 to 18 on one partition.
+        assertThat(perPartition).hasSize(partitions).allSatisfy((p, n) -> assertThat(n).isEqualTo(10));
     }
 
     @Test
@@ -400,6 +418,7 @@ class RolloutsIT {
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
             seen.add(EventSerde.decode(r.value()));
             seenKeys.add(r.key());
+            seenPartitions.add(r.partition());
         }
     }
 

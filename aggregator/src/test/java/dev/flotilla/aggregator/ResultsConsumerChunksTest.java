@@ -56,6 +56,22 @@ class ResultsConsumerChunksTest {
         assertThat(ResultsConsumer.chunks(small, true)).as("a part's worth").containsExactly(small);
     }
 
+    @Test
+    void aFanOutsFirstSecondOfCommandsIsCutEvenBeforeResultsFlow() {
+        long ms = 1_000_000L;
+        ResultsConsumer.FanOuts fanOuts = new ResultsConsumer.FanOuts(0);
+        assertThat(fanOuts.begun(false, 0)).as("no commands").isFalse();
+        assertThat(fanOuts.begun(true, 10 * ms)).as("a fan-out's first batch").isTrue();
+        assertThat(fanOuts.begun(true, 400 * ms)).isTrue();
+        assertThat(fanOuts.begun(true, 900 * ms)).isTrue();
+        assertThat(fanOuts.begun(true, 1_300 * ms)).as("commands for over a second, no results: whole batches")
+                .isFalse();
+        assertThat(fanOuts.begun(true, 2_200 * ms)).isFalse();
+        assertThat(fanOuts.begun(false, 2_500 * ms)).isFalse();
+        assertThat(fanOuts.begun(true, 3_300 * ms)).as("commands again after a second without any: a new fan-out")
+                .isTrue();
+    }
+
     private static ConsumerRecords<String, Integer> batch(Map<TopicPartition, Integer> sizes) {
         Map<TopicPartition, List<ConsumerRecord<String, Integer>>> records = new LinkedHashMap<>();
         sizes.forEach((tp, n) -> {

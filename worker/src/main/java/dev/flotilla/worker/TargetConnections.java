@@ -24,8 +24,8 @@ import java.util.TreeMap;
  * each, bound with {@code SET search_path} by the executor) do not each pay a new backend and a
  * new authentication. A connection goes back only after a run that ended normally, and only after
  * {@code DISCARD ALL} reset what a migration file may have changed in the session (settings, role,
- * temporary tables, advisory locks, prepared statements); anything else closes it. Other dialects
- * (a SQLite file, a MySQL database per tenant) get a fresh connection per run.
+ * temporary tables, advisory locks, prepared statements); anything else closes it. Other targets
+ * (a SQLite file, a MySQL or PostgreSQL database per tenant) get a fresh connection per run.
  *
  * <p>At most {@code maxIdlePerServer} connections stay idle per server, whatever their database:
  * with a database per tenant every tenant is a database of its own, and idle connections kept per
@@ -49,9 +49,15 @@ final class TargetConnections implements AutoCloseable {
         this.idleTimeout = idleTimeout;
     }
 
-    /** Whether runs on this target share connections (schema-per-tenant PostgreSQL). */
+    /**
+     * Whether runs on this target share connections: schema-per-tenant PostgreSQL, a URL bound to
+     * a schema ({@code search_path}), which the other tenants of its database reuse. A URL of a
+     * database of its own (database per tenant) has no one to share with until the next rollout
+     * reaches it, long after its idle connection went: pooling it only added a {@code DISCARD ALL}
+     * per tenant and a backend kept idle.
+     */
     static boolean pooled(DatabaseUrl url) {
-        return url.dialect() == Dialect.POSTGRES;
+        return url.dialect() == Dialect.POSTGRES && url.schema().isPresent();
     }
 
     /**

@@ -46,6 +46,16 @@ class TargetConnectionsIT {
     }
 
     @Test
+    void onlyUrlsBoundToASchemaArePooled() {
+        assertThat(TargetConnections.pooled(DatabaseUrl.parse("postgres://app@db:5432/app?search_path=tenant_1")))
+                .as("schema per tenant").isTrue();
+        assertThat(TargetConnections.pooled(DatabaseUrl.parse("postgres://app@db:5432/tenant_1?sslmode=disable")))
+                .as("database per tenant").isFalse();
+        assertThat(TargetConnections.pooled(DatabaseUrl.parse("mysql://root@db:3306/tenant_1"))).isFalse();
+        assertThat(TargetConnections.pooled(DatabaseUrl.parse("sqlite:///tmp/tenant_1.db"))).isFalse();
+    }
+
+    @Test
     void tenantsOfOneDatabaseShareAConnectionAndEachGetsItsOwnSchema() throws Exception {
         PreparedDirectory d = dir("1_init.sql", "CREATE TABLE users (id int PRIMARY KEY);\n");
 

@@ -13,7 +13,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -101,14 +100,9 @@ final class ResultsConsumer implements SupervisedLoop.Body {
     }
 
     private KafkaConsumer<String, byte[]> newConsumer() {
-        Map<String, Object> props = KafkaClients.consumer(kafka, "aggregator", "aggregator");
-        // Let the broker gather a batch (up to 64 KiB or 25 ms) rather than answer every fetch with the
-        // one or two results that just arrived: per batch the views pay a transaction and a round trip
-        // per statement kind, so fuller batches cost the store less per result; the wait is added to
-        // a result's visibility at most once. (bench/README.md has what it bought.)
-        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, Integer.toString(BATCH_WAIT_MS));
-        props.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, Integer.toString(64 * 1024));
-        return new KafkaConsumer<>(props);
+        // Per batch the views pay a transaction and a round trip per statement kind, so fuller batches
+        // cost the store less per result. (bench/README.md has what it bought.)
+        return new KafkaConsumer<>(KafkaClients.batchingConsumer(kafka, "aggregator", "aggregator", BATCH_WAIT_MS));
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.flotilla.coordinator;
 
 import dev.flotilla.fabric.KafkaClients;
 import dev.flotilla.fabric.KafkaSettings;
+import dev.flotilla.fabric.OffsetCommits;
 import dev.flotilla.fabric.SupervisedLoop;
 import dev.flotilla.protocol.EventSerde;
 import dev.flotilla.protocol.Topics;
@@ -26,12 +27,20 @@ import java.util.Map;
 /**
  * The coordinator's results loop, run by a {@link SupervisedLoop} on its own thread: reads
  * {@code flotilla.results} in the group {@code coordinator-rollouts} and hands each polled batch,
- * set by set, to {@link Rollouts#onResults}; commits the offsets after. A crash in between replays
- * the batch, which the engine absorbs (a result that changes nothing is ignored). Records that do
+ * set by set, to {@link Rollouts#onResults}; commits the offsets after, at most once a second
+ * ({@link OffsetCommits}). A crash in between replays the batches since, which the engine absorbs (a result that changes nothing is ignored). Records that do
  * not decode, and progress events, are skipped: the aggregator parks what does not decode.
  */
 final class RolloutResults implements SupervisedLoop.Body {
     private static final Logger LOG = LoggerFactory.getLogger(RolloutResults.class);
+
+    /**
+     * How long the broker may hold a fetch to gather results (see {@link KafkaClients#batchingConsumer}):
+     * at most this much later a wave starts or a halt stops the next commands.
+     */
+    static final int BATCH_WAIT_MS = 25;
+    /** Offsets are committed this often while results flow, and whenever none came (replays are absorbed). */
+    private static final Duration COMMIT_INTERVAL = Duration.ofSeconds(1);
 
     private final KafkaSettings kafka;
     private final Rollouts rollouts;
@@ -49,20 +58,26 @@ final class RolloutResults implements SupervisedLoop.Body {
 
     @Override
     public void run(SupervisedLoop loop) {
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(KafkaClients.consumer(kafka,
-                "coordinator-rollouts", "coordinator-rollouts"))) {
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(KafkaClients.batchingConsumer(kafka,
+                "coordinator-rollouts", "coordinator-rollouts", BATCH_WAIT_MS))) {
+            OffsetCommits commits = new OffsetCommits(consumer, COMMIT_INTERVAL);
             loop.onStop(consumer::wakeup);
-            consumer.subscribe(List.of(Topics.RESULTS));
-            while (loop.running()) {
-                ConsumerRecords<String, byte[]> batch = consumer.poll(Duration.ofMillis(200));
-                if (!batch.isEmpty()) {
-                    batchTime.record(() -> apply(batch));
-                    consumer.commitSync();
+            consumer.subscribe(List.of(Topics.RESULTS), commits);
+            try {
+                while (loop.running()) {
+                    ConsumerRecords<String, byte[]> batch = consumer.poll(Duration.ofMillis(200));
+                    if (batch.isEmpty()) {
+                        commits.idle();
+                    } else {
+                        batchTime.record(() -> apply(batch));
+                        commits.applied(batch);
+                    }
+                    loop.up();
                 }
-                loop.up();
+            } catch (WakeupException e) {
+                LOG.debug("results loop stopped");
             }
-        } catch (WakeupException e) {
-            LOG.debug("results loop stopped");
+            commits.close();
         }
     }
 

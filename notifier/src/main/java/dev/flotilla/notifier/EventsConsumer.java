@@ -2,6 +2,7 @@ package dev.flotilla.notifier;
 
 import dev.flotilla.fabric.KafkaClients;
 import dev.flotilla.fabric.KafkaSettings;
+import dev.flotilla.fabric.OffsetCommits;
 import dev.flotilla.fabric.SupervisedLoop;
 import dev.flotilla.protocol.EventSerde;
 import dev.flotilla.protocol.Topics;
@@ -26,8 +27,8 @@ import java.util.List;
  * Reads {@code flotilla.rollouts} and {@code flotilla.results} in the consumer group {@code notifier}
  * (so it never holds up the workers or the aggregator), on its own thread. Per polled batch, the
  * events worth telling are recorded in one store transaction (the sets' states and the deliveries to
- * make: the outbox), then the offsets are committed: a crash in between replays the batch, which adds
- * nothing twice. Sending is the {@link Dispatcher}'s: a slow receiver never slows this loop. Records
+ * make: the outbox), then the offsets are committed, at most once a second ({@link OffsetCommits}): a
+ * crash in between replays the batches since, which add nothing twice. Sending is the {@link Dispatcher}'s: a slow receiver never slows this loop. Records
  * that do not decode are skipped with a warning (the aggregator, which reads the same topics, parks
  * them on the dead-letter topic).
  */
@@ -35,6 +36,11 @@ final class EventsConsumer implements SupervisedLoop.Body {
     private static final Logger LOG = LoggerFactory.getLogger(EventsConsumer.class);
     /** The consumer group. */
     static final String GROUP = "notifier";
+
+    /** How long the broker may hold a fetch to gather events: added to a notification's delay at most once. */
+    static final int BATCH_WAIT_MS = 100;
+    /** Offsets are committed this often while events flow, and whenever none came (replays add nothing twice). */
+    private static final Duration COMMIT_INTERVAL = Duration.ofSeconds(1);
 
     private final KafkaSettings kafka;
     private final NotifierStore store;
@@ -52,27 +58,32 @@ final class EventsConsumer implements SupervisedLoop.Body {
 
     @Override
     public void run(SupervisedLoop loop) {
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(KafkaClients.consumer(kafka, GROUP,
-                "notifier"))) {
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(KafkaClients.batchingConsumer(kafka, GROUP,
+                "notifier", BATCH_WAIT_MS))) {
+            OffsetCommits commits = new OffsetCommits(consumer, COMMIT_INTERVAL);
             loop.onStop(consumer::wakeup);
-            consumer.subscribe(List.of(Topics.ROLLOUTS, Topics.RESULTS));
-            while (loop.running()) {
-                ConsumerRecords<String, byte[]> batch = consumer.poll(Duration.ofMillis(250));
-                loop.up();
-                if (batch.isEmpty()) {
-                    caughtUp = true;
-                    continue;
+            consumer.subscribe(List.of(Topics.ROLLOUTS, Topics.RESULTS), commits);
+            try {
+                while (loop.running()) {
+                    ConsumerRecords<String, byte[]> batch = consumer.poll(Duration.ofMillis(250));
+                    loop.up();
+                    if (batch.isEmpty()) {
+                        caughtUp = true;
+                        commits.idle();
+                        continue;
+                    }
+                    List<Object> events = relevant(batch);
+                    if (!events.isEmpty() && !record(loop, events)) {
+                        break; // stopped before the batch was recorded: not committed, read again next time
+                    }
+                    commits.applied(batch);
                 }
-                List<Object> events = relevant(batch);
-                if (!events.isEmpty() && !record(loop, events)) {
-                    return; // stopped before the batch was recorded: not committed, read again next time
+            } catch (WakeupException e) {
+                if (loop.running()) {
+                    throw e;
                 }
-                consumer.commitSync(Duration.ofSeconds(10));
             }
-        } catch (WakeupException e) {
-            if (loop.running()) {
-                throw e;
-            }
+            commits.close();
         }
     }
 

@@ -265,7 +265,7 @@ final class JdbcViewWriter {
             for (int t : typed) {
                 isTyped |= t == k;
             }
-            ps.setArray(offset + k + 1, array(isTyped ? type : "text", columns[k]));
+            ps.setObject(offset + k + 1, array(isTyped ? type : "text", columns[k]));
         }
         return offset + (columns == null ? 0 : columns.length);
     }
@@ -411,8 +411,47 @@ final class JdbcViewWriter {
             r.getError(), ts(r.getOccurredAt())};
     }
 
-    private java.sql.Array array(String type, Object[] values) throws SQLException {
+    /** An array parameter: text arrays as a literal of our own ({@link #textArray}), others by the driver. */
+    private Object array(String type, Object[] values) throws SQLException {
+        if ("text".equals(type)) {
+            org.postgresql.util.PGobject a = new org.postgresql.util.PGobject();
+            a.setType("text[]");
+            a.setValue(textArray(values));
+            return a;
+        }
         return c.createArrayOf(type, values);
+    }
+
+    /**
+     * The literal of a {@code text[]}: each element quoted, with double quotes and backslashes escaped and
+     * the rest copied in runs, null as {@code NULL}. The driver's own ({@code createArrayOf}) looks
+     * at every character on its way into a builder: a fifth of the aggregator's consume loop in a
+     * SQLite rollout's profile.
+     */
+    static String textArray(Object[] values) {
+        StringBuilder b = new StringBuilder(2 + values.length * 24);
+        b.append('{');
+        for (int i = 0; i < values.length; i++) {
+            if (i > 0) {
+                b.append(',');
+            }
+            if (values[i] == null) {
+                b.append("NULL");
+                continue;
+            }
+            String v = values[i].toString();
+            b.append('"');
+            int from = 0;
+            for (int j = 0; j < v.length(); j++) {
+                char ch = v.charAt(j);
+                if (ch == '"' || ch == '\\') {
+                    b.append(v, from, j).append('\\');
+                    from = j;
+                }
+            }
+            b.append(v, from, v.length()).append('"');
+        }
+        return b.append('}').toString();
     }
 
     private static String text(Instant i) {

@@ -142,9 +142,12 @@ final class ResultsConsumer implements SupervisedLoop.Body {
                     maintenance.idle();
                     continue;
                 }
-                boolean resultsFlow = System.nanoTime() - lastResults < RESULTS_FLOW_NANOS;
-                List<ConsumerRecords<String, byte[]>> parts = chunks(batch, resultsFlow || fanOuts.begun(
-                        batch.partitions().stream().anyMatch(p -> Topics.COMMANDS.equals(p.topic())), System.nanoTime()));
+                long now = System.nanoTime();
+                boolean resultsFlow = now - lastResults < RESULTS_FLOW_NANOS;
+                // Told of every batch, results flowing or not, so a fan-out begins only after a second without commands.
+                boolean fanOutBegun = fanOuts.begun(
+                        batch.partitions().stream().anyMatch(p -> Topics.COMMANDS.equals(p.topic())), now);
+                List<ConsumerRecords<String, byte[]>> parts = chunks(batch, resultsFlow || fanOutBegun);
                 for (int i = 0; i < parts.size(); i++) {
                     if (!applyAndCommit(parts.get(i))) {
                         break;

@@ -149,8 +149,8 @@ final class ScaleOutBench {
         return String.format(Locale.ROOT, "Bounds: %.0f ms of CPU per tenant (JVMs and PostgreSQL) allow at most %.0f"
                 + " tenants/s on %d cores; %.0f ms of injected latency per tenant at %d in flight per worker allow"
                 + " %.1f tenants/s with one worker, %.1f with %d. The lower bound is the one more workers cannot"
-                + " lift. `flotilla.commands` has 12 partitions, keyed by target: each of %d workers reads 12/%d of"
-                + " them, and the worker whose partitions hold the most targets ends last.", cpuMs,
+                + " lift. `flotilla.commands` has 12 partitions and a flat set's commands go round-robin over them:"
+                + " each of %d workers reads 12/%d of them, so each holds an equal share of the targets.", cpuMs,
                 cores * 1000 / cpuMs, cores, latencyMs, inFlight, inFlight * 1000 / latencyMs,
                 o.workers * inFlight * 1000 / latencyMs, o.workers, o.workers, o.workers);
     }

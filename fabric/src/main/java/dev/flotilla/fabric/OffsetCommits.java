@@ -6,6 +6,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,6 +64,8 @@ public final class OffsetCommits implements ConsumerRebalanceListener {
         pending = false;
         consumer.commitAsync(new HashMap<>(done), (offsets, e) -> {
             if (e != null) {
+                // Called back on the loop's thread (in a poll): the next idle(), close() or revocation tries again.
+                pending = true;
                 LOG.debug("committing offsets {} failed; a later commit covers them: {}", offsets, e.toString());
             }
         });
@@ -74,7 +77,12 @@ public final class OffsetCommits implements ConsumerRebalanceListener {
             return;
         }
         try {
-            consumer.commitSync(new HashMap<>(done), Duration.ofSeconds(5));
+            try {
+                consumer.commitSync(new HashMap<>(done), Duration.ofSeconds(5));
+            } catch (WakeupException e) {
+                // The loop was woken to stop while it applied a batch; the wake-up is spent now.
+                consumer.commitSync(new HashMap<>(done), Duration.ofSeconds(5));
+            }
             pending = false;
         } catch (RuntimeException e) {
             LOG.warn("could not commit the applied offsets; those events will be read again: {}", e.toString());

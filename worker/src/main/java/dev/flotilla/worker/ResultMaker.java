@@ -76,12 +76,20 @@ final class ResultMaker {
                 .setFiles(List.of()).setError(cut(why, ERROR_CHARS)).setErrorCode(code).build();
     }
 
-    /** {@code text} with at most {@code max} characters, saying how many were left out. */
+    /**
+     * {@code text} with at most {@code max} characters, saying how many were left out, and U+FFFD in
+     * place of any NUL: a database's error text (or a statement) may carry one, PostgreSQL's text
+     * cannot, and the views would refuse the whole result and park it, leaving its target without one.
+     */
     static String cut(String text, int max) {
-        if (text == null || text.length() <= max) {
-            return text;
+        if (text == null) {
+            return null;
         }
-        return text.substring(0, max) + "… (" + (text.length() - max) + " more characters)";
+        String t = text.indexOf('\u0000') < 0 ? text : text.replace('\u0000', '\uFFFD');
+        if (t.length() <= max) {
+            return t;
+        }
+        return t.substring(0, max) + "… (" + (t.length() - max) + " more characters)";
     }
 
     private MigrationResult.Builder base(MigrationCommand c, Instant start, Instant end) {

@@ -52,6 +52,21 @@ class ResultMakerTest {
         assertThat(r.getFiles().get(0).getErrorStmt()).isEqualTo("CREATE TABLE u (id int);");
     }
 
+    @Test
+    void aNulInADatabasesErrorTextOrAStatementBecomesAReplacementCharacter() {
+        FileResult f = new FileResult("1_init.sql", "1", "init", T0, T0, 0, List.of("SELECT 'a\u0000b';"),
+                new FileResult.StatementError("SELECT 'a\u0000b';", "invalid byte \u0000 in input", false));
+
+        MigrationResult r = results.of(command(), applied(List.of(f)));
+        MigrationResult failed = results.failed(command(), T0, dev.flotilla.migrate.ErrorCode.STATEMENT_FAILED,
+                "server said \u0000\u0000");
+
+        assertThat(r.getFiles().get(0).getApplied()).containsExactly("SELECT 'a\uFFFDb';");
+        assertThat(r.getFiles().get(0).getErrorStmt()).isEqualTo("SELECT 'a\uFFFDb';");
+        assertThat(r.getFiles().get(0).getErrorText()).isEqualTo("invalid byte \uFFFD in input");
+        assertThat(failed.getError()).isEqualTo("server said \uFFFD\uFFFD");
+    }
+
     private static ApplyResult applied(List<FileResult> files) {
         return new ApplyResult("db-1", "sqlite://t.db", "sqlite", List.of(), files, null, "3", T0, T0, null, false,
                 false);

@@ -4,6 +4,7 @@ import dev.flotilla.fabric.ConsumerLag;
 import dev.flotilla.fabric.DeadLetters;
 import dev.flotilla.fabric.KafkaClients;
 import dev.flotilla.fabric.KafkaSettings;
+import dev.flotilla.fabric.OffsetCommits;
 import dev.flotilla.fabric.ServiceStore;
 import dev.flotilla.fabric.SupervisedLoop;
 import dev.flotilla.protocol.EventSerde;
@@ -17,7 +18,6 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -55,7 +55,7 @@ final class ResultsConsumer implements SupervisedLoop.Body {
     /** Results flow when some came within this time. */
     private static final long RESULTS_FLOW_NANOS = 1_000_000_000L;
     /** While batches keep coming, offsets are committed this often (and whenever the loop is idle). */
-    private static final long COMMIT_INTERVAL_NANOS = 1_000_000_000L;
+    private static final Duration COMMIT_INTERVAL = Duration.ofSeconds(1);
 
     private final KafkaSettings kafka;
     private final BatchApplier applier;
@@ -63,10 +63,8 @@ final class ResultsConsumer implements SupervisedLoop.Body {
     private final Counter results;
     private final Counter failed;
     private final Timer visibility;
-    /** The offsets after the last applied batch, per partition: what may be committed. */
-    private final Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
-    private boolean uncommitted;
-    private long lastCommit;
+    /** The current run's commits of what the views applied. */
+    private OffsetCommits commits;
     /** Set when partitions were revoked or lost (in a poll of this thread's). */
     private boolean rebalanced;
     /** When the last batch with results was applied. */
@@ -111,22 +109,20 @@ final class ResultsConsumer implements SupervisedLoop.Body {
         consumer = newConsumer();
         dlq = new KafkaProducer<>(KafkaClients.producer(kafka, "aggregator-dlq"));
         loop.onStop(consumer::wakeup);
-        done.clear();
+        commits = new OffsetCommits(consumer, COMMIT_INTERVAL);
         try {
             consumer.subscribe(List.of(Topics.DIRECTORIES, Topics.DEPLOYMENTS, Topics.COMMANDS, Topics.RESULTS),
                     new ConsumerRebalanceListener() {
                         @Override
                         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
                             rebalanced = true;
-                            commitOnHandOver();
-                            done.keySet().removeAll(partitions);
+                            commits.onPartitionsRevoked(partitions);
                         }
 
                         @Override
                         public void onPartitionsLost(Collection<TopicPartition> partitions) {
-                            // Another member has them already: nothing of ours to commit.
                             rebalanced = true;
-                            done.keySet().removeAll(partitions);
+                            commits.onPartitionsLost(partitions);
                         }
 
                         @Override
@@ -138,7 +134,7 @@ final class ResultsConsumer implements SupervisedLoop.Body {
                 loop.up();
                 if (batch.isEmpty()) {
                     caughtUp = true;
-                    commit(true);
+                    commits.idle();
                     maintenance.idle();
                     continue;
                 }
@@ -167,7 +163,7 @@ final class ResultsConsumer implements SupervisedLoop.Body {
                 throw e;
             }
         } finally {
-            commitOnHandOver();
+            commits.close();
             consumer.close();
             dlq.close(Duration.ofSeconds(5));
         }
@@ -267,31 +263,13 @@ final class ResultsConsumer implements SupervisedLoop.Body {
         if (!apply(batch)) {
             return false;
         }
-        for (TopicPartition p : batch.partitions()) {
-            List<ConsumerRecord<String, byte[]>> rs = batch.records(p);
-            done.put(p, new OffsetAndMetadata(rs.get(rs.size() - 1).offset() + 1));
-            if (Topics.RESULTS.equals(p.topic())) {
-                lastResults = System.nanoTime();
-            }
+        if (batch.partitions().stream().anyMatch(p -> Topics.RESULTS.equals(p.topic()))) {
+            lastResults = System.nanoTime();
         }
-        uncommitted = true;
-        commit(false);
+        // Asynchronously, at most once per interval: a lost or late commit only replays events the
+        // views already have. Revocation and shutdown commit synchronously.
+        commits.applied(batch);
         return true;
-    }
-
-    /**
-     * Commits the applied offsets, asynchronously (the next batch need not wait for the broker)
-     * and at most once per {@link #COMMIT_INTERVAL_NANOS} unless {@code now}: a lost or late
-     * commit only replays events the views already have. Revocation and shutdown commit
-     * synchronously.
-     */
-    private void commit(boolean now) {
-        long t = System.nanoTime();
-        if (uncommitted && (now || t - lastCommit >= COMMIT_INTERVAL_NANOS)) {
-            consumer.commitAsync(new HashMap<>(done), this::committed);
-            uncommitted = false;
-            lastCommit = t;
-        }
     }
 
     /**
@@ -326,22 +304,6 @@ final class ResultsConsumer implements SupervisedLoop.Body {
         }
     }
 
-    private void committed(Map<TopicPartition, OffsetAndMetadata> offsets, Exception e) {
-        if (e != null) {
-            LOG.debug("committing offsets {} failed; a later commit covers them: {}", offsets, e.toString());
-        }
-    }
-
-    /** Before partitions go to another member or the loop stops: what was applied, synchronously. */
-    private void commitOnHandOver() {
-        try {
-            consumer.commitSync(done, Duration.ofSeconds(5));
-            uncommitted = false;
-        } catch (RuntimeException e) {
-            LOG.warn("could not commit the applied offsets; the views will see those events again: {}",
-                    e.toString());
-        }
-    }
 
     /** False when stopped before the batch was applied. */
     private boolean apply(ConsumerRecords<String, byte[]> batch) {

@@ -87,6 +87,7 @@ final class BatchApplier {
                 JdbcViewWriter w = new JdbcViewWriter(c, knownSets);
                 List<Integer> changed = new ArrayList<>();
                 Set<String> sets = new HashSet<>();
+                PageMarks.NewRows newRows = new PageMarks.NewRows();
                 int inserted = 0;
                 for (int i = 0; i < events.size(); i++) {
                     if (events.get(i) == null) {
@@ -94,8 +95,10 @@ final class BatchApplier {
                     }
                     Savepoint before = c.setSavepoint();
                     try {
-                        JdbcViewWriter.Applied one = w.apply(List.of(events.get(i)));
+                        // The marks are counted once, last: their lock is held until the commit.
+                        JdbcViewWriter.Applied one = w.write(List.of(events.get(i)));
                         c.releaseSavepoint(before);
+                        newRows.addAll(one.newRows());
                         if (!one.changed().isEmpty()) {
                             changed.add(i);
                         }
@@ -109,9 +112,10 @@ final class BatchApplier {
                         rejects.park(i, "the views reject it: " + ViewErrors.reason(e));
                     }
                 }
+                PageMarks.count(c, newRows);
                 c.commit();
                 known(sets);
-                return new JdbcViewWriter.Applied(changed, inserted, sets);
+                return new JdbcViewWriter.Applied(changed, inserted, sets, newRows);
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;

@@ -62,8 +62,9 @@ final class JdbcViewWriter {
      * @param changed indices of the results that changed the views (update count 1: not stale)
      * @param newDeployments deployment rows the batch's commands inserted
      * @param sets ids of the sets that exist in the views once the batch commits
+     * @param newRows database rows the batch inserted, for the page marks
      */
-    record Applied(List<Integer> changed, int newDeployments, Set<String> sets) {
+    record Applied(List<Integer> changed, int newDeployments, Set<String> sets, PageMarks.NewRows newRows) {
     }
 
     private final Connection c;
@@ -79,8 +80,21 @@ final class JdbcViewWriter {
         this.knownSets = knownSets;
     }
 
-    /** Applies decoded events (other types are ignored), in order as far as the views can tell. */
+    /**
+     * Applies decoded events (other types are ignored), in order as far as the views can tell, and
+     * counts the new database rows in the page marks: the transaction's last step.
+     */
     Applied apply(List<?> events) throws SQLException {
+        Applied applied = write(events);
+        PageMarks.count(c, applied.newRows());
+        return applied;
+    }
+
+    /**
+     * {@link #apply} but for the page marks: the caller counts {@link Applied#newRows} with
+     * {@link PageMarks#count} once it will write nothing more before committing.
+     */
+    Applied write(List<?> events) throws SQLException {
         Touched touched = new Touched(earlyProgress(events));
         List<Integer> changed = new ArrayList<>();
         int inserted = 0;
@@ -93,8 +107,8 @@ final class JdbcViewWriter {
                 touched.time(p.getDeploymentSetId(), p.getOccurredAt(), null);
             }
         }
-        new ViewCounters(c).settle(touched.sets, touched.targets, touched.times);
-        return new Applied(changed, inserted, touched.referenced);
+        new ViewCounters(c).settle(touched.sets, touched.targets, touched.times, touched.newRows);
+        return new Applied(changed, inserted, touched.referenced, touched.newRows);
     }
 
     /**
@@ -185,7 +199,7 @@ final class JdbcViewWriter {
         commands.forEach(e -> touched.deployment(e.getDeploymentSetId(), e.getTargetId()));
         if (commands.size() > 1 && commands.stream().map(MigrationCommand::getTargetId).distinct().count()
                 == commands.size()) {
-            return fanOut(commands);
+            return fanOut(commands, touched.newRows);
         }
         // A target twice: an upsert statement cannot write one row twice, so row by row.
         int inserted = 0;
@@ -203,7 +217,7 @@ final class JdbcViewWriter {
      * Commands of distinct targets: the new rows in one statement, then the commands of targets
      * whose database row existed in another (it sees rows other transactions inserted meanwhile).
      */
-    private int fanOut(List<MigrationCommand> commands) throws SQLException {
+    private int fanOut(List<MigrationCommand> commands, PageMarks.NewRows newRows) throws SQLException {
         int inserted;
         Set<String> created = new HashSet<>();
         try (PreparedStatement ps = c.prepareStatement(FAN_OUT)) {
@@ -215,7 +229,14 @@ final class JdbcViewWriter {
                 inserted = rs.getInt(1);
                 java.sql.Array ids = rs.getArray(2);
                 if (ids != null) {
-                    created.addAll(Arrays.asList((String[]) ids.getArray()));
+                    String[] targets = (String[]) ids.getArray();
+                    String[] envs = (String[]) rs.getArray(3).getArray();
+                    String[] names = (String[]) rs.getArray(4).getArray();
+                    Long[] seqs = (Long[]) rs.getArray(5).getArray();
+                    created.addAll(Arrays.asList(targets));
+                    for (int i = 0; i < targets.length; i++) {
+                        newRows.add(envs[i], names[i], seqs[i]);
+                    }
                 }
             }
         }
@@ -549,6 +570,8 @@ final class JdbcViewWriter {
         final Set<String> targets = new TreeSet<>();
         /** Per set: the latest progress or applied result, and the latest end of an applied result. */
         final Map<String, Instant[]> times = new TreeMap<>();
+        /** Database rows inserted. */
+        final PageMarks.NewRows newRows = new PageMarks.NewRows();
 
         Touched(Set<Integer> early) {
             this.early = early;

@@ -43,7 +43,7 @@ final class ViewCounters {
             + ", version_was = version_counted, version_counted = " + VERSION_BUCKET
             + " WHERE target_id = ANY(?) AND (counted IS DISTINCT FROM " + DATABASE_BUCKET
             + " OR version_counted IS DISTINCT FROM " + VERSION_BUCKET + ")"
-            + " RETURNING counted_was, counted, version_was, version_counted),"
+            + " RETURNING counted_was, counted, version_was, version_counted, env, name, seq),"
             + " database_counts AS (INSERT INTO agg_database_counts (env, directory, status, n)"
             + " SELECT b[1], b[2], b[3], sum(n) FROM (SELECT counted_was AS b, -1 AS n FROM moved_databases"
             + " WHERE counted_was IS NOT NULL AND counted_was IS DISTINCT FROM counted"
@@ -56,9 +56,11 @@ final class ViewCounters {
             + " UNION ALL SELECT version_counted, 1 FROM moved_databases WHERE version_was IS DISTINCT FROM"
             + " version_counted) d GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 ON CONFLICT (env, directory, version)"
             + " DO UPDATE SET n = agg_version_counts.n + EXCLUDED.n)"
-            + " UPDATE agg_deployment_sets s SET last_event_at = greatest(s.last_event_at, t.last_event::timestamptz),"
-            + " completed_at = greatest(s.completed_at, t.completed::timestamptz)"
-            + " FROM unnest(?::text[], ?::text[], ?::text[]) AS t(id, last_event, completed) WHERE s.id = t.id";
+            + ", set_times AS (UPDATE agg_deployment_sets s SET last_event_at = greatest(s.last_event_at,"
+            + " t.last_event::timestamptz), completed_at = greatest(s.completed_at, t.completed::timestamptz)"
+            + " FROM unnest(?::text[], ?::text[], ?::text[]) AS t(id, last_event, completed) WHERE s.id = t.id)"
+            // Rows counted for the first time are new: the page marks count them too.
+            + " SELECT env, name, seq FROM moved_databases WHERE counted_was IS NULL";
 
     private final Connection c;
 
@@ -72,8 +74,8 @@ final class ViewCounters {
      *
      * @param times per set id: the latest event and the latest end of a deployment (either may be null)
      */
-    void settle(Collection<String> sets, Collection<String> targets, Map<String, Instant[]> times)
-            throws SQLException {
+    void settle(Collection<String> sets, Collection<String> targets, Map<String, Instant[]> times,
+            PageMarks.NewRows newRows) throws SQLException {
         if (targets.isEmpty() && times.isEmpty()) {
             return;
         }
@@ -92,7 +94,11 @@ final class ViewCounters {
             ps.setArray(4, c.createArrayOf("text", ids.toArray()));
             ps.setArray(5, c.createArrayOf("text", last.toArray()));
             ps.setArray(6, c.createArrayOf("text", completed.toArray()));
-            ps.executeUpdate();
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    newRows.add(rs.getString(1), rs.getString(2), rs.getLong(3));
+                }
+            }
         }
     }
 }

@@ -21,10 +21,12 @@ import java.util.function.LongSupplier;
  * <p>Runs on its own thread so the consume loop never waits for it; one run at a time, at most one
  * per {@link #MIN_INTERVAL_NANOS} while events flow, and soon after the loop goes idle with rows
  * inserted since the last run. When the loop is idle and no rows were inserted for
- * {@link #MIN_IDLE_INTERVAL_NANOS}, a run also takes the {@link PageMarks} anew, at most once per
- * {@link #MARKS_INTERVAL_NANOS}: they cost a pass over the page index, too much to repeat while a
- * fan-out inserts, and taken while results flowed (with a VACUUM) they held the results of a
- * 5,000-tenant rollout back by 300–400 ms.
+ * {@link #MIN_IDLE_INTERVAL_NANOS}, a run also checks the {@link PageMarks} against the kept
+ * counts, at most once per {@link #MARKS_INTERVAL_NANOS}, and takes them anew if rows came in that
+ * they do not count (written by an aggregator from before the counted marks). Writers keep them
+ * exact otherwise. A take is a pass over the page index, too much to repeat while a fan-out
+ * inserts, and taken while results flowed (with a VACUUM) it held the results of a 5,000-tenant
+ * rollout back by 300–400 ms.
  */
 final class ViewMaintenance implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ViewMaintenance.class);
@@ -38,9 +40,8 @@ final class ViewMaintenance implements AutoCloseable {
     static final long MIN_INTERVAL_NANOS = 5_000_000_000L;
     static final long MIN_IDLE_INTERVAL_NANOS = 1_000_000_000L;
     /**
-     * The least time between two passes for the page marks (about a second of the store's CPU at a
-     * million databases): new tenants that trickle in retake them at most this often, and pages by
-     * number walk meanwhile.
+     * The least time between two checks of the page marks: a take is about a second of the store's
+     * CPU at a million databases, so rows that keep coming uncounted retake them at most this often.
      */
     static final long MARKS_INTERVAL_NANOS = 30_000_000_000L;
 
@@ -159,7 +160,7 @@ final class ViewMaintenance implements AutoCloseable {
             s.execute("VACUUM (ANALYZE) agg_databases");
             s.execute("ANALYZE agg_deployments");
             if (marks) {
-                PageMarks.take(c);
+                PageMarks.takeIfOff(c);
             }
         }
     }

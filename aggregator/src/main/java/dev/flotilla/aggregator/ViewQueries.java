@@ -229,22 +229,19 @@ final class ViewQueries {
         }
         long offset = page.offset();
         if (marked && offset >= PageMarks.STEP) {
-            // From the page mark before the page, when the marks are of the rows as they are now.
-            List<JsonObject> mark = query(PageMarks.FIND, !oneEnv, oneEnv ? env : "", offset / PageMarks.STEP, total);
-            if (!mark.isEmpty()) {
-                JsonObject m = mark.get(0);
-                String first = "(" + key + ") >= (SELECT " + key + " FROM agg_databases" + w.and("(" + key + ") >= ("
-                        + (oneEnv ? "?, ?" : "?, ?, ?") + ")") + " ORDER BY " + order("") + " OFFSET ? LIMIT 1)";
-                args.addAll(List.of(w.args()));
-                if (!oneEnv) {
-                    args.add(m.getString("env"));
-                }
-                args.add(m.getString("name"));
-                args.add(m.getLong("seq"));
-                args.add(offset % PageMarks.STEP);
-                args.add(page.size());
-                return query(w, rows + w.and(first) + limit, args.toArray());
-            }
+            // From the page mark before the page: found and walked from in one statement, one
+            // snapshot of the rows and of their counts. Without marks, from the order's start.
+            // Column by column, so the row comparison bounds the index scan.
+            String from = (oneEnv ? "" : "coalesce((SELECT env FROM mark), ''), ")
+                    + "coalesce((SELECT name FROM mark), ''), coalesce((SELECT seq FROM mark), 0)";
+            String first = "(" + key + ") >= (SELECT " + key + " FROM agg_databases" + w.and("(" + key + ") >= ("
+                    + from + ")") + " ORDER BY " + order("") + " OFFSET (SELECT ? - coalesce((SELECT pos FROM mark), 0)) LIMIT 1)";
+            List<Object> fromMark = new ArrayList<>(List.of(!oneEnv, oneEnv ? env : "", offset));
+            fromMark.addAll(args);
+            fromMark.addAll(List.of(w.args()));
+            fromMark.add(offset);
+            fromMark.add(page.size());
+            return query(w, "WITH " + PageMarks.FIND + " " + rows + w.and(first) + limit, fromMark.toArray());
         }
         if (offset > 0) {
             // The page's first row, by an index-only scan from the nearer end of the order.

@@ -42,7 +42,7 @@ final class ViewStatements {
     /**
      * Commands of distinct targets (a fan-out), set-based: new deployments are inserted QUEUED and
      * new databases PENDING, both counted at once (so the batch's end need not move them); answers
-     * the target ids of the new databases, and how many deployments were new.
+     * how many deployments were new, and the target ids, envs, names and seqs of the new databases.
      */
     static final String FAN_OUT = "WITH c AS (SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[],"
             + " ?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) AS c(set_id, target_id, target_name, env,"
@@ -62,7 +62,7 @@ final class ViewStatements {
             + " updated_at, counted, version_counted) SELECT target_id, env, target_name, directory, url,"
             + " target_version, 'PENDING', at::timestamptz, ARRAY[coalesce(env, ''), coalesce(directory, ''),"
             + " 'PENDING'], ARRAY[coalesce(env, ''), coalesce(directory, ''), ''] FROM c"
-            + " ON CONFLICT DO NOTHING RETURNING target_id, counted, version_counted),"
+            + " ON CONFLICT DO NOTHING RETURNING target_id, counted, version_counted, env, name, seq),"
             + " pending_counts AS (INSERT INTO agg_database_counts (env, directory, status, n)"
             + " SELECT counted[1], counted[2], counted[3], count(*) FROM pending GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
             + " ON CONFLICT (env, directory, status) DO UPDATE SET n = agg_database_counts.n + EXCLUDED.n),"
@@ -70,7 +70,8 @@ final class ViewStatements {
             + " SELECT version_counted[1], version_counted[2], version_counted[3], count(*) FROM pending"
             + " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
             + " ON CONFLICT (env, directory, version) DO UPDATE SET n = agg_version_counts.n + EXCLUDED.n)"
-            + " SELECT (SELECT count(*) FROM queued), array_agg(target_id) FROM pending";
+            + " SELECT (SELECT count(*) FROM queued), array_agg(target_id), array_agg(env), array_agg(name),"
+            + " array_agg(seq) FROM pending";
     /** The commands of a fan-out whose database rows exist: one upsert statement for all. */
     static final String FAN_OUT_EXISTING = "INSERT INTO agg_databases (target_id, env, name, directory, url,"
             + " target_version, status, updated_at) SELECT target_id, env, target_name, directory, url, target_version,"

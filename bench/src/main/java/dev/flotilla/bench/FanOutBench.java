@@ -116,7 +116,7 @@ final class FanOutBench {
         long viewsMs = (System.nanoTime() - t0) / 1_000_000;
         Progress.say("fan-out: %d databases in the views after %d ms; measuring the API", o.targets, viewsMs);
         Stats justAfter = Stats.of(pages(api, o.requests));
-        // The views' maintenance (statistics, visibility map, page marks) runs once the aggregator
+        // The views' maintenance (statistics, visibility map) runs once the aggregator
         // has been idle for a second; measure again once it had the time to.
         Progress.say("fan-out: measuring the API again after %d s", SETTLE_SECONDS);
         Thread.sleep(SETTLE_SECONDS * 1000L);

@@ -26,10 +26,13 @@ import java.util.List;
  * EXCLUSIVE}, which conflicts with itself, not with readers), as the last step of their
  * transaction: a statement after the lock sees every row counted by a committed writer, and only
  * those, so a split's walk counts the rows the marks count. Readers find the mark and walk from
- * it in one statement, one snapshot. Rows without an env or a name (events cannot carry none)
- * are not counted; they sort after every other row.
+ * it in one statement, one snapshot, and only while the marks' total is the kept counts'
+ * ({@code agg_database_counts}) in that snapshot. Rows without an env or a name (events cannot
+ * carry none) are not counted.
  */
 final class PageMarks {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PageMarks.class);
+
     /** Rows from a mark to the next, after a split or a {@link #take}. */
     static final int STEP = 1_000;
     /** A mark with more rows than this is split. */
@@ -69,22 +72,28 @@ final class PageMarks {
 
     /**
      * Splits a mark (all_envs, scope, env, name, seq, then n bound again) at {@link #STEP} rows from
-     * its start: the mark keeps {@link #STEP}, the new one the rest. Answers the new mark, none
-     * where the rows are fewer than counted.
+     * its start, walking no further than the next mark: the mark keeps {@link #STEP}, the new one
+     * the rest. Answers the new mark; none, and nothing changed, where the mark has fewer rows than
+     * it counts (rows written behind the views' back; {@link #takeIfOff} settles that).
      */
     private static final String SPLIT_AT = "WITH m AS (SELECT ?::boolean AS all_envs, ?::text AS scope,"
             + " ?::text AS env, ?::text AS name, ?::bigint AS seq, ?::bigint AS n),"
+            + " nx AS (SELECT p.env, p.name, p.seq FROM m, LATERAL (SELECT env, name, seq FROM agg_page_marks q"
+            + " WHERE q.all_envs = m.all_envs AND q.scope = m.scope AND (q.env, q.name, q.seq) > (m.env, m.name, m.seq)"
+            + " ORDER BY q.env, q.name, q.seq LIMIT 1) p),"
             + " k AS (SELECT d.env, d.name, d.seq FROM m, LATERAL (SELECT env, name, seq FROM agg_databases"
             + " WHERE m.all_envs AND (env, name, seq) >= (m.env, m.name, m.seq) ORDER BY env, name, seq"
             + " OFFSET " + STEP + " LIMIT 1) d UNION ALL SELECT d.env, d.name, d.seq FROM m, LATERAL"
             + " (SELECT env, name, seq FROM agg_databases WHERE NOT m.all_envs AND env = m.scope"
             + " AND (name, seq) >= (m.name, m.seq) ORDER BY name, seq OFFSET " + STEP + " LIMIT 1) d),"
-            + " kept AS (UPDATE agg_page_marks p SET n = " + STEP + " FROM m WHERE EXISTS (SELECT 1 FROM k)"
+            + " ins AS (INSERT INTO agg_page_marks (all_envs, scope, env, name, seq, n) SELECT m.all_envs, m.scope,"
+            + " k.env, k.name, k.seq, m.n - " + STEP + " FROM m, k WHERE NOT EXISTS (SELECT 1 FROM nx"
+            + " WHERE (nx.env, nx.name, nx.seq) <= (k.env, k.name, k.seq)) ON CONFLICT DO NOTHING"
+            + " RETURNING all_envs, scope, env, name, seq, n),"
+            + " kept AS (UPDATE agg_page_marks p SET n = " + STEP + " FROM m WHERE EXISTS (SELECT 1 FROM ins)"
             + " AND p.all_envs = m.all_envs AND p.scope = m.scope AND p.env = m.env AND p.name = m.name"
             + " AND p.seq = m.seq)"
-            + " INSERT INTO agg_page_marks (all_envs, scope, env, name, seq, n) SELECT m.all_envs, m.scope, k.env,"
-            + " k.name, k.seq, m.n - " + STEP + " FROM m, k ON CONFLICT DO NOTHING"
-            + " RETURNING all_envs, scope, env, name, seq, n";
+            + " SELECT * FROM ins";
 
     /**
      * Takes the marks anew from the rows (with the lock held): every {@link #STEP}th row of each
@@ -101,11 +110,14 @@ final class PageMarks {
 
     /**
      * The mark a page by number starts from, and its position: a common table expression {@code
-     * mark(env, name, seq, pos)} with all_envs, scope and the page's offset bound in this order.
+     * mark(env, name, seq, pos)} with all_envs, scope, the page's offset, then all_envs and scope
+     * again bound in this order. None when the marks count other than the kept counts (rows
+     * written without them, until {@link #takeIfOff}): the page then walks from the order's start.
      */
-    static final String FIND = "mark AS (SELECT env, name, seq, pos FROM (SELECT env, name, seq,"
-            + " sum(n) OVER (ORDER BY env, name, seq) - n AS pos FROM agg_page_marks WHERE all_envs = ?"
-            + " AND scope = ?) m WHERE pos <= ? ORDER BY pos DESC LIMIT 1)";
+    static final String FIND = "marks AS (SELECT env, name, seq, sum(n) OVER (ORDER BY env, name, seq) - n AS pos,"
+            + " sum(n) OVER () AS total FROM agg_page_marks WHERE all_envs = ? AND scope = ?),"
+            + " mark AS (SELECT env, name, seq, pos FROM marks WHERE pos <= ? AND total = (SELECT coalesce(sum(n), 0)"
+            + " FROM agg_database_counts WHERE ? OR env = ?) ORDER BY pos DESC LIMIT 1)";
 
     /** The keys of new rows, to be counted at the end of their transaction. */
     static final class NewRows {
@@ -176,12 +188,18 @@ final class PageMarks {
 
     /** Splits a mark, and the new mark again while it holds more than {@link #SPLIT} rows. */
     private static void split(PreparedStatement ps, Object[] m) throws SQLException {
-        while (m != null && (long) m[5] > SPLIT) {
+        while ((long) m[5] > SPLIT) {
             for (int i = 0; i < m.length; i++) {
                 ps.setObject(i + 1, m[i]);
             }
             try (ResultSet rs = ps.executeQuery()) {
-                m = rs.next() ? mark(rs) : null;
+                if (!rs.next()) {
+                    LOG.warn("the page mark at {} ({}) counts {} rows but has fewer before the next mark; pages"
+                            + " by number walk from the start until the marks are taken again", m[1].equals("")
+                            ? "all envs" : "env " + m[1], m[3], m[5]);
+                    return;
+                }
+                m = mark(rs);
             }
         }
     }

@@ -142,8 +142,9 @@ final class ViewMaintenance implements AutoCloseable {
                 if (marks) {
                     marksDue.set(true);
                 }
-                LOG.warn("could not refresh the views' statistics{} (autovacuum will; pages by number walk meanwhile): {}",
-                        marks ? " and page marks" : "", e.getMessage());
+                LOG.warn("could not refresh the views' statistics{} (autovacuum will{}): {}", marks
+                        ? " and check the page marks" : "", marks ? "; the marks are checked again when idle" : "",
+                        e.getMessage());
             } finally {
                 running.set(false);
             }

@@ -230,13 +230,15 @@ final class ViewQueries {
         long offset = page.offset();
         if (marked && offset >= PageMarks.STEP) {
             // From the page mark before the page: found and walked from in one statement, one
-            // snapshot of the rows and of their counts. Without marks, from the order's start.
+            // snapshot of the rows and of their counts. Without marks that count every row, from
+            // the order's start.
             // Column by column, so the row comparison bounds the index scan.
             String from = (oneEnv ? "" : "coalesce((SELECT env FROM mark), ''), ")
                     + "coalesce((SELECT name FROM mark), ''), coalesce((SELECT seq FROM mark), 0)";
             String first = "(" + key + ") >= (SELECT " + key + " FROM agg_databases" + w.and("(" + key + ") >= ("
                     + from + ")") + " ORDER BY " + order("") + " OFFSET (SELECT ? - coalesce((SELECT pos FROM mark), 0)) LIMIT 1)";
-            List<Object> fromMark = new ArrayList<>(List.of(!oneEnv, oneEnv ? env : "", offset));
+            List<Object> fromMark = new ArrayList<>(List.of(!oneEnv, oneEnv ? env : "", offset, !oneEnv,
+                    oneEnv ? env : ""));
             fromMark.addAll(args);
             fromMark.addAll(List.of(w.args()));
             fromMark.add(offset);

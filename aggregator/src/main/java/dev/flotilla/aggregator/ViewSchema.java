@@ -110,8 +110,9 @@ final class ViewSchema {
             + " INSERT INTO agg_version_counts (env, directory, version, n) SELECT coalesce(env, ''),"
             + " coalesce(directory, ''), coalesce(current_version, ''), count(*) FROM agg_databases GROUP BY 1, 2, 3"),
         VERSIONS_BEHIND_FUNCTION,
-        // Marks taken only while no rows came in (the first page marks) give way to counted ones.
-        "DROP TABLE IF EXISTS agg_database_marks",
+        // The counted page marks. agg_database_marks, the marks taken only while no rows came in,
+        // stays while aggregators from before may run beside this one (they read and retake it);
+        // a later release drops it.
         PageMarks.TABLE,
         "DO $$ BEGIN LOCK TABLE agg_page_marks IN SHARE ROW EXCLUSIVE MODE; IF NOT EXISTS (SELECT 1 FROM"
             + " agg_page_marks) THEN " + PageMarks.TAKE + "; END IF; END $$",

@@ -112,11 +112,30 @@ final class ViewStore implements AutoCloseable {
         assertThat(rows("SELECT * FROM agg_version_counts WHERE n <> 0 ORDER BY env, directory, version")).isEqualTo(
                 rows("SELECT coalesce(env, ''), coalesce(directory, ''), coalesce(current_version, ''), count(*)"
                         + " FROM agg_databases GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"));
+        assertMarksMatchRows();
+    }
+
+    /**
+     * Every page mark sits where its count says, every order counts all its rows, and no mark is
+     * overdue a split.
+     */
+    void assertMarksMatchRows() throws SQLException {
+        assertThat(rows("SELECT all_envs, scope, name, seq, pos, truth FROM (SELECT m.*, sum(n) OVER (PARTITION BY"
+                + " all_envs, scope ORDER BY env, name, seq) - n AS pos, (SELECT count(*) FROM agg_databases d WHERE"
+                + " CASE WHEN m.all_envs THEN (d.env, d.name, d.seq) < (m.env, m.name, m.seq) ELSE d.env = m.scope"
+                + " AND (d.name, d.seq) < (m.name, m.seq) END) AS truth FROM agg_page_marks m) x WHERE pos <> truth"))
+                .as("marks away from their rows").isEmpty();
+        assertThat(rows("SELECT scope, counted, rows FROM (SELECT s.all_envs, s.scope, (SELECT sum(n) FROM"
+                + " agg_page_marks m WHERE m.all_envs = s.all_envs AND m.scope = s.scope) AS counted, (SELECT count(*)"
+                + " FROM agg_databases d WHERE s.all_envs OR d.env = s.scope) AS rows FROM (SELECT true AS all_envs,"
+                + " '' AS scope UNION SELECT DISTINCT false, env FROM agg_databases) s) x"
+                + " WHERE coalesce(counted, 0) <> rows")).as("orders not counted whole").isEmpty();
+        assertThat(rows("SELECT 1 FROM agg_page_marks WHERE n > " + PageMarks.SPLIT)).as("overdue splits").isEmpty();
     }
 
     void truncate() throws SQLException {
         exec("TRUNCATE agg_deployment_sets, agg_deployments, agg_files, agg_databases, agg_directories,"
-                + " agg_set_counts, agg_database_counts, agg_version_counts, agg_rollouts");
+                + " agg_set_counts, agg_database_counts, agg_version_counts, agg_rollouts, agg_page_marks");
     }
 
     @Override

@@ -31,6 +31,9 @@ public final class ServiceStore implements AutoCloseable {
         c.setMaximumPoolSize(size);
         c.setPoolName(poolName);
         c.setConnectionTimeout(10_000);
+        // Whatever the server's default: the services' lock-then-read steps (the aggregator's page
+        // marks) rely on each statement seeing what committed before it.
+        c.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
         return new ServiceStore(new HikariDataSource(c));
     }
 

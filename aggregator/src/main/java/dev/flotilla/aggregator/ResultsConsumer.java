@@ -50,8 +50,12 @@ final class ResultsConsumer implements SupervisedLoop.Body {
     private static final Duration RESULTS_WAIT = Duration.ofMillis(5);
     /** How long the broker may hold a fetch to fill a batch: added to visibility at most once. */
     static final int BATCH_WAIT_MS = 25;
-    /** The most events of a batch applied at once while results flow (see chunks). */
-    static final int CHUNK_WHILE_RESULTS_FLOW = 100;
+    /**
+     * The most events of a batch applied at once while results flow (see chunks): with 100, the
+     * slowest 1% of a 5,000-tenant rollout's results to show still came in its fan-out's first
+     * second (p99 182 ms); with 50 they were spread over the rollout (p99 103 ms).
+     */
+    static final int CHUNK_WHILE_RESULTS_FLOW = 50;
     /** Results flow when some came within this time. */
     private static final long RESULTS_FLOW_NANOS = 1_000_000_000L;
     /** While batches keep coming, offsets are committed this often (and whenever the loop is idle). */

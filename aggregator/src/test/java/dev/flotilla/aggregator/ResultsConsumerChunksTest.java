@@ -33,8 +33,9 @@ class ResultsConsumerChunksTest {
         // The results first and whole: the polls between the parts read on from their partitions.
         assertThat(parts.get(0).partitions()).containsExactly(RESULTS_0);
         assertThat(parts.get(0).count()).isEqualTo(30);
-        assertThat(parts).hasSize(5);
-        assertThat(parts.subList(1, 5)).allSatisfy(p -> {
+        int commandParts = (370 + ResultsConsumer.CHUNK_WHILE_RESULTS_FLOW - 1) / ResultsConsumer.CHUNK_WHILE_RESULTS_FLOW;
+        assertThat(parts).hasSize(1 + commandParts);
+        assertThat(parts.subList(1, parts.size())).allSatisfy(p -> {
             assertThat(p.count()).isLessThanOrEqualTo(ResultsConsumer.CHUNK_WHILE_RESULTS_FLOW);
             assertThat(p.partitions()).doesNotContain(RESULTS_0);
         });
@@ -52,7 +53,8 @@ class ResultsConsumerChunksTest {
                 .containsExactly(commands);
         ConsumerRecords<String, Integer> results = batch(Map.of(RESULTS_0, 500));
         assertThat(ResultsConsumer.chunks(results, true)).as("results alone").containsExactly(results);
-        ConsumerRecords<String, Integer> small = batch(Map.of(COMMANDS_0, 60, RESULTS_0, 40));
+        int part = ResultsConsumer.CHUNK_WHILE_RESULTS_FLOW;
+        ConsumerRecords<String, Integer> small = batch(Map.of(COMMANDS_0, part * 3 / 5, RESULTS_0, part - part * 3 / 5));
         assertThat(ResultsConsumer.chunks(small, true)).as("a part's worth").containsExactly(small);
     }
 

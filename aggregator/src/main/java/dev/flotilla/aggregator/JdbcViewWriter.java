@@ -434,13 +434,15 @@ final class JdbcViewWriter {
 
     /** An array parameter: text arrays as a literal of our own ({@link #textArray}), others by the driver. */
     private Object array(String type, Object[] values) throws SQLException {
-        if ("text".equals(type)) {
-            org.postgresql.util.PGobject a = new org.postgresql.util.PGobject();
-            a.setType("text[]");
-            a.setValue(textArray(values));
-            return a;
-        }
-        return c.createArrayOf(type, values);
+        return "text".equals(type) ? textArrayParameter(values) : c.createArrayOf(type, values);
+    }
+
+    /** A {@code text[]} parameter (bound with {@code setObject}) from the literal {@link #textArray} builds. */
+    static org.postgresql.util.PGobject textArrayParameter(Object[] values) throws SQLException {
+        org.postgresql.util.PGobject a = new org.postgresql.util.PGobject();
+        a.setType("text[]");
+        a.setValue(textArray(values));
+        return a;
     }
 
     /**

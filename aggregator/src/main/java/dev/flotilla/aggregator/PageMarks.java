@@ -46,7 +46,7 @@ final class PageMarks {
     static final String FIRST = "'', 0";
 
     /** What writers and {@link #take} lock; readers are not held up. */
-    private static final String LOCK = "LOCK TABLE agg_page_marks IN SHARE ROW EXCLUSIVE MODE";
+    static final String LOCK = "LOCK TABLE agg_page_marks IN SHARE ROW EXCLUSIVE MODE";
 
     /** The first marks of the order of all envs and of these envs (text[]), where missing. */
     private static final String FIRSTS = "INSERT INTO agg_page_marks (all_envs, scope, env, name, seq, n)"
@@ -142,10 +142,6 @@ final class PageMarks {
         boolean isEmpty() {
             return envs.isEmpty();
         }
-
-        int size() {
-            return envs.size();
-        }
     }
 
     private PageMarks() {
@@ -163,13 +159,13 @@ final class PageMarks {
             s.execute(LOCK);
         }
         try (PreparedStatement ps = c.prepareStatement(FIRSTS)) {
-            ps.setArray(1, c.createArrayOf("text", rows.envs.stream().distinct().toArray()));
+            ps.setObject(1, JdbcViewWriter.textArrayParameter(rows.envs.stream().distinct().toArray()));
             ps.executeUpdate();
         }
         List<Object[]> grown = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(COUNT)) {
-            ps.setArray(1, c.createArrayOf("text", rows.envs.toArray()));
-            ps.setArray(2, c.createArrayOf("text", rows.names.toArray()));
+            ps.setObject(1, JdbcViewWriter.textArrayParameter(rows.envs.toArray()));
+            ps.setObject(2, JdbcViewWriter.textArrayParameter(rows.names.toArray()));
             ps.setArray(3, c.createArrayOf("bigint", rows.seqs.toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

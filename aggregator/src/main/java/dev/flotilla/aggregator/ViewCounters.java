@@ -88,12 +88,13 @@ final class ViewCounters {
             completed.add(t[1] == null ? null : t[1].toString());
         });
         try (PreparedStatement ps = c.prepareStatement(SETTLE)) {
-            ps.setArray(1, c.createArrayOf("text", sets.toArray()));
-            ps.setArray(2, c.createArrayOf("text", targets.toArray()));
-            ps.setArray(3, c.createArrayOf("text", targets.toArray()));
-            ps.setArray(4, c.createArrayOf("text", ids.toArray()));
-            ps.setArray(5, c.createArrayOf("text", last.toArray()));
-            ps.setArray(6, c.createArrayOf("text", completed.toArray()));
+            Object targetIds = JdbcViewWriter.textArrayParameter(targets.toArray());
+            ps.setObject(1, JdbcViewWriter.textArrayParameter(sets.toArray()));
+            ps.setObject(2, targetIds);
+            ps.setObject(3, targetIds);
+            ps.setObject(4, JdbcViewWriter.textArrayParameter(ids.toArray()));
+            ps.setObject(5, JdbcViewWriter.textArrayParameter(last.toArray()));
+            ps.setObject(6, JdbcViewWriter.textArrayParameter(completed.toArray()));
             try (java.sql.ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     newRows.add(rs.getString(1), rs.getString(2), rs.getLong(3));

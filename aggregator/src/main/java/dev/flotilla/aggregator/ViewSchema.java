@@ -114,8 +114,8 @@ final class ViewSchema {
         // stays while aggregators from before may run beside this one (they read and retake it);
         // a later release drops it.
         PageMarks.TABLE,
-        "DO $$ BEGIN LOCK TABLE agg_page_marks IN SHARE ROW EXCLUSIVE MODE; IF NOT EXISTS (SELECT 1 FROM"
-            + " agg_page_marks) THEN " + PageMarks.TAKE + "; END IF; END $$",
+        "DO $$ BEGIN " + PageMarks.LOCK + "; IF NOT EXISTS (SELECT 1 FROM agg_page_marks) THEN " + PageMarks.TAKE
+            + "; END IF; END $$",
         // The unfinished sets, which flotilla_deployment_sets_running counts at every refresh.
         FleetGauges.INDEX,
         // The name search is "contains, in any case" (ILIKE '%…%'), which no B-tree serves: at

@@ -178,6 +178,10 @@ class ComposeWiringIT {
                 String prom = startPrometheus(prometheus, root, replicaPorts);
                 await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() -> promQuery(prom,
                         "sum(flotilla_worker_commands_applied_total)").path("data").path("result").size() == 1);
+                // increase() counts from the first sample Prometheus holds: the aggregator's failure
+                // counter must have been scraped at 0 before the failures, or they are never seen.
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() -> promQuery(prom,
+                        "flotilla_aggregator_failed_targets_total").path("data").path("result").size() > 0);
                 Path bad = tmp.resolve("bad");
                 Files.createDirectories(bad);
                 try (java.util.stream.Stream<Path> files = Files.list(root.resolve("deploy/demo/migrations"))) {

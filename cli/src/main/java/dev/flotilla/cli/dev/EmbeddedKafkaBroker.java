@@ -64,6 +64,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         p.setProperty("offsets.topic.replication.factor", "1");
         p.setProperty("transaction.state.log.replication.factor", "1");
         p.setProperty("transaction.state.log.min.isr", "1");
+        // One node: the broker's internal topics get a few partitions, not 50 each (a hundred logs,
+        // indexes and coordinator loads at start, for one group coordinator and one transaction
+        // coordinator that serve a handful of groups and producers). Set when a data directory is
+        // new; an older one keeps the topics it has.
+        p.setProperty("offsets.topic.num.partitions", "4");
+        p.setProperty("transaction.state.log.num.partitions", "4");
         p.setProperty("group.initial.rebalance.delay.ms", "0");
         p.setProperty("num.partitions", "6");
         p.setProperty("auto.create.topics.enable", "false");

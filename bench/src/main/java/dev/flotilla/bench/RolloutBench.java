@@ -114,7 +114,11 @@ final class RolloutBench {
                 flotillaError = String.valueOf(e).replace('|', '/');
             }
         }
-        return new RolloutReport(c, rollout, again, flotilla, flotillaError, counters).build();
+        List<Report> reports = new RolloutReport(c, rollout, again, flotilla, flotillaError, counters).build();
+        // Flotilla's store is on PostgreSQL whatever the targets are.
+        reports.get(0).note("Servers: " + ServerSettings.postgres(session.pg()) + ("mariadb".equals(c.db())
+                ? "; " + ServerSettings.mariadb(session.maria()) : "") + ".");
+        return reports;
     }
 
     private void loop(String label, String name, List<Row> rollout, List<Row> again) throws Exception {

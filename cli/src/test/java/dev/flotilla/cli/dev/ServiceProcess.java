@@ -91,10 +91,15 @@ final class ServiceProcess implements AutoCloseable {
 
     /** The HTTP port it listens on. */
     int port() throws IOException {
-        Matcher m = PORT.matcher(Files.readString(log.resolveSibling(role + "." + starts + ".log")));
-        if (!m.find()) {
-            throw new IllegalStateException(role + " printed no port");
+        // The ready line and the address are two writes: a restarted service may be read between them.
+        Path out = log.resolveSibling(role + "." + starts + ".log");
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> PORT.matcher(Files.readString(out)).find());
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new IllegalStateException(role + " printed no port: " + Files.readString(out), e);
         }
+        Matcher m = PORT.matcher(Files.readString(out));
+        m.find();
         return Integer.parseInt(m.group(1));
     }
 

@@ -94,13 +94,12 @@ final class ServiceProcess implements AutoCloseable {
         // The ready line and the address are two writes: a restarted service may be read between them.
         Path out = log.resolveSibling(role + "." + starts + ".log");
         try {
-            await().atMost(Duration.ofSeconds(10)).until(() -> PORT.matcher(Files.readString(out)).find());
+            Matcher m = await().atMost(Duration.ofSeconds(10)).until(() -> PORT.matcher(Files.readString(out)),
+                    Matcher::find);
+            return Integer.parseInt(m.group(1));
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             throw new IllegalStateException(role + " printed no port: " + Files.readString(out), e);
         }
-        Matcher m = PORT.matcher(Files.readString(out));
-        m.find();
-        return Integer.parseInt(m.group(1));
     }
 
     /** SIGKILL: no shutdown hook, no flush, no commit. */

@@ -171,13 +171,14 @@ final class PostgresDialect extends TargetDialect {
      * Atlas' single {@code atlas_migrate_execute} key. The server does the waiting:
      * {@code pg_advisory_lock} under a session {@code lock_timeout}, which is reset before the
      * migration's own statements run (they must see the target's setting, and a pooled session
-     * must not carry ours). A zero timeout tries once: {@code lock_timeout = 0} would wait forever.
+     * must not carry ours). It first tries once, which is all an uncontended lock needs: one round
+     * trip instead of three. A zero timeout only tries: {@code lock_timeout = 0} would wait forever.
      */
     @Override
     TargetLock lock(Connection c, DatabaseUrl url, String revisionsSchema, Duration timeout) throws SQLException {
         long key = lockKey(revisionsSchema);
-        boolean acquired = timeout.isZero() ? call(c, "SELECT pg_try_advisory_lock(?)", key)
-                : waitFor(c, key, timeout);
+        boolean acquired = call(c, "SELECT pg_try_advisory_lock(?)", key)
+                || !timeout.isZero() && waitFor(c, key, timeout);
         if (!acquired) {
             throw Backoff.timeout(url, revisionsSchema, timeout);
         }
@@ -211,6 +212,12 @@ final class PostgresDialect extends TargetDialect {
         } catch (SQLException e) {
             failure.addSuppressed(e);
         }
+    }
+
+    /** A session advisory lock: the backend releases it when the connection closes. */
+    @Override
+    boolean lockEndsWithSession() {
+        return true;
     }
 
     static long lockKey(String revisionsSchema) {

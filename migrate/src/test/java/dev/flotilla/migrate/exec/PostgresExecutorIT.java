@@ -284,6 +284,20 @@ class PostgresExecutorIT {
     }
 
     @Test
+    void aRunOnAConnectionOfItsOwnLeavesTheTargetsLockFreeWhenItEnds() throws Exception {
+        PreparedDirectory d = dir("1_init.sql", INIT);
+        DatabaseUrl url = DatabaseUrl.parse(db.url("tenant_1"));
+        assertThat(apply(db.url("tenant_1"), d).status()).isEqualTo("PASSED");
+        // The run closes its connection instead of unlocking: the lock goes when the backend exits.
+        try (Connection other = db.connect()) {
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> new PostgresDialect()
+                    .lock(other, url, "tenant_1", Duration.ZERO).close());
+        }
+        assertThat(apply(db.url("tenant_1"), dir("1_init.sql", INIT, "2_seed.sql", SEED)).status())
+                .as("the next run takes the lock at once").isEqualTo("PASSED");
+    }
+
+    @Test
     void aSecondSessionWaitsInTheServerUntilTheTimeoutAndGetsTheLockOnceReleased() throws Exception {
         PostgresDialect d = new PostgresDialect();
         DatabaseUrl url = DatabaseUrl.parse(db.url("tenant_1"));

@@ -29,6 +29,14 @@ final class PostgresDialect extends TargetDialect {
             + " AND (pg_catalog.pg_has_role(c.relowner, 'USAGE') OR pg_catalog.has_table_privilege(c.oid,"
             + " 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER')"
             + " OR pg_catalog.has_any_column_privilege(c.oid, 'SELECT, INSERT, UPDATE, REFERENCES'))";
+    /**
+     * Where the first user object of a whole database is found ({@link #firstUserObject}), after
+     * its SELECT list; its one parameter is the revisions schema, which does not count.
+     */
+    private static final String FIRST_IN_DATABASE = " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n"
+            + " ON n.oid = c.relnamespace WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')"
+            + " AND n.nspname NOT LIKE 'pg_%' AND n.nspname <> ? AND NOT pg_catalog.pg_is_other_temp_schema(n.oid)"
+            + VISIBLE + " ORDER BY n.nspname, c.relname LIMIT 1";
 
     @Override
     void bind(Connection c, DatabaseUrl url, boolean create) throws SQLException {
@@ -80,15 +88,25 @@ final class PostgresDialect extends TargetDialect {
     /**
      * One round trip of catalog-cache lookups: the revisions table, its schema and the URL's
      * schema. A URL schema that does not exist yet is empty, which answers the clean check too.
+     * Without a schema in the URL (a database per tenant), a database without the revisions table
+     * is a new target whose clean check comes next: the same round trip answers it, the scan
+     * running only when the table is missing (a CASE branch not taken leaves its subquery unrun).
      */
     @Override
     Catalog inspect(Connection c, DatabaseUrl url, String revisionsSchema) throws SQLException {
         String urlSchema = url.schema().orElse(revisionsSchema);
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_catalog.to_regclass(?), pg_catalog.to_regnamespace(?),"
-                + " pg_catalog.to_regnamespace(?)")) {
-            ps.setString(1, qualified(revisionsSchema));
-            ps.setString(2, quote(revisionsSchema));
-            ps.setString(3, quote(urlSchema));
+        boolean wholeDatabase = url.schema().isEmpty();
+        try (PreparedStatement ps = c.prepareStatement("SELECT t, r, u" + (wholeDatabase
+                ? ", CASE WHEN t IS NULL THEN (SELECT 'table \"' || c.relname || '\" in schema \"' || n.nspname || '\"'"
+                + FIRST_IN_DATABASE + ") END" : "") + " FROM (SELECT pg_catalog.to_regclass(?) t,"
+                + " pg_catalog.to_regnamespace(?) r, pg_catalog.to_regnamespace(?) u) x")) {
+            if (wholeDatabase) {
+                ps.setString(1, revisionsSchema);
+            }
+            int at = wholeDatabase ? 2 : 1;
+            ps.setString(at, qualified(revisionsSchema));
+            ps.setString(at + 1, quote(revisionsSchema));
+            ps.setString(at + 2, quote(urlSchema));
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 boolean table = rs.getString(1) != null;
@@ -100,8 +118,13 @@ final class PostgresDialect extends TargetDialect {
                 if (rs.getString(2) == null && !missing.contains(revisionsSchema)) {
                     missing.add(revisionsSchema);
                 }
-                boolean urlSchemaEmpty = url.schema().isPresent() && !urlSchemaExists;
-                return new Catalog(table, missing, urlSchemaEmpty ? Optional.empty() : null);
+                Optional<String> firstUserObject = null;
+                if (url.schema().isPresent() && !urlSchemaExists) {
+                    firstUserObject = Optional.empty();
+                } else if (wholeDatabase && !table) {
+                    firstUserObject = Optional.ofNullable(rs.getString(4));
+                }
+                return new Catalog(table, missing, firstUserObject);
             }
         }
     }
@@ -147,10 +170,7 @@ final class PostgresDialect extends TargetDialect {
                     + (url.schema().get().equals(revisionsSchema) ? " AND c.relname <> '" + TABLE + "'" : "")
                     + " ORDER BY 2 LIMIT 1";
         } else {
-            sql = "SELECT n.nspname, c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n"
-                    + " ON n.oid = c.relnamespace WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')"
-                    + " AND n.nspname NOT LIKE 'pg_%' AND n.nspname <> ? AND NOT pg_catalog.pg_is_other_temp_schema(n.oid)"
-                    + VISIBLE + " ORDER BY 1, 2 LIMIT 1";
+            sql = "SELECT n.nspname, c.relname" + FIRST_IN_DATABASE;
         }
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, url.schema().orElse(revisionsSchema));

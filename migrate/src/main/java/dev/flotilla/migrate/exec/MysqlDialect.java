@@ -148,7 +148,7 @@ final class MysqlDialect extends TargetDialect {
     }
 
     private static String describe(ResultSet rs, int schemaColumn) throws SQLException {
-        return "table \"" + rs.getString(schemaColumn + 1) + "\" in schema \"" + rs.getString(schemaColumn) + "\"";
+        return describeTable(rs.getString(schemaColumn), rs.getString(schemaColumn + 1));
     }
 
     /**

@@ -5,6 +5,7 @@ import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
 
 import java.nio.charset.StandardCharsets;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -97,8 +98,8 @@ final class PostgresDialect extends TargetDialect {
         String urlSchema = url.schema().orElse(revisionsSchema);
         boolean wholeDatabase = url.schema().isEmpty();
         try (PreparedStatement ps = c.prepareStatement("SELECT t, r, u" + (wholeDatabase
-                ? ", CASE WHEN t IS NULL THEN (SELECT 'table \"' || c.relname || '\" in schema \"' || n.nspname || '\"'"
-                + FIRST_IN_DATABASE + ") END" : "") + " FROM (SELECT pg_catalog.to_regclass(?) t,"
+                ? ", CASE WHEN t IS NULL THEN (SELECT ARRAY[n.nspname::text, c.relname::text]" + FIRST_IN_DATABASE
+                + ") END" : "") + " FROM (SELECT pg_catalog.to_regclass(?) t,"
                 + " pg_catalog.to_regnamespace(?) r, pg_catalog.to_regnamespace(?) u) x")) {
             if (wholeDatabase) {
                 ps.setString(1, revisionsSchema);
@@ -119,10 +120,12 @@ final class PostgresDialect extends TargetDialect {
                     missing.add(revisionsSchema);
                 }
                 Optional<String> firstUserObject = null;
-                if (url.schema().isPresent() && !urlSchemaExists) {
+                if (!wholeDatabase && !urlSchemaExists) {
                     firstUserObject = Optional.empty();
                 } else if (wholeDatabase && !table) {
-                    firstUserObject = Optional.ofNullable(rs.getString(4));
+                    Array first = rs.getArray(4);
+                    String[] found = first == null ? null : (String[]) first.getArray();
+                    firstUserObject = found == null ? Optional.empty() : Optional.of(describeTable(found[0], found[1]));
                 }
                 return new Catalog(table, missing, firstUserObject);
             }
@@ -179,7 +182,7 @@ final class PostgresDialect extends TargetDialect {
             }
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next()
-                        ? Optional.of("table \"" + rs.getString(2) + "\" in schema \"" + rs.getString(1) + "\"")
+                        ? Optional.of(describeTable(rs.getString(1), rs.getString(2)))
                         : Optional.empty();
             }
         }

@@ -127,6 +127,11 @@ abstract class TargetDialect {
     abstract Optional<String> firstUserObject(Connection c, DatabaseUrl url, String revisionsSchema)
             throws SQLException;
 
+    /** How {@link #firstUserObject} names a table: {@code table "users" in schema "public"}. */
+    static String describeTable(String schema, String table) {
+        return "table \"" + table + "\" in schema \"" + schema + "\"";
+    }
+
     /** Takes the per-target migration lock, waiting at most {@code timeout}. */
     abstract TargetLock lock(Connection c, DatabaseUrl url, String revisionsSchema, Duration timeout)
             throws SQLException;

@@ -73,8 +73,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         // The log cleaner's dedupe map is allocated (and zeroed) whole when the broker starts, and
         // stays for the life of the process: 128 MiB by default, sized for a production broker's
         // compacted topics. Here it compacts a few small logs (directories, rollouts, the
-        // broker's offsets and transactions); 8 MiB holds ~350,000 keys a pass, and the start no longer
-        // waits for a 128 MiB allocation (~0.6 s on a slow machine) nor the heap keeps it.
+        // broker's offsets and transactions); 8 MiB holds ~300,000 keys a pass (24 bytes each,
+        // 90% full), and the start no longer waits for a 128 MiB allocation (~0.6 s on a slow
+        // machine) nor the heap keeps it.
         p.setProperty("log.cleaner.dedupe.buffer.size", Integer.toString(8 << 20));
         p.setProperty("group.initial.rebalance.delay.ms", "0");
         p.setProperty("num.partitions", "6");
